@@ -1,0 +1,1 @@
+"""Garment Cutout's Qt desktop app. All image and mask computation lives in core/."""
