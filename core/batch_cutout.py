@@ -1,0 +1,144 @@
+"""`garment-cutout predict`: photos and folders in, `<stem>_cutout.png` files out.
+
+Each input that fails (unreadable photo, unwritable output) costs one line on stderr
+and a non-zero exit; the others are still done. Photos are predicted in batches.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+import numpy as np
+
+from core.errors import Cancelled, GarmentCutoutError
+
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp"}
+EXPORT_SUFFIXES = ("_cutout", "_mask")
+
+
+def gather_inputs(paths: Iterable[str | Path]) -> tuple[list[Path], list[str]]:
+    """Expand folders (non-recursive, sorted) into image files; returns (files, errors).
+
+    Our own exports (`*_cutout.png`, `*_mask.png`) in a folder are not photos and are skipped."""
+    files: list[Path] = []
+    errors: list[str] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            found = sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in IMAGE_SUFFIXES
+                           and not f.stem.lower().endswith(EXPORT_SUFFIXES))
+            if not found:
+                errors.append(f"{p}: no images in this folder")
+            files.extend(found)
+        elif p.is_file():
+            files.append(p)
+        else:
+            errors.append(f"{p}: no such file or folder")
+    # The same photo named twice (a file and its folder) is predicted once.
+    unique = list(dict.fromkeys(f.resolve() for f in files))
+    return unique, errors
+
+
+@dataclass
+class BatchResult:
+    written: list[Path] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+
+def cutout_files(files: list[Path], predictor, out_dir: Path, threshold: float | None = None,
+                 write_masks: bool = False, feather_px: int = 0, batch_size: int = 4,
+                 progress: Callable[[int, int], None] | None = None,
+                 cancelled: Callable[[], bool] | None = None) -> BatchResult:
+    """Predict each photo and write its cutout (and mask) into `out_dir`."""
+    from core.export import export_view
+    from core.imageio import read_image
+    from core.masks import NONE, compose_mask
+
+    result = BatchResult()
+    threshold = predictor.threshold if threshold is None else threshold
+    done = 0
+    for start in range(0, len(files), batch_size):
+        if cancelled is not None and cancelled():
+            raise Cancelled("prediction")
+        loaded = []
+        for path in files[start:start + batch_size]:
+            try:
+                loaded.append((path, read_image(path)))
+            except GarmentCutoutError as exc:
+                result.failures.append(str(exc))
+                done += 1
+        if loaded:
+            probs = predictor.predict_many([img.rgb for _, img in loaded], batch_size=batch_size)
+            for (path, img), prob in zip(loaded, probs):
+                mask = compose_mask(prob, threshold, np.full(prob.shape, NONE, np.uint8))
+                stem, view = _split_stem(path)
+                try:
+                    result.written.extend(export_view(img.rgb, mask, out_dir, stem, view, feather_px=feather_px,
+                                                      write_mask=write_masks, source_path=path))
+                except GarmentCutoutError as exc:
+                    result.failures.append(f"{path}: {exc}")
+                done += 1
+        if progress is not None:
+            progress(done, len(files))
+    return result
+
+
+def _split_stem(path: Path) -> tuple[str, str]:
+    """`export_view` names files `<id>_<view>_cutout.png`; for a studio photo that is its
+    own name, for any other photo (`0001.jpg`) the view part is empty."""
+    from core.shoots import parse_view
+
+    parsed = parse_view(path)
+    if parsed is not None:
+        return parsed
+    return path.stem, ""
+
+
+def add_cli_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="photos or folders of photos")
+    parser.add_argument("--out", required=True, type=Path, help="folder for the cutouts (created if missing)")
+    parser.add_argument("--model", type=Path, default=None, help="a .keras model (default: the bundled model)")
+    parser.add_argument("--threshold", type=float, default=None,
+                        help="garment if probability >= T (default: the model card's threshold)")
+    parser.add_argument("--masks", action="store_true", help="also write <stem>_mask.png")
+    parser.add_argument("--feather", type=int, default=0, metavar="PX", help="feather the alpha edge by PX pixels")
+    parser.add_argument("--batch-size", type=int, default=4)
+    parser.add_argument("--double-pass", type=Path, default=None, metavar="SECOND_MODEL",
+                        help="a second model trained on focus images (the seed's double pass)")
+
+
+def run_cli(args: argparse.Namespace) -> int:
+    from core.prediction import DoublePassPredictor, Predictor
+    from core.progress import TextProgress
+
+    if args.threshold is not None and not 0.0 <= args.threshold <= 1.0:
+        print(f"error: --threshold must be between 0 and 1, got {args.threshold}", file=sys.stderr)
+        return 2
+    files, errors = gather_inputs(args.paths)
+    try:
+        args.out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        print(f"error: cannot create output folder {args.out}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    if not files:
+        for line in errors:
+            print(f"error: {line}", file=sys.stderr)
+        return 2
+    try:
+        predictor = Predictor.load(args.model)
+        if args.double_pass is not None:
+            predictor = DoublePassPredictor(predictor, Predictor.load(args.double_pass))
+    except GarmentCutoutError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    result = cutout_files(files, predictor, args.out, threshold=args.threshold, write_masks=args.masks,
+                          feather_px=args.feather, batch_size=args.batch_size,
+                          progress=TextProgress("predict"))
+    for line in errors + result.failures:
+        print(f"error: {line}", file=sys.stderr)
+    print(f"wrote {len(result.written)} files to {args.out}", file=sys.stderr)
+    return 0 if not (errors or result.failures) else 1

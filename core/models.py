@@ -1,0 +1,82 @@
+"""The seed report's three U-Nets, for any input size divisible by their stride.
+
+- simple: one encoder block, one bottleneck, one decoder block (the seed's first model).
+- basic:  four single-convolution encoder blocks, bottleneck, four decoder blocks.
+- final:  the "Carvana" U-Net (Heng CherKeng / petrosgk): five encoder blocks of two
+          convolutions, a two-convolution bottleneck, five decoder blocks of three.
+
+`width` multiplies every filter count, so `final` at width 0.5 is a CPU-friendly
+variant. Every block is Conv2D -> BatchNorm -> ReLU, as in the seed.
+"""
+
+from __future__ import annotations
+
+import keras
+from keras import layers
+
+# Filters per encoder level then the bottleneck, at width 1.0.
+FILTERS: dict[str, tuple[int, ...]] = {
+    "simple": (32, 128),
+    "basic": (64, 128, 256, 1024, 2048),
+    "final": (32, 64, 128, 256, 512, 1024),
+}
+# Each level halves the resolution: inputs must be divisible by 2 ** levels.
+STRIDE: dict[str, int] = {name: 2 ** (len(f) - 1) for name, f in FILTERS.items()}
+CONVS_PER_BLOCK: dict[str, tuple[int, int, int]] = {
+    # (encoder, bottleneck, decoder) convolutions per block
+    "simple": (1, 1, 1),
+    "basic": (1, 1, 1),
+    "final": (2, 2, 3),
+}
+ARCHITECTURES = tuple(FILTERS)
+
+
+def _conv_block(x, filters: int, convs: int, name: str):
+    for i in range(convs):
+        x = layers.Conv2D(filters, 3, padding="same", use_bias=False, name=f"{name}_conv{i}")(x)
+        x = layers.BatchNormalization(name=f"{name}_bn{i}")(x)
+        x = layers.Activation("relu", name=f"{name}_relu{i}")(x)
+    return x
+
+
+def check_input_shape(architecture: str, input_shape: tuple[int, int, int]) -> None:
+    """Raise ValueError unless (h, w, c) suits `architecture`."""
+    if architecture not in FILTERS:
+        raise ValueError(f"unknown architecture {architecture!r}; choose from {', '.join(ARCHITECTURES)}")
+    h, w, c = input_shape
+    stride = STRIDE[architecture]
+    if h % stride or w % stride:
+        raise ValueError(f"{architecture} U-Net needs height and width divisible by {stride}, got {h}x{w}")
+    if c not in (1, 3):
+        raise ValueError(f"input must have 1 (gray) or 3 (colour) channels, got {c}")
+
+
+def build_unet(architecture: str = "final", input_shape: tuple[int, int, int] = (384, 256, 3),
+               width: float = 1.0, name: str | None = None) -> keras.Model:
+    """Build a U-Net; returns a Keras model mapping (N, h, w, c) to (N, h, w, 1) sigmoid."""
+    check_input_shape(architecture, input_shape)
+    filters = [max(4, int(round(f * width))) for f in FILTERS[architecture]]
+    enc_convs, mid_convs, dec_convs = CONVS_PER_BLOCK[architecture]
+
+    inputs = keras.Input(shape=input_shape, name="image")
+
+    # ---- encoder
+    skips = []
+    x = inputs
+    for level, f in enumerate(filters[:-1]):
+        x = _conv_block(x, f, enc_convs, name=f"down{level}")
+        skips.append(x)
+        x = layers.MaxPooling2D(2, name=f"down{level}_pool")(x)
+
+    # ---- bottleneck
+    x = _conv_block(x, filters[-1], mid_convs, name="center")
+
+    # ---- decoder
+    for level in reversed(range(len(skips))):
+        x = layers.UpSampling2D(2, name=f"up{level}_upsample")(x)
+        x = layers.Concatenate(name=f"up{level}_concat")([skips[level], x])
+        x = _conv_block(x, filters[level], dec_convs, name=f"up{level}")
+
+    # ---- classifier: per-pixel garment probability
+    outputs = layers.Conv2D(1, 1, activation="sigmoid", dtype="float32", name="garment")(x)
+    return keras.Model(inputs, outputs, name=name or f"unet_{architecture}_w{width:g}")

@@ -1,0 +1,181 @@
+"""Full-resolution garment probability maps from a `.keras` model and its card.
+
+A photo is resized to the model's input (INTER_AREA), normalised per the card, run
+through the U-Net, and the probability map is brought back to the photo's size with
+INTER_CUBIC or, when the card asks for it, an edge-aware guided filter that snaps the
+upsampled edges to the full-resolution photo's edges. The double pass (seed section
+"Minimizing noisy background") chains two models: the first finds the garment, the
+photo is blanked outside a dilated first mask, and the second predicts on that.
+
+TensorFlow is imported in `Predictor.load`, never at module import, so the GUI can
+import this module cheaply and load the model on a worker thread.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+import cv2
+import numpy as np
+
+from core import paths
+from core.errors import Cancelled, ModelLoadError
+from core.model_card import ModelCard, card_path
+from core.preprocessing import (probability_to_uint8, resize_probability_to_photo, resize_to_model,
+                                to_model_input)
+
+Progress = Callable[[int, int], None]
+IsCancelled = Callable[[], bool]
+
+
+def model_id_for(path: Path) -> str:
+    """A short id that changes whenever the model file changes (for probability caches)."""
+    st = path.stat()
+    return hashlib.sha1(f"{path.resolve()}:{st.st_size}:{st.st_mtime_ns}".encode()).hexdigest()[:16]
+
+
+def guided_upsample(probability: np.ndarray, rgb: np.ndarray, radius: int = 8, eps: float = 1e-3) -> np.ndarray:
+    """Edge-aware upsampling: cubic-upsample (h, w) float32 `probability` to the (H, W, 3)
+    uint8 photo's size, then guided-filter it with the photo as guide so soft edges
+    follow the photo's edges. Returns (H, W) float32 in 0..1."""
+    up = resize_probability_to_photo(probability.astype(np.float32), rgb.shape[:2])
+    guide = rgb.astype(np.float32) / 255.0
+    if hasattr(cv2, "ximgproc"):
+        out = cv2.ximgproc.guidedFilter(guide, up, radius, eps)
+    else:  # opencv without contrib: skip refinement rather than fail
+        out = up
+    return np.clip(out, 0.0, 1.0)
+
+
+class Predictor:
+    """A loaded model + card. `predict` is thread-safe (one inference at a time)."""
+
+    def __init__(self, model, card: ModelCard, model_path: Path | None = None):
+        import tensorflow as tf
+
+        self.model = model
+        self.card = card
+        self.model_path = model_path
+        self.model_id = model_id_for(model_path) if model_path is not None else f"memory:{id(model)}"
+        self._lock = threading.Lock()
+        # A traced function avoids Keras' per-call predict() overhead (~tens of ms).
+        self._run = tf.function(lambda x: model(x, training=False), reduce_retracing=True)
+
+    # ------------------------------------------------------------------ loading
+    @classmethod
+    def load(cls, model_path: str | Path | None = None) -> "Predictor":
+        """Load `NAME.keras` and `NAME.json`; None loads the bundled default model.
+
+        Raises ModelLoadError with the reason for a missing, broken or mismatched file."""
+        path = Path(model_path) if model_path is not None else paths.DEFAULT_MODEL
+        if not path.is_file():
+            raise ModelLoadError(path, "file not found")
+        card = ModelCard.load(card_path(path))
+        try:
+            import keras
+
+            import core.losses  # noqa: F401  registers the custom objects of compiled models
+
+            model = keras.models.load_model(path, compile=False)
+        except Exception as exc:  # Keras raises many types for a bad file
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise ModelLoadError(path, f"not a readable Keras model ({reason[:200]})") from None
+        expected = (None, card.input_height, card.input_width, card.channels)
+        got = tuple(model.input_shape)
+        if got[1:] != expected[1:] and not (got[1] is None and got[2] is None and got[3] == card.channels):
+            raise ModelLoadError(path, f"model input {got[1:]} does not match its card {expected[1:]}")
+        return cls(model, card, path)
+
+    @property
+    def threshold(self) -> float:
+        return float(self.card.threshold)
+
+    # ------------------------------------------------------------------ inference
+    def _infer_small(self, batch_rgb: np.ndarray) -> np.ndarray:
+        """(N, h, w, 3) uint8 at model size -> (N, h, w) float32 probabilities."""
+        x = to_model_input(batch_rgb, self.card)
+        with self._lock:
+            p = self._run(x).numpy()[..., 0]
+            if self.card.tta_flip:
+                p = 0.5 * (p + self._run(x[:, :, ::-1].copy()).numpy()[..., 0][:, :, ::-1])
+        return p.astype(np.float32)
+
+    def _to_photo(self, small: np.ndarray, rgb: np.ndarray) -> np.ndarray:
+        if self.card.upsampling == "guided":
+            full = guided_upsample(small, rgb)
+        else:
+            full = resize_probability_to_photo(small, rgb.shape[:2])
+        return probability_to_uint8(full)
+
+    def predict(self, rgb: np.ndarray, progress: Progress | None = None,
+                cancelled: IsCancelled | None = None) -> np.ndarray:
+        """(H, W, 3) uint8 photo -> (H, W) uint8 garment probability (p = v / 255)."""
+        return self.predict_many([rgb], progress=progress, cancelled=cancelled)[0]
+
+    def predict_many(self, images: Sequence[np.ndarray] | Iterable[np.ndarray], batch_size: int = 4,
+                     progress: Progress | None = None, cancelled: IsCancelled | None = None) -> list[np.ndarray]:
+        """Probability maps for photos of any sizes, run in batches at model size."""
+        images = list(images)
+        out: list[np.ndarray] = []
+        total = len(images)
+        for start in range(0, total, batch_size):
+            if cancelled is not None and cancelled():
+                raise Cancelled("prediction")
+            chunk = images[start:start + batch_size]
+            small = np.stack([resize_to_model(im, self.card.input_size) for im in chunk])
+            probs = self._infer_small(small)
+            out.extend(self._to_photo(p, im) for p, im in zip(probs, chunk))
+            if progress is not None:
+                progress(len(out), total)
+        return out
+
+
+def focus_image(rgb: np.ndarray, mask: np.ndarray, margin_px: int = 50) -> np.ndarray:
+    """The seed's focus image: keep the photo within `margin_px` of the (H, W) bool
+    `mask` and blank (black) the rest; returns a new (H, W, 3) uint8 image."""
+    region = dilate(mask, margin_px)
+    return np.where(region[..., None], rgb, 0).astype(np.uint8)
+
+
+def dilate(mask: np.ndarray, px: int) -> np.ndarray:
+    """(H, W) bool mask grown by `px` pixels with a round kernel."""
+    if px <= 0:
+        return mask.astype(bool)
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * px + 1, 2 * px + 1))
+    return cv2.dilate(mask.astype(np.uint8), kernel) > 0
+
+
+class DoublePassPredictor:
+    """First model finds the garment; the second predicts on the focus image.
+
+    Outside the dilated first mask the probability is 0: the second model never saw
+    that region, and that background is exactly the noise the double pass removes."""
+
+    def __init__(self, first: Predictor, second: Predictor, margin_px: int = 50):
+        self.first = first
+        self.second = second
+        self.margin_px = margin_px
+        self.card = second.card
+        self.model_id = f"{first.model_id}+{second.model_id}"
+
+    @property
+    def threshold(self) -> float:
+        return float(self.second.card.threshold)
+
+    def predict(self, rgb: np.ndarray, progress: Progress | None = None,
+                cancelled: IsCancelled | None = None) -> np.ndarray:
+        return self.predict_many([rgb], progress=progress, cancelled=cancelled)[0]
+
+    def predict_many(self, images, batch_size: int = 4, progress: Progress | None = None,
+                     cancelled: IsCancelled | None = None) -> list[np.ndarray]:
+        images = list(images)
+        first = self.first.predict_many(images, batch_size, cancelled=cancelled)
+        t1 = round(self.first.threshold * 255)
+        masks = [p >= t1 for p in first]
+        focused = [focus_image(im, m, self.margin_px) for im, m in zip(images, masks)]
+        second = self.second.predict_many(focused, batch_size, progress=progress, cancelled=cancelled)
+        regions = [dilate(m, self.margin_px) for m in masks]
+        return [np.where(r, p, 0).astype(np.uint8) for p, r in zip(second, regions)]
