@@ -1,0 +1,336 @@
+"""Training data: find photo/mask pairs in a folder, load them, split them, feed Keras.
+
+Three folder layouts (DESIGN.md), tried in this order:
+
+1. `images/` + `masks/`: same file stems (a mask may end in `_mask`); 8-bit mask,
+   >127 = garment.
+2. `images/` + `cutouts/`: RGBA cutouts whose alpha is the mask (the studio's Photoshop
+   cutouts); a cutout stem may end in `_cutout`. The photo in `images/` gives the RGB.
+3. a folder of exported `*_cutout.png` files alone: RGB is the photo, alpha the mask.
+
+Photos and masks are preloaded at model resolution (the seed held both sets in RAM;
+804 photos at 384x256 are ~240 MB as uint8), then `make_dataset` normalises and
+augments them on the fly in a parallel `tf.data` map.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence
+
+import numpy as np
+
+from core.augment import AugmentConfig, augment_pair
+from core.errors import Cancelled, DataError, GarmentCutoutError
+from core.preprocessing import resize_mask_to_model, resize_to_model, to_model_input
+
+IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".webp"})
+_SHOWN = 5  # unmatched/unknown names listed in an error message
+
+
+@dataclasses.dataclass(frozen=True)
+class Pair:
+    """One training example: where its photo and its mask (or RGBA cutout) live.
+
+    `mask_path` is an 8-bit mask; otherwise `cutout_path` is an RGBA file whose alpha is
+    the mask. For layout 3 `image_path` and `cutout_path` are the same file.
+    """
+
+    name: str
+    image_path: Path
+    mask_path: Path | None = None
+    cutout_path: Path | None = None
+
+
+# ---------------------------------------------------------------------------
+# Discovery
+# ---------------------------------------------------------------------------
+
+
+def _image_files(folder: Path) -> list[Path]:
+    return sorted(
+        p for p in folder.iterdir()
+        if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in IMAGE_SUFFIXES
+    )
+
+
+def _strip_suffix(stem: str, suffix: str) -> str:
+    """`0001_cutout` -> `0001` for suffix `_cutout` (case-insensitive); other stems unchanged."""
+    if stem.lower().endswith(suffix) and len(stem) > len(suffix):
+        return stem[: -len(suffix)]
+    return stem
+
+
+def _by_stem(files: Iterable[Path], folder: Path, strip: str | None = None) -> dict[str, Path]:
+    found: dict[str, Path] = {}
+    for path in files:
+        stem = _strip_suffix(path.stem, strip) if strip else path.stem
+        if stem in found:
+            raise DataError(f"{folder}: {found[stem].name} and {path.name} are both named {stem!r}; keep one")
+        found[stem] = path
+    return found
+
+
+def _few(names: Iterable[str]) -> str:
+    names = sorted(names)
+    shown = ", ".join(names[:_SHOWN])
+    return shown + (f" and {len(names) - _SHOWN} more" if len(names) > _SHOWN else "")
+
+
+def _match(folder: Path, images: dict[str, Path], labels: dict[str, Path], label_dir: str) -> list[tuple[str, Path, Path]]:
+    lonely_images = images.keys() - labels.keys()
+    lonely_labels = labels.keys() - images.keys()
+    problems = []
+    if lonely_images:
+        problems.append(f"{len(lonely_images)} image(s) without a file in {label_dir}/ ({_few(lonely_images)})")
+    if lonely_labels:
+        problems.append(f"{len(lonely_labels)} file(s) in {label_dir}/ without an image ({_few(lonely_labels)})")
+    if problems:
+        raise DataError(f"{folder}: unmatched files: " + "; ".join(problems))
+    return [(name, images[name], labels[name]) for name in sorted(images)]
+
+
+def discover_pairs(folder: str | Path) -> list[Pair]:
+    """Every training pair in `folder` (one of the three layouts), sorted by name.
+
+    Raises DataError for a missing folder, an empty one, an unknown layout or files
+    without their partner.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise DataError(f"training data folder {folder} does not exist")
+    images_dir, masks_dir, cutouts_dir = folder / "images", folder / "masks", folder / "cutouts"
+    if images_dir.is_dir():
+        images = _by_stem(_image_files(images_dir), images_dir)
+        if not images:
+            raise DataError(f"{images_dir} holds no images")
+        if masks_dir.is_dir():
+            masks = _by_stem(_image_files(masks_dir), masks_dir, strip="_mask")
+            return [Pair(n, i, mask_path=m) for n, i, m in _match(folder, images, masks, "masks")]
+        if cutouts_dir.is_dir():
+            cutouts = _by_stem(_image_files(cutouts_dir), cutouts_dir, strip="_cutout")
+            return [Pair(n, i, cutout_path=c) for n, i, c in _match(folder, images, cutouts, "cutouts")]
+        raise DataError(f"{folder} has images/ but neither masks/ nor cutouts/ beside it")
+    cutouts = [p for p in _image_files(folder) if p.suffix.lower() == ".png" and p.stem.lower().endswith("_cutout")]
+    if not cutouts:
+        raise DataError(
+            f"no training data in {folder}: expected images/ with masks/ or cutouts/, "
+            "or exported *_cutout.png files"
+        )
+    return [Pair(_strip_suffix(p.stem, "_cutout"), p, cutout_path=p) for p in cutouts]
+
+
+def discover_many(folders: Sequence[str | Path]) -> list[Pair]:
+    """Pairs of several folders; clashing names get their folder's name as a prefix."""
+    if not folders:
+        raise DataError("no training data folder given")
+    per_folder = [(Path(f), discover_pairs(f)) for f in folders]
+    counts: dict[str, int] = {}
+    for _, pairs in per_folder:
+        for p in pairs:
+            counts[p.name] = counts.get(p.name, 0) + 1
+    result = []
+    for folder, pairs in per_folder:
+        for p in pairs:
+            result.append(dataclasses.replace(p, name=f"{folder.name}/{p.name}") if counts[p.name] > 1 else p)
+    names = [p.name for p in result]
+    if len(set(names)) != len(names):
+        raise DataError("two data folders share a name and a file stem; rename one folder")
+    return result
+
+
+# ---------------------------------------------------------------------------
+# Loading
+# ---------------------------------------------------------------------------
+
+
+def load_pair(pair: Pair) -> tuple[np.ndarray, np.ndarray]:
+    """The photo (H, W, 3) uint8 RGB and its mask (H, W) bool, at native resolution."""
+    from core.imageio import read_image, read_mask
+
+    try:
+        loaded = read_image(pair.image_path)
+        rgb = loaded.rgb
+        if pair.mask_path is not None:
+            mask = read_mask(pair.mask_path)
+        elif pair.cutout_path is not None:
+            if pair.cutout_path != pair.image_path:
+                loaded = read_image(pair.cutout_path)
+            if loaded.alpha is None:
+                raise DataError(f"{pair.cutout_path} has no alpha channel, so it holds no mask")
+            mask = loaded.alpha > 127
+        else:
+            raise DataError(f"{pair.name}: neither a mask nor a cutout")
+    except DataError:
+        raise
+    except GarmentCutoutError as exc:  # unreadable file: say which pair it belongs to
+        raise DataError(f"training pair {pair.name}: {exc}") from None
+    if mask.shape != rgb.shape[:2]:
+        raise DataError(
+            f"training pair {pair.name}: mask is {mask.shape[1]}x{mask.shape[0]} "
+            f"but the photo is {rgb.shape[1]}x{rgb.shape[0]}"
+        )
+    return rgb, mask
+
+
+def load_arrays(
+    pairs: Sequence[Pair],
+    size_hw: tuple[int, int],
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+    workers: int | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Load and resize every pair: X (N, h, w, 3) uint8 RGB, Y (N, h, w, 1) uint8 0..255.
+
+    Photos shrink with INTER_AREA (enlarge with INTER_CUBIC) as in the seed; masks are
+    area-resized, keeping a soft 0..255 edge rather than a jagged 0/255 one. Decoding
+    runs in a thread pool (OpenCV and the decoders release the GIL).
+    """
+    h, w = size_hw
+    n = len(pairs)
+    x = np.empty((n, h, w, 3), np.uint8)
+    y = np.empty((n, h, w, 1), np.uint8)
+
+    def load(i: int) -> None:
+        if cancelled is not None and cancelled():
+            return
+        rgb, mask = load_pair(pairs[i])
+        x[i] = resize_to_model(rgb, (h, w))
+        y[i, ..., 0] = np.round(resize_mask_to_model(mask, (h, w)) * 255.0).astype(np.uint8)
+
+    workers = workers or min(4, os.cpu_count() or 1)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(load, i) for i in range(n)]
+        try:
+            for done, future in enumerate(futures, 1):
+                future.result()
+                if cancelled is not None and cancelled():
+                    raise Cancelled("loading training data")
+                if progress is not None:
+                    progress(done, n)
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
+    return x, y
+
+
+# ---------------------------------------------------------------------------
+# Train/validation split
+# ---------------------------------------------------------------------------
+
+
+def split_pairs(pairs: Sequence[Pair], val_fraction: float, seed: int = 0) -> tuple[list[Pair], list[Pair]]:
+    """Deterministic split: sort by name, shuffle with `seed`, the first part validates.
+
+    At least one validation pair when `val_fraction` > 0 and there are two pairs or
+    more. Both lists come back sorted by name.
+    """
+    if not 0.0 <= val_fraction < 1.0:
+        raise DataError(f"validation fraction must be in [0, 1), got {val_fraction}")
+    ordered = sorted(pairs, key=lambda p: p.name)
+    n_val = int(round(len(ordered) * val_fraction))
+    if val_fraction > 0 and len(ordered) >= 2:
+        n_val = min(max(n_val, 1), len(ordered) - 1)
+    order = np.random.default_rng(seed).permutation(len(ordered))
+    val_idx = set(order[:n_val].tolist())
+    train = [p for i, p in enumerate(ordered) if i not in val_idx]
+    val = [p for i, p in enumerate(ordered) if i in val_idx]
+    return train, val
+
+
+def read_split_file(path: str | Path) -> list[str]:
+    """Validation names from a JSON file: a list, or an object with a "val" list."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DataError(f"validation split file {path} does not exist") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise DataError(f"validation split file {path} is not valid JSON ({exc})") from None
+    names = data.get("val") if isinstance(data, dict) else data
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise DataError(f"validation split file {path} must hold a list of names (or {{\"val\": [...]}})")
+    return names
+
+
+def write_split_file(path: str | Path, val_pairs: Sequence[Pair]) -> None:
+    """Record a validation split as {"val": [names]} so later runs can reuse it."""
+    from core.atomic import write_text_atomic
+
+    write_text_atomic(path, json.dumps({"val": sorted(p.name for p in val_pairs)}, indent=1) + "\n")
+
+
+def split_by_names(pairs: Sequence[Pair], val_names: Iterable[str]) -> tuple[list[Pair], list[Pair]]:
+    """Split with a fixed list of validation names; unknown names are a DataError."""
+    wanted = set(val_names)
+    known = {p.name for p in pairs}
+    unknown = wanted - known
+    if unknown:
+        raise DataError(f"{len(unknown)} validation name(s) are not in the data ({_few(unknown)})")
+    ordered = sorted(pairs, key=lambda p: p.name)
+    return [p for p in ordered if p.name not in wanted], [p for p in ordered if p.name in wanted]
+
+
+# ---------------------------------------------------------------------------
+# tf.data pipeline
+# ---------------------------------------------------------------------------
+
+
+def make_dataset(
+    x: np.ndarray,
+    y: np.ndarray,
+    card_params: Any,
+    batch_size: int,
+    augment: AugmentConfig | None = None,
+    shuffle: bool = False,
+    seed: int = 0,
+):
+    """A `tf.data.Dataset` of (inputs (B, h, w, C) float32 normalised, masks (B, h, w, 1) float32 0..1).
+
+    `x` is (N, h, w, 3) uint8, `y` (N, h, w, 1) uint8 0..255 (or float 0..1);
+    `card_params` is a ModelCard or anything with channels, contrast, mean and std.
+    Each batch is augmented and normalised in numpy inside a parallel map: the arrays
+    stay uint8 in memory and only a batch at a time becomes float32. Shuffling is
+    seeded and reshuffles every epoch; augmentation draws a fresh generator per batch
+    from `seed` and a running counter, so epochs differ.
+    """
+    import tensorflow as tf
+
+    n, h, w = x.shape[:3]
+    if len(y) != n:
+        raise ValueError(f"{n} images but {len(y)} masks")
+    channels = int(card_params.channels)
+    y_scale = 1.0 / 255.0 if y.dtype == np.uint8 else 1.0
+    lock = threading.Lock()
+    counter = [0]
+
+    def load_batch(indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        images = x[indices]
+        masks = y[indices]
+        if augment is not None and augment.enabled:
+            with lock:
+                counter[0] += 1
+                draw = counter[0]
+            rng = np.random.default_rng([seed, draw])
+            for k in range(len(indices)):
+                images[k], masks[k] = augment_pair(images[k], masks[k], augment, rng)
+        return to_model_input(images, card_params).astype(np.float32), masks.astype(np.float32) * np.float32(y_scale)
+
+    def to_tensors(indices):
+        inputs, targets = tf.numpy_function(load_batch, [indices], (tf.float32, tf.float32), stateful=True)
+        inputs.set_shape((None, h, w, channels))
+        targets.set_shape((None, h, w, 1))
+        return inputs, targets
+
+    ds = tf.data.Dataset.range(n)
+    if shuffle:
+        ds = ds.shuffle(n, seed=seed, reshuffle_each_iteration=True)
+    ds = ds.batch(batch_size)
+    ds = ds.map(to_tensors, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+    return ds.prefetch(tf.data.AUTOTUNE)
