@@ -244,8 +244,18 @@ def split_pairs(pairs: Sequence[Pair], val_fraction: float, seed: int = 0) -> tu
     return train, val
 
 
-def read_split_file(path: str | Path) -> list[str]:
-    """Validation names from a JSON file: a list, or an object with a "val" list."""
+@dataclasses.dataclass(frozen=True)
+class SplitSpec:
+    """A fixed split by name: `val` validates, `held_out` (a test set) is never used."""
+
+    val: tuple[str, ...]
+    held_out: tuple[str, ...] = ()
+
+
+def read_split_file(path: str | Path) -> SplitSpec:
+    """Read a split from JSON: a list of validation names, or an object with a "val"
+    list and optionally a "test" list (held out). A "train" list, if any, is not
+    needed: every pair that is neither val nor test trains."""
     path = Path(path)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -253,28 +263,36 @@ def read_split_file(path: str | Path) -> list[str]:
         raise DataError(f"validation split file {path} does not exist") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise DataError(f"validation split file {path} is not valid JSON ({exc})") from None
-    names = data.get("val") if isinstance(data, dict) else data
-    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-        raise DataError(f"validation split file {path} must hold a list of names (or {{\"val\": [...]}})")
-    return names
+    val = data.get("val") if isinstance(data, dict) else data
+    test = data.get("test", []) if isinstance(data, dict) else []
+    for names in (val, test):
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            raise DataError(f"validation split file {path} must hold lists of names "
+                            '(a list, or {"val": [...], "test": [...]})')
+    return SplitSpec(val=tuple(val), held_out=tuple(test))
 
 
-def write_split_file(path: str | Path, val_pairs: Sequence[Pair]) -> None:
-    """Record a validation split as {"val": [names]} so later runs can reuse it."""
+def write_split_file(path: str | Path, val_pairs: Sequence[Pair], held_out: Sequence[Pair] = ()) -> None:
+    """Record a split as {"val": [names], "test": [names]} so later runs can reuse it."""
     from core.atomic import write_text_atomic
 
-    write_text_atomic(path, json.dumps({"val": sorted(p.name for p in val_pairs)}, indent=1) + "\n")
+    data = {"val": sorted(p.name for p in val_pairs), "test": sorted(p.name for p in held_out)}
+    write_text_atomic(path, json.dumps(data, indent=1) + "\n")
 
 
-def split_by_names(pairs: Sequence[Pair], val_names: Iterable[str]) -> tuple[list[Pair], list[Pair]]:
-    """Split with a fixed list of validation names; unknown names are a DataError."""
-    wanted = set(val_names)
-    known = {p.name for p in pairs}
-    unknown = wanted - known
+def apply_split(pairs: Sequence[Pair], spec: SplitSpec) -> tuple[list[Pair], list[Pair]]:
+    """(train, val) by name: val as listed, train everything neither val nor held out.
+
+    A validation name missing from the data is a DataError (the split belongs to other
+    data); held-out names may be absent.
+    """
+    val_names, held_out = set(spec.val), set(spec.held_out)
+    unknown = val_names - {p.name for p in pairs}
     if unknown:
         raise DataError(f"{len(unknown)} validation name(s) are not in the data ({_few(unknown)})")
     ordered = sorted(pairs, key=lambda p: p.name)
-    return [p for p in ordered if p.name not in wanted], [p for p in ordered if p.name in wanted]
+    train = [p for p in ordered if p.name not in val_names and p.name not in held_out]
+    return train, [p for p in ordered if p.name in val_names]
 
 
 # ---------------------------------------------------------------------------

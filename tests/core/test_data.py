@@ -12,7 +12,7 @@ import pytest
 
 from core.augment import AugmentConfig
 from core.data import (
-    Pair, discover_many, discover_pairs, load_arrays, load_pair, make_dataset, read_split_file, split_by_names,
+    Pair, SplitSpec, apply_split, discover_many, discover_pairs, load_arrays, load_pair, make_dataset, read_split_file,
     split_pairs, write_split_file,
 )
 from core.errors import Cancelled, DataError
@@ -201,14 +201,20 @@ def test_split_keeps_one_on_each_side():
         split_pairs(_pairs(3), 1.0, 0)
 
 
-def test_split_file_round_trip(tmp_path):
+def test_split_file_round_trip_holds_out_test_names(tmp_path):
     pairs = _pairs(6)
-    write_split_file(tmp_path / "split.json", [pairs[4], pairs[1]])
-    assert json.loads((tmp_path / "split.json").read_text()) == {"val": ["001", "004"]}
-    train, val = split_by_names(pairs, read_split_file(tmp_path / "split.json"))
-    assert [p.name for p in val] == ["001", "004"] and len(train) == 4
+    write_split_file(tmp_path / "split.json", [pairs[4], pairs[1]], held_out=[pairs[5]])
+    assert json.loads((tmp_path / "split.json").read_text()) == {"val": ["001", "004"], "test": ["005"]}
+    spec = read_split_file(tmp_path / "split.json")
+    assert spec == SplitSpec(val=("001", "004"), held_out=("005",))
+    train, val = apply_split(pairs, spec)
+    assert [p.name for p in val] == ["001", "004"]
+    assert [p.name for p in train] == ["000", "002", "003"]
+
+
+def test_split_file_may_be_a_plain_list(tmp_path):
     (tmp_path / "list.json").write_text('["000"]')
-    assert read_split_file(tmp_path / "list.json") == ["000"]
+    assert read_split_file(tmp_path / "list.json") == SplitSpec(val=("000",))
 
 
 def test_split_file_errors(tmp_path):
@@ -217,8 +223,11 @@ def test_split_file_errors(tmp_path):
     (tmp_path / "bad.json").write_text("{")
     with pytest.raises(DataError, match="not valid JSON"):
         read_split_file(tmp_path / "bad.json")
+    (tmp_path / "odd.json").write_text('{"val": "000"}')
+    with pytest.raises(DataError, match="lists of names"):
+        read_split_file(tmp_path / "odd.json")
     with pytest.raises(DataError, match="not in the data"):
-        split_by_names(_pairs(3), ["999"])
+        apply_split(_pairs(3), SplitSpec(val=("999",)))
 
 
 # ---------------------------------------------------------------------------
