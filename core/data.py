@@ -338,7 +338,8 @@ def make_dataset(
             rng = np.random.default_rng([seed, draw])
             for k in range(len(indices)):
                 images[k], masks[k] = augment_pair(images[k], masks[k], augment, rng)
-        return to_model_input(images, card_params).astype(np.float32), masks.astype(np.float32) * np.float32(y_scale)
+        return (to_model_input(images, card_params).astype(np.float32, copy=False),
+                masks.astype(np.float32) * np.float32(y_scale))
 
     def to_tensors(indices):
         inputs, targets = tf.numpy_function(load_batch, [indices], (tf.float32, tf.float32), stateful=True)

@@ -147,8 +147,9 @@ class TrainConfig:
 class TrainStatus:
     """What a progress display shows: where training is and its latest numbers.
 
-    phase: "loading", "training", "validating" or "sweeping"; epoch and batch are
-    1-based; `logs` holds the Keras metrics seen last (loss, dice_coeff, val_loss...).
+    phase: "loading" (batch/batches then count photos), "training", "epoch_done" (after
+    validation) or "sweeping"; epoch and batch are 1-based; `logs` holds the Keras
+    metrics seen last (loss, dice_coeff, val_loss, val_dice_coeff, learning_rate...).
     """
 
     phase: str
@@ -323,7 +324,7 @@ def _callbacks(config: TrainConfig, card: ModelCard, steps: int, progress, cance
         def on_epoch_end(self, epoch, logs=None):
             self.logs.update({k: float(v) for k, v in (logs or {}).items()})
             if status is not None:
-                status(TrainStatus("validating", epoch + 1, config.epochs, steps, steps, dict(self.logs)))
+                status(TrainStatus("epoch_done", epoch + 1, config.epochs, steps, steps, dict(self.logs)))
 
     def schedule(epoch: int, lr: float) -> float:
         if config.lr_schedule == "cyclic":
@@ -565,7 +566,7 @@ class _TextStatus:
 
     def __call__(self, s: TrainStatus) -> None:
         now = time.monotonic()
-        final = s.phase in ("validating", "sweeping") or (s.phase == "loading" and s.batch == s.batches)
+        final = s.phase in ("epoch_done", "sweeping") or (s.phase == "loading" and s.batch == s.batches)
         if not final and now - self._last < 0.2:
             return
         self._last = now
