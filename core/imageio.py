@@ -244,15 +244,6 @@ def _decode_with_pillow(path: Path, header: Image.Image) -> tuple[np.ndarray, np
         raise ImageReadError(path, f"file is corrupt ({exc})") from exc
 
 
-def image_files(folder: str | Path) -> list[Path]:
-    """The photo files (by suffix) directly inside `folder`, sorted, hidden files skipped."""
-    folder = Path(folder)
-    return sorted(
-        p for p in folder.iterdir()
-        if p.suffix.lower() in IMAGE_SUFFIXES and not p.name.startswith(".") and p.is_file()
-    )
-
-
 def file_stamp(path: str | Path) -> tuple[int, int]:
     """(mtime in ns, size in bytes) of a file: changes whenever the photo is replaced."""
     st = os.stat(path)
