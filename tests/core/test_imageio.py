@@ -268,3 +268,17 @@ def test_studio_size_png_reads_quickly(tmp_path: Path) -> None:
     assert img.size == (1728, 1152)
     # A plain decode is ~10-50 ms; a slow path (Pillow convert + copies) would be several times that.
     assert elapsed < 0.5
+
+
+@pytest.mark.shared_data
+def test_reads_a_real_ccp_photo_and_mask() -> None:
+    from core.paths import SHARED_CCP
+
+    photo, mask_file = SHARED_CCP / "images" / "0001.jpg", SHARED_CCP / "masks" / "0001.png"
+    if not (photo.is_file() and mask_file.is_file()):
+        pytest.skip(f"shared CCP data not found at {SHARED_CCP}")
+    img = read_image(photo)
+    mask = read_mask(mask_file)
+    assert img.rgb.dtype == np.uint8 and img.rgb.ndim == 3
+    assert mask.shape == img.size
+    assert 0 < mask.mean() < 1  # a garment, and some background
