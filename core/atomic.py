@@ -32,6 +32,11 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
         raise ExportError(f"cannot write {target}: {exc.strerror or exc}") from exc
     os.close(fd)
     tmp = Path(tmp_name)
+    # mkstemp creates 0600 files; a saved cutout or model should get the usual umask mode.
+    umask = os.umask(0)
+    os.umask(umask)
+    with contextlib.suppress(OSError):
+        os.chmod(tmp, 0o666 & ~umask)
     try:
         yield tmp
         os.replace(tmp, target)
