@@ -14,6 +14,16 @@ from typing import Iterator
 from core.errors import ExportError
 
 
+def _read_umask() -> int:
+    # os.umask can only be read by setting it; do it once at import, before worker threads exist.
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _read_umask()
+
+
 @contextlib.contextmanager
 def atomic_path(target: str | Path) -> Iterator[Path]:
     """Yield a temporary path beside `target`; on success it replaces `target`.
@@ -33,10 +43,8 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
     os.close(fd)
     tmp = Path(tmp_name)
     # mkstemp creates 0600 files; a saved cutout or model should get the usual umask mode.
-    umask = os.umask(0)
-    os.umask(umask)
     with contextlib.suppress(OSError):
-        os.chmod(tmp, 0o666 & ~umask)
+        os.chmod(tmp, 0o666 & ~_UMASK)
     try:
         yield tmp
         os.replace(tmp, target)
