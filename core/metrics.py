@@ -6,7 +6,7 @@ Pure functions on boolean masks `(H, W) bool` and probability maps `(H, W) uint8
 * an empty prediction of an empty truth is perfect (1.0), so garment-free photos do
   not drag a mean down for the right answer;
 * a probability map is binarised as garment where p >= threshold, i.e. where
-  v >= `cut_value(threshold)`; the threshold sweep counts with the same rule.
+  v >= `cut_value(threshold)` (core.masks' rule); the threshold sweep counts alike.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from typing import Iterable, Sequence
 
 import cv2
 import numpy as np
+
+from core.masks import threshold_level
 
 # 256 possible uint8 values, plus one "nothing is garment" cut (v >= 256).
 _LEVELS = 256
@@ -116,12 +118,12 @@ def boundary_f_score(pred: np.ndarray, true: np.ndarray, tolerance_px: float = 2
 
 
 def cut_value(threshold: float) -> int:
-    """Smallest uint8 probability value counted as garment at `threshold` (p >= threshold).
+    """Smallest uint8 probability value counted as garment at `threshold` (v / 255 >= threshold).
 
-    Returns 0..256; 256 means no value qualifies (threshold above 1). The small epsilon
-    keeps thresholds such as 0.2 (0.2 * 255 = 51.000000000000004) on the intended value.
+    Returns 0..256; 256 means no value qualifies. The same rule as the app's
+    `core.masks.threshold_level`, so evaluation scores what the retoucher would see.
     """
-    return int(min(max(math.ceil(threshold * 255.0 - 1e-9), 0), _LEVELS))
+    return threshold_level(threshold)
 
 
 def binarise(probability: np.ndarray, threshold: float) -> np.ndarray:
