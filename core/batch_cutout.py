@@ -12,8 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-import numpy as np
-
 from core.errors import Cancelled, GarmentCutoutError
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp"}
@@ -56,10 +54,10 @@ def cutout_files(files: list[Path], predictor, out_dir: Path, threshold: float |
     """Predict each photo and write its cutout (and mask) into `out_dir`."""
     from core.export import export_view
     from core.imageio import read_image
-    from core.masks import NONE, compose_mask
+    from core.masks import threshold_level
 
     result = BatchResult()
-    threshold = predictor.threshold if threshold is None else threshold
+    level = threshold_level(predictor.threshold if threshold is None else threshold)
     done = 0
     for start in range(0, len(files), batch_size):
         if cancelled is not None and cancelled():
@@ -74,7 +72,7 @@ def cutout_files(files: list[Path], predictor, out_dir: Path, threshold: float |
         if loaded:
             probs = predictor.predict_many([img.rgb for _, img in loaded], batch_size=batch_size)
             for (path, img), prob in zip(loaded, probs):
-                mask = compose_mask(prob, threshold, np.full(prob.shape, NONE, np.uint8))
+                mask = prob >= level  # no overrides on the command line: the threshold alone
                 stem, view = _split_stem(path)
                 try:
                     result.written.extend(export_view(img.rgb, mask, out_dir, stem, view, feather_px=feather_px,

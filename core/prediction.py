@@ -173,8 +173,10 @@ class DoublePassPredictor:
                      cancelled: IsCancelled | None = None) -> list[np.ndarray]:
         images = list(images)
         first = self.first.predict_many(images, batch_size, cancelled=cancelled)
-        t1 = round(self.first.threshold * 255)
-        masks = [p >= t1 for p in first]
+        from core.masks import threshold_level
+
+        level = threshold_level(self.first.threshold)
+        masks = [p >= level for p in first]
         focused = [focus_image(im, m, self.margin_px) for im, m in zip(images, masks)]
         second = self.second.predict_many(focused, batch_size, progress=progress, cancelled=cancelled)
         regions = [dilate(m, self.margin_px) for m in masks]
