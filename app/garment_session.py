@@ -1,0 +1,107 @@
+"""The garment being edited: its views' states, unreadable views, and its sidecar.
+
+Qt-free. Opening reads each view's photo (a bad file is reported per view, never
+fatal) and restores what the sidecar holds: thresholds, brush corrections, and the
+probability maps cached for the current model, so reopening a shoot is instant.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from app.view_state import ViewState
+from core.errors import GarmentCutoutError
+from core.imageio import file_stamp, read_image
+from core.shoots import Garment
+from core.sidecar import Sidecar, view_key
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class GarmentSession:
+    garment: Garment
+    sidecar: Sidecar | None
+    states: dict[str, ViewState] = field(default_factory=dict)
+    broken: dict[str, str] = field(default_factory=dict)  # view -> message
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def garment_id(self) -> str:
+        return self.garment.garment_id
+
+    @classmethod
+    def open(cls, garment: Garment, default_threshold: float) -> "GarmentSession":
+        """Read the photos and restore saved thresholds and corrections."""
+        sidecar = None
+        problems: list[str] = []
+        try:
+            sidecar = Sidecar.for_shoot(garment.folder)
+        except GarmentCutoutError as exc:
+            problems.append(f"corrections of {garment.garment_id} cannot be saved: {exc}")
+        session = cls(garment, sidecar, problems=problems)
+        for view, path in garment.views.items():
+            try:
+                image = read_image(path)
+            except GarmentCutoutError as exc:
+                session.broken[view] = str(exc)
+                continue
+            state = ViewState(key=view_key(garment.garment_id, view), view=view, path=Path(path), rgb=image.rgb)
+            state.set_threshold(default_threshold)
+            session.states[view] = state
+            session._restore(state)
+        return session
+
+    def _restore(self, state: ViewState) -> None:
+        if self.sidecar is None:
+            return
+        try:
+            saved = self.sidecar.load_view(state.key, state.shape)
+        except (GarmentCutoutError, OSError) as exc:
+            self.problems.append(f"saved corrections of {state.key} are unreadable and were ignored: {exc}")
+            return
+        if saved is None:
+            return
+        threshold, override = saved
+        state.set_threshold(threshold)
+        state.threshold_changed = True
+        state.set_override(override)
+
+    def load_cached_probabilities(self, model_id: str) -> list[str]:
+        """Install cached probability maps of `model_id`; returns the views still to predict."""
+        missing = []
+        for view, state in self.states.items():
+            if state.predicted:
+                continue
+            probability = None
+            if self.sidecar is not None:
+                try:
+                    probability = self.sidecar.load_probability(state.key, model_id, file_stamp(state.path))
+                except (GarmentCutoutError, OSError) as exc:
+                    log.warning("ignoring probability cache of %s: %s", state.key, exc)
+            if probability is not None and probability.shape == state.shape:
+                state.set_probability(probability)
+            else:
+                missing.append(view)
+        return missing
+
+    def save_view(self, view: str) -> None:
+        """Write one view's threshold and override to the sidecar (atomic)."""
+        state = self.states.get(view)
+        if state is None or self.sidecar is None:
+            return
+        self.sidecar.save_view(state.key, state.threshold, state.override)
+
+    def save_probability(self, view: str, model_id: str, probability: np.ndarray) -> None:
+        """Cache a view's (H, W) uint8 probability for `model_id` (safe on a worker thread)."""
+        state = self.states.get(view)
+        if self.sidecar is not None and state is not None:
+            try:
+                stamp = file_stamp(state.path)
+            except OSError:
+                return  # the photo went away: nothing to stamp the cache with
+            self.sidecar.save_probability(state.key, model_id, probability, stamp)

@@ -1,0 +1,51 @@
+"""The keyboard and mouse reference (Help > Shortcuts, F1)."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QHeaderView, QTableWidget, QTableWidgetItem, QVBoxLayout
+
+SHORTCUTS: list[tuple[str, str]] = [
+    ("Ctrl+O", "Open a shoot or catalogue folder"),
+    ("Ctrl+Shift+O", "Open image files"),
+    ("Ctrl+E", "Export the garment's cutouts"),
+    ("1 / 2 / 3", "Front / FrontRight / Back view"),
+    ("Page Down / Page Up", "Next / previous garment of a catalogue"),
+    ("K", "Keep brush (paint garment)"),
+    ("R", "Remove brush (paint background)"),
+    ("E", "Eraser (back to the model's decision)"),
+    ("X", "Swap keep and remove"),
+    ("Left drag", "Paint with the current brush"),
+    ("Right drag", "Paint with the opposite brush (keep <-> remove)"),
+    ("[ / ]", "Smaller / larger brush"),
+    ("Ctrl+Z", "Undo the last stroke of this view"),
+    ("Ctrl+Shift+Z, Ctrl+Y", "Redo"),
+    (", / .", "Threshold down / up one step"),
+    ("M", "Next view mode (overlay, checkerboard, white, black, photo)"),
+    ("U", "Highlight uncertain pixels (probability near the threshold)"),
+    ("Wheel", "Zoom around the cursor"),
+    ("Space + drag, middle drag", "Pan"),
+    ("F, Ctrl+0", "Fit to window"),
+    ("Ctrl+1", "100 % (one photo pixel per screen pixel)"),
+    ("F1", "This list"),
+]
+
+
+class HelpDialog(QDialog):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Keyboard and mouse")
+        table = QTableWidget(len(SHORTCUTS), 2)
+        table.setHorizontalHeaderLabels(["Keys", "Action"])
+        table.verticalHeader().setVisible(False)
+        for row, (keys, action) in enumerate(SHORTCUTS):
+            table.setItem(row, 0, QTableWidgetItem(keys))
+            table.setItem(row, 1, QTableWidgetItem(action))
+        table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        table.horizontalHeader().setStretchLastSection(True)
+        table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(table)
+        layout.addWidget(buttons)
+        self.resize(560, 620)

@@ -1,0 +1,105 @@
+"""How a view's mask is drawn: lookup tables over the "effective probability".
+
+The canvas never rebuilds an RGBA overlay when the threshold moves. Each view keeps an
+(H, W) uint8 *effective probability*: the model's probability where the retoucher
+painted nothing, 255 where they painted KEEP and 0 where they painted REMOVE. For any
+threshold cut c in 1..255,
+
+    effective >= c  ==  (override == KEEP) | ((override == NONE) & (probability >= c))
+
+which is exactly core.masks' mask. So a threshold, colour, opacity or view-mode change
+only swaps a 256-entry colour table, and a brush dab only rewrites the dab's box of the
+effective image. Qt-free: numpy only.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from core import masks
+
+MODES = ("overlay", "checker", "white", "black", "photo")
+MODE_LABELS = {
+    "overlay": "Overlay",
+    "checker": "Cutout on checkerboard",
+    "white": "Cutout on white",
+    "black": "Cutout on black",
+    "photo": "Photo only",
+}
+UNCERTAIN_COLOUR = (255, 60, 200)  # magenta: rare in garments, distinct from the green overlay
+UNCERTAIN_ALPHA = 170
+CHECKER_SQUARE = 16
+CHECKER_LIGHT = 204
+CHECKER_DARK = 153
+
+
+def threshold_cut(threshold: float) -> int:
+    """The uint8 cut c with `probability >= c` == core's `probability >= threshold`.
+
+    Clamped to 1..255 so the 0 (REMOVE) and 255 (KEEP) codes of the effective image
+    always fall on the right side.
+    """
+    return int(min(255, max(1, masks.threshold_level(threshold))))
+
+
+def effective_probability(probability: np.ndarray, override: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """(H, W) uint8 probability and override -> (H, W) uint8 effective probability.
+
+    `out` (same shape) is filled in place when given; pass views of the arrays to
+    update a bounding box only.
+    """
+    if out is None:
+        out = np.empty_like(probability)
+    np.copyto(out, probability)
+    out[override == masks.KEEP] = 255
+    out[override == masks.REMOVE] = 0
+    return out
+
+
+def area_from_histogram(histogram: np.ndarray, cut: int) -> int:
+    """Number of mask pixels, from the (256,) int64 histogram of the effective image."""
+    return int(histogram[cut:].sum())
+
+
+def mask_lut(cut: int, mode: str, colour: tuple[int, int, int], opacity: float,
+             uncertain_margin: int | None = None) -> np.ndarray:
+    """(256, 4) uint8 RGBA table for the mask layer in `mode`.
+
+    overlay: garment in `colour` at `opacity`; white/black: the background painted
+    opaque; checker/photo: nothing (the checker layer or no layer does the work).
+    `uncertain_margin` (uint8 levels) highlights probabilities within that distance
+    of the cut; the 0 and 255 codes (painted pixels) are never uncertain.
+    """
+    lut = np.zeros((256, 4), np.uint8)
+    if mode == "overlay":
+        lut[cut:, :3] = colour
+        lut[cut:, 3] = int(round(255 * min(1.0, max(0.0, opacity))))
+    elif mode == "white":
+        lut[:cut] = (255, 255, 255, 255)
+    elif mode == "black":
+        lut[:cut] = (0, 0, 0, 255)
+    if uncertain_margin and mode != "photo":
+        lo = max(1, cut - uncertain_margin)
+        hi = min(254, cut + uncertain_margin - 1)
+        if hi >= lo:
+            lut[lo:hi + 1] = (*UNCERTAIN_COLOUR, UNCERTAIN_ALPHA)
+    return lut
+
+
+def checker_alpha_lut(cut: int) -> np.ndarray:
+    """(256,) uint8: the checker layer is opaque over background, clear over garment."""
+    lut = np.zeros(256, np.uint8)
+    lut[:cut] = 255
+    return lut
+
+
+def make_checker_layer(height: int, width: int, square: int = CHECKER_SQUARE) -> np.ndarray:
+    """(H, W, 4) uint8 grey checkerboard with alpha 0 (alpha is set per threshold)."""
+    yy = (np.arange(height) // square)[:, None]
+    xx = (np.arange(width) // square)[None, :]
+    grey = np.where((yy + xx) % 2 == 0, CHECKER_LIGHT, CHECKER_DARK).astype(np.uint8)
+    layer = np.zeros((height, width, 4), np.uint8)
+    layer[..., 0] = grey
+    layer[..., 1] = grey
+    layer[..., 2] = grey
+    return layer

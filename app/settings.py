@@ -1,0 +1,145 @@
+"""What the app remembers between sessions, kept in QSettings under a version key.
+
+Only user preferences and window layout live here; corrections live in the shoot's
+sidecar (core.sidecar) so they travel with the photos. Tests redirect QSettings to a
+temporary folder (see tests/app/conftest.py), so they never touch the user's settings.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings
+
+ORGANISATION = "GarmentCutout"
+APPLICATION = "GarmentCutout"
+# Bump when a stored value changes meaning; older settings are then dropped, not misread.
+SETTINGS_VERSION = 1
+MAX_RECENT = 10
+
+DEFAULT_BRUSH_RADIUS = 12
+DEFAULT_OVERLAY_COLOUR = (40, 220, 80)
+DEFAULT_OPACITY = 0.45
+
+
+class AppSettings:
+    """Typed accessors over QSettings (INI file in the user's config folder)."""
+
+    def __init__(self, settings: QSettings | None = None):
+        self._s = settings or QSettings(
+            QSettings.Format.IniFormat, QSettings.Scope.UserScope, ORGANISATION, APPLICATION
+        )
+        stored = self._int("settings_version", 0)
+        if stored != SETTINGS_VERSION:
+            self._s.clear()
+            self._s.setValue("settings_version", SETTINGS_VERSION)
+
+    # -- helpers -----------------------------------------------------------------
+    def _int(self, key: str, default: int) -> int:
+        try:
+            return int(self._s.value(key, default))
+        except (TypeError, ValueError):
+            return default
+
+    def _float(self, key: str, default: float) -> float:
+        try:
+            return float(self._s.value(key, default))
+        except (TypeError, ValueError):
+            return default
+
+    def _str(self, key: str, default: str = "") -> str:
+        value = self._s.value(key, default)
+        return value if isinstance(value, str) else default
+
+    def sync(self) -> None:
+        self._s.sync()
+
+    # -- window ------------------------------------------------------------------
+    def window_geometry(self) -> QByteArray | None:
+        value = self._s.value("window/geometry")
+        return value if isinstance(value, QByteArray) else None
+
+    def window_state(self) -> QByteArray | None:
+        value = self._s.value("window/state")
+        return value if isinstance(value, QByteArray) else None
+
+    def save_window(self, geometry: QByteArray, state: QByteArray) -> None:
+        self._s.setValue("window/geometry", geometry)
+        self._s.setValue("window/state", state)
+
+    # -- folders -----------------------------------------------------------------
+    @property
+    def last_open_folder(self) -> str:
+        return self._str("folders/open")
+
+    @last_open_folder.setter
+    def last_open_folder(self, value: str) -> None:
+        self._s.setValue("folders/open", str(value))
+
+    @property
+    def export_folder(self) -> str:
+        return self._str("folders/export")
+
+    @export_folder.setter
+    def export_folder(self, value: str) -> None:
+        self._s.setValue("folders/export", str(value))
+
+    @property
+    def model_path(self) -> str:
+        """The user's chosen model; empty means the bundled default."""
+        return self._str("model/path")
+
+    @model_path.setter
+    def model_path(self, value: str) -> None:
+        self._s.setValue("model/path", str(value))
+
+    def recent_paths(self) -> list[str]:
+        value = self._s.value("recent/paths", [])
+        if isinstance(value, str):  # QSettings INI collapses one-element lists
+            value = [value]
+        return [v for v in (value or []) if isinstance(v, str)]
+
+    def add_recent_path(self, path: str | Path) -> list[str]:
+        path = str(path)
+        paths = [path] + [p for p in self.recent_paths() if p != path]
+        paths = paths[:MAX_RECENT]
+        self._s.setValue("recent/paths", paths)
+        return paths
+
+    # -- tools -------------------------------------------------------------------
+    @property
+    def brush_radius(self) -> int:
+        return max(1, self._int("brush/radius", DEFAULT_BRUSH_RADIUS))
+
+    @brush_radius.setter
+    def brush_radius(self, value: int) -> None:
+        self._s.setValue("brush/radius", int(value))
+
+    @property
+    def overlay_opacity(self) -> float:
+        return min(1.0, max(0.0, self._float("overlay/opacity", DEFAULT_OPACITY)))
+
+    @overlay_opacity.setter
+    def overlay_opacity(self, value: float) -> None:
+        self._s.setValue("overlay/opacity", float(value))
+
+    @property
+    def overlay_colour(self) -> tuple[int, int, int]:
+        text = self._str("overlay/colour")
+        try:
+            r, g, b = (int(v) for v in text.split(","))
+            return (r & 255, g & 255, b & 255)
+        except ValueError:
+            return DEFAULT_OVERLAY_COLOUR
+
+    @overlay_colour.setter
+    def overlay_colour(self, value: tuple[int, int, int]) -> None:
+        self._s.setValue("overlay/colour", ",".join(str(int(v)) for v in value))
+
+    @property
+    def view_mode(self) -> str:
+        return self._str("overlay/mode", "overlay")
+
+    @view_mode.setter
+    def view_mode(self, value: str) -> None:
+        self._s.setValue("overlay/mode", value)

@@ -1,0 +1,152 @@
+"""One view of a garment as the app edits it: photo, probability, threshold, overrides.
+
+Qt-free. The mask itself is never stored: it is core.masks.compose_mask of the three,
+so moving the threshold keeps every brush correction. Alongside, the state keeps what
+makes redrawing cheap: the effective probability image the canvas draws through a
+lookup table (see app.overlay) and its histogram, from which the garment area at any
+threshold is a sum over 256 bins.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from app import overlay
+from core import masks
+
+
+@dataclass
+class ViewState:
+    """The editable state of one view.
+
+    rgb: (H, W, 3) uint8 photo. probability: (H, W) uint8 or None until predicted.
+    override: (H, W) uint8 NONE/KEEP/REMOVE. threshold: float in (0, 1].
+    """
+
+    key: str
+    view: str
+    path: Path
+    rgb: np.ndarray
+    threshold: float = 0.5
+    probability: np.ndarray | None = None
+    override: np.ndarray = field(default=None)  # type: ignore[assignment]
+    effective: np.ndarray | None = None
+    histogram: np.ndarray | None = None
+    exported: bool = False
+    threshold_changed: bool = False
+
+    def __post_init__(self) -> None:
+        if self.override is None:
+            self.override = np.zeros(self.rgb.shape[:2], np.uint8)
+        self._overrides_count: int | None = None
+
+    # -- basics --------------------------------------------------------------------
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.rgb.shape[0], self.rgb.shape[1]
+
+    @property
+    def predicted(self) -> bool:
+        return self.probability is not None
+
+    @property
+    def cut(self) -> int:
+        return overlay.threshold_cut(self.threshold)
+
+    def set_threshold(self, threshold: float) -> None:
+        """Clamped to [1/255, 1]: below that every pixel is garment and the display cut
+        (app.overlay.threshold_cut) could no longer tell REMOVE from NONE."""
+        self.threshold = float(min(1.0, max(1.0 / 255.0, threshold)))
+
+    def set_probability(self, probability: np.ndarray) -> None:
+        """Install the model's (H, W) uint8 probability and rebuild the draw caches."""
+        if probability.shape != self.shape:
+            raise ValueError(f"probability {probability.shape} does not match photo {self.shape}")
+        self.probability = np.ascontiguousarray(probability, dtype=np.uint8)
+        self._rebuild()
+
+    def set_override(self, override: np.ndarray) -> None:
+        """Replace the whole (H, W) uint8 override (restoring from the sidecar)."""
+        if override.shape != self.shape:
+            raise ValueError(f"override {override.shape} does not match photo {self.shape}")
+        self.override = np.ascontiguousarray(override, dtype=np.uint8)
+        self._overrides_count = None
+        if self.probability is not None:
+            self._rebuild()
+
+    def _rebuild(self) -> None:
+        assert self.probability is not None
+        self.effective = overlay.effective_probability(self.probability, self.override)
+        self.histogram = np.bincount(self.effective.ravel(), minlength=256).astype(np.int64)
+
+    # -- the mask ------------------------------------------------------------------
+    def mask(self) -> np.ndarray:
+        """(H, W) bool mask, exactly as core composes it."""
+        if self.probability is None:
+            return np.zeros(self.shape, bool)
+        return masks.compose_mask(self.probability, self.threshold, self.override)
+
+    def area(self) -> int:
+        """Garment pixels at the current threshold (from the histogram: no full pass)."""
+        if self.histogram is None:
+            return 0
+        return overlay.area_from_histogram(self.histogram, self.cut)
+
+    def has_corrections(self) -> bool:
+        if self._overrides_count is None:
+            self._overrides_count = int(np.count_nonzero(self.override))
+        return self._overrides_count > 0
+
+    @property
+    def corrected(self) -> bool:
+        return self.has_corrections() or self.threshold_changed
+
+    # -- edits ---------------------------------------------------------------------
+    def paint(self, points: Sequence[tuple[float, float]], radius: float, value: int):
+        """Paint a polyline of (x, y) pixel points (centres at integers) with a round brush.
+
+        Returns core's ChangeRecord (None when nothing changed); the caller keeps it
+        for undo.
+        """
+        record = masks.paint_stroke(self.override, list(points), radius, value)
+        if record is not None:
+            self.refresh_box(record.bbox)
+        return record
+
+    def apply_mask_edit(self, new_mask: np.ndarray):
+        """Make the mask equal the (H, W) bool `new_mask` through overrides (clean-ups)."""
+        if self.probability is None:
+            return None
+        record = masks.apply_mask_edit(self.override, self.probability, self.threshold, new_mask)
+        if record is not None:
+            self.refresh_box(record.bbox)
+        return record
+
+    def undo(self, record) -> None:
+        record.undo(self.override)
+        self.refresh_box(record.bbox)
+
+    def redo(self, record) -> None:
+        record.redo(self.override)
+        self.refresh_box(record.bbox)
+
+    def refresh_box(self, bbox) -> None:
+        """Recompute the effective image and histogram inside core's bbox after an edit."""
+        self._overrides_count = None
+        if self.probability is None or self.effective is None or self.histogram is None:
+            return
+        sl = bbox_slices(bbox)
+        eff = self.effective[sl]
+        self.histogram -= np.bincount(eff.ravel(), minlength=256)
+        overlay.effective_probability(self.probability[sl], self.override[sl], out=eff)
+        self.histogram += np.bincount(eff.ravel(), minlength=256)
+
+
+def bbox_slices(bbox: tuple[int, int, int, int]) -> tuple[slice, slice]:
+    """core's (y0, x0, y1, x1) bbox -> (row slice, column slice)."""
+    y0, x0, y1, x1 = bbox
+    return slice(y0, y1), slice(x0, x1)

@@ -1,0 +1,97 @@
+"""Fixtures for the GUI tests: offscreen Qt, settings and caches in tmp_path, a fake model."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from pathlib import Path  # noqa: E402
+
+import cv2  # noqa: E402
+import numpy as np  # noqa: E402
+import pyqtgraph as pg  # noqa: E402
+import pytest  # noqa: E402
+from PySide6.QtCore import QSettings  # noqa: E402
+
+from core.model_card import ModelCard  # noqa: E402
+
+pg.setConfigOptions(imageAxisOrder="row-major")
+
+
+@pytest.fixture(autouse=True)
+def isolated_settings(tmp_path, monkeypatch):
+    """Keep every test away from the user's settings and cache folders."""
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    yield
+
+
+class FakePredictor:
+    """Probability = a left-to-right ramp: p[r, c] = round(255 * c / (W - 1)).
+
+    So at threshold t the mask is exactly the columns c with that value >= level(t).
+    """
+
+    def __init__(self, threshold: float = 0.5, model_id: str = "fake-1"):
+        self.card = ModelCard(name="fake", threshold=threshold, val_dice=0.9, trained_on="nothing")
+        self.model_id = model_id
+        self.calls = 0
+
+    @property
+    def threshold(self) -> float:
+        return float(self.card.threshold)
+
+    def predict(self, rgb, progress=None, cancelled=None):
+        self.calls += 1
+        h, w = rgb.shape[:2]
+        ramp = np.round(255 * np.arange(w) / max(1, w - 1)).astype(np.uint8)
+        return np.ascontiguousarray(np.broadcast_to(ramp, (h, w)))
+
+
+def ramp(h: int, w: int) -> np.ndarray:
+    return FakePredictor().predict(np.zeros((h, w, 3), np.uint8))
+
+
+def write_photo(path: Path, h: int = 120, w: int = 80, seed: int = 0) -> Path:
+    rng = np.random.default_rng(seed)
+    rgb = rng.integers(0, 255, (h, w, 3), dtype=np.uint8)
+    cv2.imwrite(str(path), cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
+    return path
+
+
+@pytest.fixture
+def shoot(tmp_path) -> Path:
+    """A folder with one garment g1 in three small views (120 x 80)."""
+    folder = tmp_path / "shoot"
+    folder.mkdir()
+    for i, view in enumerate(("Front", "FrontRight", "Back")):
+        write_photo(folder / f"g1_{view}.png", seed=i)
+    return folder
+
+
+@pytest.fixture
+def fake_predictor() -> FakePredictor:
+    return FakePredictor()
+
+
+@pytest.fixture
+def make_window(qtbot, fake_predictor):
+    """make_window(paths) -> a shown MainWindow on a fake model, predictions finished."""
+    from app.main_window import MainWindow
+
+    def make(paths, wait: bool = True, predictor=None):
+        predictor = predictor or fake_predictor
+        window = MainWindow(predictor_factory=lambda _path: predictor)
+        qtbot.addWidget(window)
+        window.resize(1000, 700)
+        window.show()
+        qtbot.waitExposed(window)
+        window.open_paths([Path(p) for p in paths])
+        if wait:
+            with qtbot.waitSignal(window.predictions_finished, timeout=10000):
+                window.start()
+        return window
+
+    return make

@@ -1,0 +1,282 @@
+"""The main window driven like a user would: real widgets, real mouse and key events."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from core import masks
+from tests.app.conftest import ramp, write_photo
+
+
+def drag(window, points, button=Qt.MouseButton.LeftButton):
+    """A real mouse drag over pixel (x, y) points of the canvas."""
+    viewport = window.canvas.viewport()
+    positions = [window.canvas.image_to_widget(x, y) for x, y in points]
+    QTest.mouseMove(viewport, positions[0])
+    QTest.mousePress(viewport, button, Qt.KeyboardModifier.NoModifier, positions[0])
+    for pos in positions[1:]:
+        QTest.mouseMove(viewport, pos)
+    QTest.mouseRelease(viewport, button, Qt.KeyboardModifier.NoModifier, positions[-1])
+
+
+def test_opens_shoot_and_predicts_every_view(make_window, shoot, fake_predictor):
+    window = make_window([shoot])
+    assert list(window.session.states) == ["Front", "FrontRight", "Back"]
+    assert all(s.predicted for s in window.session.states.values())
+    assert window.current_view == "Front"
+    assert fake_predictor.calls == 3
+    np.testing.assert_array_equal(window.state.probability, ramp(120, 80))
+    # The model card's default threshold is used until the user moves it.
+    assert window.state.threshold == 0.5
+    assert "fake" in window.model_label.text()
+
+
+def test_threshold_slider_changes_mask_as_core_composes_it(make_window, shoot):
+    window = make_window([shoot])
+    state = window.state
+    window.threshold_panel.slider.setValue(200)
+    assert state.threshold == pytest.approx(200 / 255)
+    assert window.threshold_panel.spin.value() == pytest.approx(200 / 255, abs=1e-3)
+    expected = masks.compose_mask(state.probability, state.threshold, state.override)
+    np.testing.assert_array_equal(state.mask(), expected)
+    # Ramp: columns with round(255 c / 79) >= 200 are c >= 62.
+    assert expected[:, 62:].all() and not expected[:, :62].any()
+    # What the canvas draws: the effective image through the lookup table.
+    lut = window.canvas.mask_item.lut
+    drawn = lut[state.effective][..., 3] > 0
+    np.testing.assert_array_equal(drawn, expected)
+    assert state.area() == expected.sum()
+    assert window.area_label.text().startswith(f"area {expected.sum():,} px")
+
+
+def test_keep_and_remove_strokes_with_the_mouse_then_undo_redo(make_window, shoot):
+    window = make_window([shoot])
+    window.set_brush_radius(2)
+    state = window.state
+    # Threshold 0.5: mask is columns >= 40 (round(255*40/79) = 129 >= 128; c=39 gives 126).
+    assert state.mask()[:, 40:].all() and not state.mask()[:, :40].any()
+
+    drag(window, [(10, 20), (10, 50), (10, 90)])  # a fast drag: 40 px jumps must leave no gap
+    assert (state.override[20:91, 10] == masks.KEEP).all()
+    assert (state.override[20:91, 7] == masks.NONE).all()  # radius 2: column 7 untouched
+    assert state.mask()[20:91, 9:12].all()
+
+    window._apply_tool("remove")
+    drag(window, [(60, 30), (70, 30)])
+    assert (state.override[30, 60:71] == masks.REMOVE).all()
+    assert not state.mask()[30, 60:71].any()
+    assert state.mask()[10, 60:71].all()
+
+    stack = window.undo_group.activeStack()
+    assert stack.count() == 2
+    window.undo_action.trigger()
+    assert (state.override[30, 60:71] == masks.NONE).all()
+    assert (state.override[20:91, 10] == masks.KEEP).all()
+    QTest.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert not state.override.any()
+    np.testing.assert_array_equal(state.effective, state.probability)  # the display followed
+    window.redo_action.trigger()
+    window.redo_action.trigger()
+    assert (state.override[30, 60:71] == masks.REMOVE).all()
+    assert (state.override[20:91, 10] == masks.KEEP).all()
+    assert (state.effective[state.override == masks.KEEP] == 255).all()
+
+
+def test_right_button_paints_the_opposite_brush(make_window, shoot):
+    window = make_window([shoot])
+    window.set_brush_radius(1)
+    drag(window, [(50, 50), (50, 52)], button=Qt.MouseButton.RightButton)
+    assert (window.state.override[50:53, 50] == masks.REMOVE).all()
+
+
+def test_threshold_move_keeps_corrections(make_window, shoot):
+    window = make_window([shoot])
+    window.set_brush_radius(1)
+    drag(window, [(5, 5), (5, 6)])
+    window.threshold_panel.slider.setValue(250)
+    assert (window.state.override[5:7, 5] == masks.KEEP).all()
+    assert window.state.mask()[5:7, 5].all()
+
+
+def test_views_switch_with_keys_and_clicks_sharing_zoom(make_window, shoot):
+    window = make_window([shoot])
+    window.canvas.zoom_at(2.0, window.canvas.view_box.viewRect().center())
+    rect = window.canvas.view_box.viewRect()
+    QTest.keyClick(window, Qt.Key.Key_2)
+    assert window.current_view == "FrontRight"
+    assert np.shares_memory(window.canvas.photo_item.image, window.session.states["FrontRight"].rgb)
+    assert window.canvas.view_box.viewRect() == rect
+    QTest.mouseClick(window.view_buttons["Back"], Qt.MouseButton.LeftButton)
+    assert window.current_view == "Back"
+    assert np.shares_memory(window.canvas.mask_item.image, window.session.states["Back"].effective)
+    QTest.keyClick(window, Qt.Key.Key_1)
+    assert window.current_view == "Front"
+
+
+def test_undo_is_per_view(make_window, shoot):
+    window = make_window([shoot])
+    window.set_brush_radius(1)
+    drag(window, [(5, 5), (5, 6)])
+    window.show_view("Back")
+    assert not window.undo_action.isEnabled()
+    window.show_view("Front")
+    window.undo_action.trigger()
+    assert not window.session.states["Front"].override.any()
+
+
+def test_threshold_apply_to_all_views(make_window, shoot):
+    window = make_window([shoot])
+    window.threshold_panel.slider.setValue(90)
+    window.threshold_panel.apply_all_button.click()
+    assert {s.threshold for s in window.session.states.values()} == {90 / 255}
+    window.show_view("Back")
+    assert window.threshold_panel.slider.value() == 90
+
+
+def test_export_writes_cutouts_matching_the_screen(make_window, shoot, tmp_path, qtbot):
+    window = make_window([shoot])
+    window.threshold_panel.slider.setValue(100)
+    window.set_brush_radius(3)
+    drag(window, [(70, 10), (70, 100)])  # a remove stroke across the kept side
+    window._apply_tool("remove")
+    drag(window, [(75, 10), (75, 100)])
+    out = tmp_path / "out"
+    with qtbot.waitSignal(window.export_finished, timeout=10000) as blocker:
+        assert window.export(out, feather_px=0, write_mask=True)
+    written = sorted(Path(p).name for p in blocker.args[0])
+    assert written == sorted(f"g1_{v}_{k}.png" for v in ("Front", "FrontRight", "Back") for k in ("cutout", "mask"))
+    for view, state in window.session.states.items():
+        cutout = cv2.imread(str(out / f"g1_{view}_cutout.png"), cv2.IMREAD_UNCHANGED)
+        assert cutout.shape == (120, 80, 4) and cutout.dtype == np.uint8
+        np.testing.assert_array_equal(cutout[..., 3], np.where(state.mask(), 255, 0))
+        np.testing.assert_array_equal(cv2.cvtColor(cutout[..., :3], cv2.COLOR_BGR2RGB)[state.mask()],
+                                      state.rgb[state.mask()])
+        saved_mask = cv2.imread(str(out / f"g1_{view}_mask.png"), cv2.IMREAD_UNCHANGED)
+        np.testing.assert_array_equal(saved_mask > 127, state.mask())
+    assert window.settings.export_folder == str(out)
+    assert window.catalogue_panel.state("g1") == "exported"
+
+
+def test_export_into_an_unwritable_place_shows_a_message(make_window, shoot, tmp_path):
+    window = make_window([shoot])
+    blocker = tmp_path / "a_file"
+    blocker.write_text("not a folder")
+    assert not window.export(blocker / "out")
+    assert window.message_box is not None and window.message_box.isVisible()
+    assert "Cannot export" in window.message_box.text()
+    window.message_box.close()
+    assert not list(tmp_path.glob("**/*_cutout.png"))
+
+
+def test_kill_and_reopen_restores_corrections(make_window, shoot, qtbot):
+    window = make_window([shoot])
+    window.set_brush_radius(2)
+    window.threshold_panel.slider.setValue(150)
+    drag(window, [(10, 10), (10, 40)])
+    override = window.state.override.copy()
+    with qtbot.waitSignal(window.autosaved, timeout=5000):
+        pass  # the debounce timer fires on its own, about a second after the last change
+    window.hide()  # "killed": no closeEvent, nothing saved on the way out
+
+    reopened = make_window([shoot])
+    state = reopened.session.states["Front"]
+    np.testing.assert_array_equal(state.override, override)
+    assert state.threshold == pytest.approx(150 / 255)
+    assert reopened.threshold_panel.slider.value() == 150
+    assert reopened.catalogue_panel.state("g1") == "corrected"
+
+
+def test_reopen_uses_cached_probabilities(make_window, shoot, fake_predictor):
+    make_window([shoot]).hide()
+    assert fake_predictor.calls == 3
+    make_window([shoot])
+    assert fake_predictor.calls == 3  # all three came from the sidecar cache
+
+
+def test_corrupt_file_in_catalogue_shows_message_and_others_work(make_window, tmp_path, qtbot):
+    folder = tmp_path / "catalogue"
+    folder.mkdir()
+    for view in ("Front", "FrontRight", "Back"):
+        write_photo(folder / f"a1_{view}.png")
+    (folder / "b2_Front.png").write_bytes(b"\x89PNG\r\n\x1a\n this is not really a png")
+    write_photo(folder / "b2_Back.png", seed=3)
+    window = make_window([folder])
+    assert window.catalogue_dock.isVisible()
+    assert window.catalogue_panel.garment_ids() == ["a1", "b2"]
+
+    window.catalogue_panel.list.setCurrentRow(1)
+    assert window.session.garment_id == "b2"
+    assert any("b2_Front.png" in m for m in window.message_panel.messages())
+    assert window.message_dock.isVisible()
+    assert not window.view_buttons["Front"].isEnabled()
+    assert window.current_view == "Back"
+    qtbot.waitUntil(lambda: window.state.predicted, timeout=5000)
+    window.set_brush_radius(1)
+    drag(window, [(3, 3), (3, 4)])
+    assert window.state.override[3, 3] == masks.KEEP
+
+    QTest.keyClick(window, Qt.Key.Key_PageUp)
+    assert window.session.garment_id == "a1"
+    assert window.state.predicted
+
+
+def test_cleanups_are_one_undo_step(make_window, shoot):
+    window = make_window([shoot])
+    window.set_brush_radius(3)
+    window._apply_tool("remove")
+    drag(window, [(60, 60), (61, 60)])  # a hole inside the garment half
+    assert not window.state.mask()[60, 60]
+    window.cleanup_buttons["fill"].click()
+    assert window.state.mask()[60, 60]
+    assert window.undo_group.activeStack().count() == 2
+    window.undo_action.trigger()
+    assert not window.state.mask()[60, 60]
+    window.undo_action.trigger()
+    before = window.state.area()
+    assert before == 120 * 40  # columns 40..79
+    window.cleanup_buttons["grow"].click()
+    assert window.state.area() == before + 120  # column 39
+    window.undo_action.trigger()
+    window.cleanup_buttons["shrink"].click()
+    assert window.state.area() == before - 120  # column 40; the frame does not eat the right edge
+
+
+def test_view_modes_and_uncertain_highlight(make_window, shoot):
+    window = make_window([shoot])
+    QTest.keyClick(window, Qt.Key.Key_M)
+    assert window.view_mode == "checker"
+    alpha = window.canvas.checker_item.image[..., 3]
+    np.testing.assert_array_equal(alpha == 255, ~window.state.mask())
+    window.mode_combo.setCurrentIndex(2)  # white
+    lut = window.canvas.mask_item.lut
+    assert tuple(lut[0]) == (255, 255, 255, 255) and lut[255][3] == 0
+    window.mode_combo.setCurrentIndex(0)
+    QTest.keyClick(window, Qt.Key.Key_U)
+    assert window.show_uncertain
+    lut = window.canvas.mask_item.lut
+    assert tuple(lut[128][:3]) != tuple(window.overlay_colour) and tuple(lut[250][:3]) == tuple(window.overlay_colour)
+
+
+def test_brush_size_keys_and_settings_remembered(make_window, shoot):
+    window = make_window([shoot])
+    window.set_brush_radius(10)
+    QTest.keyClick(window, Qt.Key.Key_BracketRight)
+    assert window.brush_radius == 12
+    QTest.keyClick(window, Qt.Key.Key_BracketLeft)
+    QTest.keyClick(window, Qt.Key.Key_BracketLeft)
+    assert window.brush_radius == 8
+    again = make_window([shoot])
+    assert again.brush_radius == 8
+
+
+def test_gui_import_does_not_import_tensorflow():
+    code = "import app.main, app.main_window, sys; assert 'tensorflow' not in sys.modules, 'tf imported'"
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[2])
