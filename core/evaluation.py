@@ -55,7 +55,8 @@ class PredictorLike(Protocol):
 
 @dataclasses.dataclass(frozen=True)
 class ImageResult:
-    """Scores of one photo; `seconds` is its prediction time (read to probability map)."""
+    """Scores of one photo; `seconds` is its prediction time (photo in memory to
+    full-resolution probability map; decoding the files is not counted)."""
 
     name: str
     dice: float
@@ -174,6 +175,8 @@ def find_pairs(data_dir: str | Path, limit: int | None = None) -> list:
     """
     from core.data import discover_pairs
 
+    if not Path(data_dir).is_dir():
+        raise DataError(f"data folder {data_dir} does not exist")
     pairs = discover_pairs(data_dir)
     if limit is not None:
         if limit < 1:
