@@ -168,8 +168,11 @@ class EvaluationSummary:
 # ---------------------------------------------------------------------------
 
 
-def find_pairs(data_dir: str | Path, limit: int | None = None) -> list:
+def find_pairs(data_dir: str | Path, limit: int | None = None, split: str | Path | None = None) -> list:
     """The data folder's photo/mask pairs (core.data layouts), the first `limit` by name.
+
+    With `split` (a split JSON as training reads it) only its held-out "test" names are
+    kept: the photos no model choice ever saw.
 
     Raises DataError for a missing folder or an unknown layout, before any model loads.
     """
@@ -178,6 +181,15 @@ def find_pairs(data_dir: str | Path, limit: int | None = None) -> list:
     if not Path(data_dir).is_dir():
         raise DataError(f"data folder {data_dir} does not exist")
     pairs = discover_pairs(data_dir)
+    if split is not None:
+        from core.data import read_split_file
+
+        held_out = set(read_split_file(split).held_out)
+        if not held_out:
+            raise DataError(f"split file {split} has no \"test\" list to evaluate on")
+        pairs = [p for p in pairs if p.name in held_out]
+        if not pairs:
+            raise DataError(f"none of the test names of {split} are in {data_dir}")
     if limit is not None:
         if limit < 1:
             raise DataError(f"--limit must be at least 1, got {limit}")
@@ -200,6 +212,7 @@ def evaluate(
     cancelled: IsCancelled | None = None,
     gallery_size: int = 12,
     limit: int | None = None,
+    split: str | Path | None = None,
 ) -> EvaluationSummary:
     """Score `predictor` on every pair of `data_dir` (first `limit` pairs by name if given).
 
@@ -212,7 +225,7 @@ def evaluate(
         threshold = float(getattr(card, "threshold", 0.5))
     if not 0.0 <= threshold <= 1.0:
         raise DataError(f"threshold must be between 0 and 1, got {threshold}")
-    pairs = find_pairs(data_dir, limit)
+    pairs = find_pairs(data_dir, limit, split)
 
     results: list[ImageResult] = []
     failed: list[FailedPair] = []
@@ -460,6 +473,8 @@ def add_cli_arguments(parser: argparse.ArgumentParser) -> None:
                         help="write CSVs, summary.json, a Dice histogram and the worst cases here")
     parser.add_argument("--threshold", type=_probability, metavar="T", help="binarising threshold (default: the card's)")
     parser.add_argument("--limit", type=_positive_int, metavar="N", help="evaluate only the first N pairs by name")
+    parser.add_argument("--split", type=Path, metavar="FILE",
+                        help="evaluate only the held-out \"test\" names of this split file (e.g. resources/splits/ccp_split.json)")
 
 
 def run_cli(args: argparse.Namespace) -> int:
@@ -467,12 +482,13 @@ def run_cli(args: argparse.Namespace) -> int:
     from core.progress import TextProgress
 
     try:
-        find_pairs(args.data, args.limit)  # a bad folder should fail before a slow model load
+        find_pairs(args.data, args.limit, args.split)  # a bad folder should fail before a slow model load
         from core.prediction import Predictor
 
         predictor = Predictor.load(args.model)
         summary = evaluate(args.data, predictor, report_dir=args.report, threshold=args.threshold,
-                           progress=TextProgress("evaluating"), limit=args.limit)
+                           progress=TextProgress("evaluating"), limit=args.limit,
+                           split=args.split)
     except KeyboardInterrupt:
         print("\nevaluation interrupted", file=sys.stderr)
         return 130

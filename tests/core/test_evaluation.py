@@ -270,3 +270,22 @@ def test_default_model_on_shared_photos(tmp_path):
     assert summary.n == 3 and not summary.failed
     # A trained default model should find garments in street photos.
     assert summary.mean_dice > 0.5
+
+
+def test_split_file_restricts_evaluation_to_the_held_out_names(tmp_path):
+    import json
+
+    from core.errors import DataError
+    from core.evaluation import find_pairs
+
+    (tmp_path / "images").mkdir()
+    (tmp_path / "masks").mkdir()
+    for name in ("a", "b", "c"):
+        cv2.imwrite(str(tmp_path / "images" / f"{name}.png"), np.zeros((4, 4, 3), np.uint8))
+        cv2.imwrite(str(tmp_path / "masks" / f"{name}.png"), np.zeros((4, 4), np.uint8))
+    split = tmp_path / "split.json"
+    split.write_text(json.dumps({"val": ["a"], "test": ["b", "c"]}))
+    assert [p.name for p in find_pairs(tmp_path, split=split)] == ["b", "c"]
+    split.write_text(json.dumps({"val": ["a"]}))
+    with pytest.raises(DataError, match="no \"test\" list"):
+        find_pairs(tmp_path, split=split)
