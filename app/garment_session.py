@@ -105,3 +105,31 @@ class GarmentSession:
             except OSError:
                 return  # the photo went away: nothing to stamp the cache with
             self.sidecar.save_probability(state.key, model_id, probability, stamp)
+
+
+def state_on_disk(garment: Garment, export_folder: Path | None) -> str:
+    """What the files say about a garment not open: 'exported', 'corrected', 'predicted'
+    or 'not started' (the names app.catalogue_panel shows).
+
+    Exported: every view has a cutout in the remembered export folder no older than its
+    saved corrections. A cheap stat-only check, so listing a catalogue stays instant.
+    """
+    from core.export import export_name
+
+    try:
+        sidecar = Sidecar(garment.folder)
+        view_files = [sidecar.view_path(view_key(garment.garment_id, v)) for v in garment.views]
+        prob_files = [sidecar.probability_path(view_key(garment.garment_id, v)) for v in garment.views]
+        if export_folder is not None and export_folder.is_dir():
+            cutouts = [export_folder / export_name(garment.garment_id, v) for v in garment.views]
+            if all(c.is_file() for c in cutouts):
+                oldest = min(c.stat().st_mtime for c in cutouts)
+                if all(not f.is_file() or f.stat().st_mtime <= oldest for f in view_files):
+                    return "exported"
+        if any(f.is_file() for f in view_files):
+            return "corrected"
+        if any(f.is_file() for f in prob_files):
+            return "predicted"
+    except (OSError, GarmentCutoutError):
+        pass
+    return "not started"

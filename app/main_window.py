@@ -25,7 +25,7 @@ from app.canvas_widget import CanvasWidget
 from app.catalogue_panel import (BROKEN, CORRECTED, EXPORTED, NOT_STARTED, PREDICTED, CataloguePanel,
                                  MessagePanel)
 from app.export_dialog import ExportDialog
-from app.garment_session import GarmentSession
+from app.garment_session import GarmentSession, state_on_disk
 from app.help_dialog import HelpDialog
 from app.settings import AppSettings
 from app.threshold_panel import ThresholdPanel
@@ -402,7 +402,8 @@ class MainWindow(QMainWindow):
             self.settings.add_recent_path(p.resolve())
             self.settings.last_open_folder = str(p if p.is_dir() else p.parent)
         self._rebuild_recent_menu()
-        self._garment_states = {g.garment_id: NOT_STARTED for g in catalogue.garments}
+        export_folder = Path(self.settings.export_folder) if self.settings.export_folder else None
+        self._garment_states = {g.garment_id: state_on_disk(g, export_folder) for g in catalogue.garments}
         self.catalogue_panel.set_garments([g.garment_id for g in catalogue.garments], self._garment_states)
         self.catalogue_dock.setVisible(catalogue.is_catalogue)
         self.open_garment(catalogue.garments[0])

@@ -280,3 +280,128 @@ def test_brush_size_keys_and_settings_remembered(make_window, shoot):
 def test_gui_import_does_not_import_tensorflow():
     code = "import app.main, app.main_window, sys; assert 'tensorflow' not in sys.modules, 'tf imported'"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[2])
+
+
+def test_catalogue_lists_each_garments_state_from_disk(make_window, tmp_path, qtbot):
+    folder = tmp_path / "catalogue"
+    folder.mkdir()
+    for gid in ("a1", "b2", "c3"):
+        for view in ("Front", "Back"):
+            write_photo(folder / f"{gid}_{view}.png")
+    window = make_window([folder])
+    assert window.catalogue_panel.state("a1") == "predicted"
+    assert window.catalogue_panel.state("b2") == "not started"
+    window.catalogue_panel.list.setCurrentRow(1)
+    qtbot.waitUntil(lambda: window.state.predicted, timeout=5000)
+    window.set_brush_radius(1)
+    drag(window, [(3, 3), (3, 4)])
+    assert window.catalogue_panel.state("b2") == "corrected"
+    with qtbot.waitSignal(window.autosaved, timeout=5000):
+        pass
+    window.hide()
+
+    again = make_window([folder])
+    assert [again.catalogue_panel.state(g) for g in ("a1", "b2", "c3")] == ["predicted", "corrected", "not started"]
+    assert again.catalogue_panel.summary.text() == "3 garments, 0 exported"
+
+
+def _wheel(widget, pos, delta):
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    event = QWheelEvent(QPointF(pos), QPointF(widget.mapToGlobal(pos)), QPoint(0, 0), QPoint(0, delta),
+                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(widget, event)
+
+
+def test_wheel_zooms_around_the_cursor_and_space_drag_pans(make_window, shoot):
+    window = make_window([shoot])
+    canvas = window.canvas
+    zoom = canvas.pixel_size()
+    anchor = canvas.image_to_widget(20, 30)
+    _wheel(canvas.viewport(), anchor, 240)
+    assert canvas.pixel_size() == pytest.approx(zoom * 1.0015 ** 240, rel=0.01)  # two notches: +43 %
+    after = canvas.image_to_widget(20, 30)
+    assert abs(after.x() - anchor.x()) <= 2 and abs(after.y() - anchor.y()) <= 2  # the pixel under the cursor stays
+
+    state = window.state
+    before = canvas.image_to_widget(20, 30)
+    QTest.keyPress(canvas, Qt.Key.Key_Space)
+    drag(window, [(20, 30), (25, 40)])
+    QTest.keyRelease(canvas, Qt.Key.Key_Space)
+    assert not state.override.any()  # panning paints nothing
+    moved = canvas.image_to_widget(20, 30)
+    assert moved != before
+
+    canvas.actual_pixels()
+    assert canvas.pixel_size() == pytest.approx(1.0, rel=0.02)
+    QTest.keyClick(window, Qt.Key.Key_F)
+    rect = canvas.view_box.viewRect()
+    assert rect.width() >= 80 and rect.height() >= 120  # the whole photo is in view
+
+
+def test_model_that_fails_to_load_shows_a_message_and_photos_stay(qtbot, shoot):
+    from app.main_window import MainWindow
+    from core.errors import ModelLoadError
+
+    def broken(_path):
+        raise ModelLoadError("x.keras", "not a readable Keras model")
+
+    window = MainWindow(predictor_factory=broken)
+    qtbot.addWidget(window)
+    window.show()
+    window.open_paths([shoot])
+    window.start()
+    qtbot.waitUntil(lambda: window.message_box is not None, timeout=5000)
+    assert "cannot load model" in window.message_box.text()
+    assert window.canvas.photo_item.image is not None
+    assert "No model" in window.model_label.text()
+    window.message_box.close()
+
+
+def test_cancel_stops_prediction(qtbot, shoot):
+    import threading
+
+    from app.main_window import MainWindow
+    from tests.app.conftest import FakePredictor
+
+    gate = threading.Event()
+
+    class SlowPredictor(FakePredictor):
+        def predict(self, rgb, progress=None, cancelled=None):
+            gate.wait(5)
+            return super().predict(rgb)
+
+    window = MainWindow(predictor_factory=lambda _p: SlowPredictor())
+    qtbot.addWidget(window)
+    window.show()
+    window.open_paths([shoot])
+    window.start()
+    qtbot.waitUntil(lambda: window.cancel_button.isVisible(), timeout=5000)
+    worker = window._predict_worker
+    window.cancel_button.click()
+    gate.set()
+    qtbot.waitUntil(lambda: window._predict_worker is None, timeout=5000)
+    assert worker.wait(5000)
+    assert "cancelled" in window.statusBar().currentMessage()
+    assert not window.progress_bar.isVisible()
+    assert sum(s.predicted for s in window.session.states.values()) <= 1
+
+
+def test_dropping_a_folder_opens_it(make_window, shoot, tmp_path):
+    from PySide6.QtCore import QMimeData, QPoint, QUrl
+    from PySide6.QtGui import QDropEvent
+    from PySide6.QtWidgets import QApplication
+
+    other = tmp_path / "other"
+    other.mkdir()
+    write_photo(other / "z9_Front.png")
+    window = make_window([shoot])
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(other))])
+    event = QDropEvent(QPoint(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                       Qt.KeyboardModifier.NoModifier)
+    window.dropEvent(event)
+    assert window.session.garment_id == "z9"
+    assert str(other.resolve()) in window.settings.recent_paths()[0]
