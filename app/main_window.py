@@ -14,11 +14,9 @@ from typing import Callable, Sequence
 import cv2
 import numpy as np
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import (QAction, QActionGroup, QCloseEvent, QIcon, QImage, QKeySequence, QPixmap,
-                           QUndoGroup)
-from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QComboBox, QDockWidget, QFileDialog, QFormLayout,
-                               QGroupBox, QHBoxLayout, QLabel, QMainWindow, QMessageBox, QProgressBar,
-                               QPushButton, QSlider, QSpinBox, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QImage, QKeySequence, QPixmap, QUndoGroup
+from PySide6.QtWidgets import (QButtonGroup, QDockWidget, QFileDialog, QHBoxLayout, QLabel, QMainWindow,
+                               QMessageBox, QProgressBar, QToolButton, QVBoxLayout, QWidget)
 
 from app import overlay
 from app.canvas_widget import CanvasWidget
@@ -28,13 +26,13 @@ from app.export_dialog import ExportDialog
 from app.garment_session import GarmentSession, state_on_disk
 from app.help_dialog import HelpDialog
 from app.settings import AppSettings
-from app.threshold_panel import ThresholdPanel
+from app.tools_panel import MAX_RADIUS, MIN_RADIUS, ToolsPanel
 from app.undo_commands import OverrideEditCommand, make_undo_stack
+from app.tasks import ExportJob, export_views, predict_views
 from app.view_state import ViewState, bbox_slices
 from app.workers import TaskWorker
 from core import masks
 from core.errors import GarmentCutoutError
-from core.export import export_view
 from core.shoots import VIEWS, Catalogue, Garment, discover
 
 log = logging.getLogger(__name__)
@@ -42,8 +40,8 @@ log = logging.getLogger(__name__)
 PredictorFactory = Callable[[Path | None], object]
 AUTOSAVE_DELAY_MS = 1000
 UNCERTAIN_MARGIN = 26  # uint8 levels either side of the cut: about +-0.1 in probability
-MIN_RADIUS, MAX_RADIUS = 1, 400
 TOOLS = {"keep": masks.KEEP, "remove": masks.REMOVE, "erase": masks.NONE}
+TOOL_CURSOR_COLOURS = {"keep": (120, 255, 140), "remove": (255, 110, 110), "erase": (255, 255, 255)}
 THUMB_HEIGHT = 56
 
 
@@ -91,6 +89,7 @@ class MainWindow(QMainWindow):
         self._model_worker: TaskWorker | None = None
         self._predict_worker: TaskWorker | None = None
         self._export_worker: TaskWorker | None = None
+        self._export_session: GarmentSession | None = None
         self._checker: np.ndarray | None = None
         self._thumbs: dict[str, QIcon] = {}
         self.message_box: QMessageBox | None = None
@@ -155,89 +154,27 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
     def _build_docks(self) -> None:
-        # Right: tools, threshold, display, clean-up, model.
-        self.threshold_panel = ThresholdPanel()
+        self.tools = ToolsPanel(self.brush_radius, self.view_mode, self.opacity)
+        # Short names for what tests and shortcuts reach often.
+        self.threshold_panel = self.tools.threshold_panel
+        self.tool_buttons = self.tools.tool_buttons
+        self.radius_spin = self.tools.radius_spin
+        self.mode_combo = self.tools.mode_combo
+        self.uncertain_check = self.tools.uncertain_check
+        self.cleanup_buttons = self.tools.cleanup_buttons
+        self.model_label = self.tools.model_label
         self.threshold_panel.threshold_changed.connect(self._on_threshold_panel_threshold_changed)
         self.threshold_panel.apply_to_all_requested.connect(self._on_threshold_panel_apply_to_all)
         self.threshold_panel.reset_requested.connect(self._on_threshold_panel_reset)
-
-        tools = QGroupBox("Brush")
-        self.tool_buttons: dict[str, QToolButton] = {}
-        row = QHBoxLayout()
-        for name, label, tip in (("keep", "Keep", "Paint garment (K)"), ("remove", "Remove", "Paint background (R)"),
-                                 ("erase", "Eraser", "Back to the model's decision (E)")):
-            b = QToolButton()
-            b.setText(label)
-            b.setCheckable(True)
-            b.setToolTip(tip)
-            b.setSizePolicy(b.sizePolicy().horizontalPolicy().Expanding, b.sizePolicy().verticalPolicy())
-            b.clicked.connect(self._on_tool_button_clicked)
-            b.setProperty("tool", name)
-            self.tool_buttons[name] = b
-            row.addWidget(b)
-        self.radius_spin = QSpinBox()
-        self.radius_spin.setRange(MIN_RADIUS, MAX_RADIUS)
-        self.radius_spin.setValue(self.brush_radius)
-        self.radius_spin.setSuffix(" px")
-        self.radius_spin.setToolTip("Brush radius in photo pixels ([ and ])")
-        self.radius_spin.valueChanged.connect(self._on_radius_spin_value_changed)
-        tl = QFormLayout(tools)
-        tl.addRow(row)
-        tl.addRow("Radius", self.radius_spin)
-
-        display = QGroupBox("Display")
-        self.mode_combo = QComboBox()
-        for mode in overlay.MODES:
-            self.mode_combo.addItem(overlay.MODE_LABELS[mode], mode)
-        self.mode_combo.setCurrentIndex(overlay.MODES.index(self.view_mode))
-        self.mode_combo.setToolTip("How the mask is shown (M)")
-        self.mode_combo.currentIndexChanged.connect(self._on_mode_combo_changed)
-        self.opacity_slider = QSlider(Qt.Orientation.Horizontal)
-        self.opacity_slider.setRange(0, 100)
-        self.opacity_slider.setValue(int(round(self.opacity * 100)))
-        self.opacity_slider.valueChanged.connect(self._on_opacity_slider_value_changed)
-        self.uncertain_check = QCheckBox("Highlight uncertain pixels")
-        self.uncertain_check.setToolTip("Magenta where the probability is within 0.1 of the threshold (U)")
-        self.uncertain_check.toggled.connect(self._on_uncertain_check_toggled)
-        dl = QFormLayout(display)
-        dl.addRow("Mode", self.mode_combo)
-        dl.addRow("Opacity", self.opacity_slider)
-        dl.addRow(self.uncertain_check)
-
-        cleanup = QGroupBox("Clean-up")
-        cl = QHBoxLayout(cleanup)
-        self.cleanup_buttons: dict[str, QPushButton] = {}
-        for name, label, tip in (("fill", "Fill holes", "Fill background enclosed by the garment"),
-                                 ("specks", "Remove specks", "Drop small islands and fill small holes"),
-                                 ("grow", "Grow", "Grow the edge by 1 px"),
-                                 ("shrink", "Shrink", "Shrink the edge by 1 px")):
-            b = QPushButton(label)
-            b.setToolTip(tip)
-            b.setProperty("cleanup", name)
-            b.clicked.connect(self._on_cleanup_button_clicked)
-            self.cleanup_buttons[name] = b
-            cl.addWidget(b)
-
-        self.model_label = QLabel("Model: loading...")
-        self.model_label.setWordWrap(True)
-        self.model_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        model_box = QGroupBox("Model")
-        QVBoxLayout(model_box).addWidget(self.model_label)
-
-        right = QWidget()
-        rl = QVBoxLayout(right)
-        rl.setContentsMargins(4, 4, 4, 4)
-        rl.addWidget(tools)
-        thr_box = QGroupBox("Threshold")
-        QVBoxLayout(thr_box).addWidget(self.threshold_panel)
-        rl.addWidget(thr_box)
-        rl.addWidget(display)
-        rl.addWidget(cleanup)
-        rl.addWidget(model_box)
-        rl.addStretch(1)
+        self.tools.tool_selected.connect(self._on_tools_tool_selected)
+        self.tools.radius_changed.connect(self._on_tools_radius_changed)
+        self.tools.mode_changed.connect(self._on_tools_mode_changed)
+        self.tools.opacity_changed.connect(self._on_tools_opacity_changed)
+        self.tools.uncertain_toggled.connect(self._on_tools_uncertain_toggled)
+        self.tools.cleanup_requested.connect(self.clean_up)
         self.tools_dock = QDockWidget("Tools", self)
         self.tools_dock.setObjectName("tools_dock")
-        self.tools_dock.setWidget(right)
+        self.tools_dock.setWidget(self.tools)
         self.tools_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
                                     | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.tools_dock)
@@ -531,22 +468,9 @@ class MainWindow(QMainWindow):
             self.predictions_finished.emit()
             return
         predictor = self.predictor
-        jobs = [(view, session.states[view].rgb) for view in missing]
 
         def task(progress, cancelled, partial):
-            progress(0, len(jobs))
-            for i, (view, rgb) in enumerate(jobs):
-                if cancelled():
-                    from core.errors import Cancelled
-                    raise Cancelled("prediction")
-                probability = predictor.predict(rgb, cancelled=cancelled)
-                try:
-                    session.save_probability(view, predictor.model_id, probability)
-                except GarmentCutoutError as exc:
-                    log.warning("probability cache not written: %s", exc)
-                partial((session, view, probability))
-                progress(i + 1, len(jobs))
-            return session
+            return predict_views(session, predictor, missing, progress, cancelled, partial)
 
         if self._predict_worker is not None:
             self._predict_worker.detach()
@@ -557,7 +481,7 @@ class MainWindow(QMainWindow):
         worker.failed.connect(self._on_predict_worker_failed)
         worker.was_cancelled.connect(self._on_predict_worker_cancelled)
         self._predict_worker = worker
-        self._show_progress("Predicting", total=len(jobs))
+        self._show_progress("Predicting", total=len(missing))
         worker.start()
 
     def _on_predict_worker_partial(self, item) -> None:
@@ -744,16 +668,12 @@ class MainWindow(QMainWindow):
     # ======================================================================= painting
     def _apply_tool(self, tool: str) -> None:
         self.tool = tool
-        for name, button in self.tool_buttons.items():
-            button.setChecked(name == tool)
-        colour = {"keep": "rgb(60,200,90)", "remove": "rgb(230,70,70)", "erase": "rgb(200,200,200)"}[tool]
-        self.canvas.set_cursor_colour({"keep": (120, 255, 140), "remove": (255, 110, 110),
-                                       "erase": (255, 255, 255)}[tool])
+        self.tools.show_tool(tool)
+        self.canvas.set_cursor_colour(TOOL_CURSOR_COLOURS[tool])
         self.statusBar().showMessage(f"{self.tool_buttons[tool].text()} brush", 2000)
-        self.tool_buttons[tool].setStyleSheet(f"QToolButton:checked {{ background: {colour}; color: black; }}")
 
-    def _on_tool_button_clicked(self) -> None:
-        self._apply_tool(self.sender().property("tool"))
+    def _on_tools_tool_selected(self, tool: str) -> None:
+        self._apply_tool(tool)
 
     def _swap_tool(self) -> None:
         self._apply_tool({"keep": "remove", "remove": "keep", "erase": "keep"}[self.tool])
@@ -761,8 +681,7 @@ class MainWindow(QMainWindow):
     def set_brush_radius(self, radius: int) -> None:
         radius = int(min(MAX_RADIUS, max(MIN_RADIUS, radius)))
         self.brush_radius = radius
-        if self.radius_spin.value() != radius:
-            self.radius_spin.setValue(radius)
+        self.tools.show_radius(radius)
         self.canvas.set_brush_radius(radius)
         self.settings.brush_radius = radius
 
@@ -771,7 +690,7 @@ class MainWindow(QMainWindow):
         new = int(round(new)) if abs(round(new) - self.brush_radius) >= 1 else self.brush_radius + (1 if factor > 1 else -1)
         self.set_brush_radius(new)
 
-    def _on_radius_spin_value_changed(self, value: int) -> None:
+    def _on_tools_radius_changed(self, value: int) -> None:
         self.set_brush_radius(value)
 
     def _on_canvas_stroke_started(self, x: float, y: float, alternate: bool) -> None:
@@ -830,9 +749,6 @@ class MainWindow(QMainWindow):
             self._update_area()
         self._mark_dirty(state.view)
 
-    def _on_cleanup_button_clicked(self) -> None:
-        self.clean_up(self.sender().property("cleanup"))
-
     def clean_up(self, name: str) -> None:
         """One-click clean-ups from core.masks, one undo step each."""
         state = self.state
@@ -857,22 +773,22 @@ class MainWindow(QMainWindow):
         self._push(state, record, self.cleanup_buttons[name].text().lower())
 
     # ======================================================================= display
-    def _on_mode_combo_changed(self, index: int) -> None:
-        self.view_mode = overlay.MODES[index]
+    def _on_tools_mode_changed(self, mode: str) -> None:
+        self.view_mode = mode
         self.settings.view_mode = self.view_mode
         self._show_mask_layer()
 
     def _cycle_mode(self) -> None:
         self.mode_combo.setCurrentIndex((self.mode_combo.currentIndex() + 1) % self.mode_combo.count())
 
-    def _on_opacity_slider_value_changed(self, value: int) -> None:
-        self.opacity = value / 100
+    def _on_tools_opacity_changed(self, opacity: float) -> None:
+        self.opacity = opacity
         self.settings.overlay_opacity = self.opacity
         if self.state is not None and self.state.effective is not None:
             self.canvas.set_mask_lut(self._lut())
 
-    def _on_uncertain_check_toggled(self, checked: bool) -> None:
-        self.show_uncertain = checked
+    def _on_tools_uncertain_toggled(self, checked: int) -> None:
+        self.show_uncertain = bool(checked)
         if self.state is not None and self.state.effective is not None:
             self.canvas.set_mask_lut(self._lut())
 
@@ -1015,24 +931,16 @@ class MainWindow(QMainWindow):
             return False
         self.settings.export_folder = str(out_dir)
         self.export_feather, self.export_masks = feather_px, write_mask
-        jobs = [(view, state.rgb, state.mask(), state.path)
+        jobs = [ExportJob(view, state.rgb, state.mask(), state.path)
                 for view, state in session.states.items() if state.predicted]
         if not jobs:
             self.show_error("Nothing to export yet: the model has not predicted any view")
             return False
         gid = session.garment_id
+        self._export_session = session
 
         def task(progress, cancelled, partial):
-            written: list[Path] = []
-            for i, (view, rgb, mask, path) in enumerate(jobs):
-                if cancelled():
-                    from core.errors import Cancelled
-                    raise Cancelled("export")
-                written += export_view(rgb, mask, out_dir, gid, view, feather_px=feather_px,
-                                       write_mask=write_mask, source_path=path)
-                partial((session, view))
-                progress(i + 1, len(jobs))
-            return written
+            return export_views(gid, jobs, out_dir, feather_px, write_mask, progress, cancelled, partial)
 
         worker = TaskWorker(task, "export", self)
         worker.partial.connect(self._on_export_worker_partial)
@@ -1046,9 +954,10 @@ class MainWindow(QMainWindow):
         worker.start()
         return True
 
-    def _on_export_worker_partial(self, item) -> None:
-        session, view = item
-        session.states[view].exported = True
+    def _on_export_worker_partial(self, view: str) -> None:
+        state = self._export_session.states.get(view) if self._export_session else None
+        if state is not None:
+            state.exported = True
 
     def _on_export_worker_progressed(self, done: int, total: int) -> None:
         self.progress_bar.setRange(0, total)

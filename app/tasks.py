@@ -1,0 +1,65 @@
+"""The long jobs the GUI runs on TaskWorkers, as plain Qt-free functions.
+
+Each takes `progress(done, total)`, `cancelled()` and `partial(item)` callbacks
+(app.workers relays them as signals) and raises core.errors.Cancelled when asked to stop.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from app.garment_session import GarmentSession
+from core.errors import Cancelled, GarmentCutoutError
+from core.export import export_view
+
+log = logging.getLogger(__name__)
+
+
+def predict_views(session: GarmentSession, predictor, views: list[str], progress: Callable, cancelled: Callable,
+                  partial: Callable) -> GarmentSession:
+    """Predict `views` of `session` one by one; partial((session, view, probability)) each.
+
+    The probability is cached in the sidecar here, on the worker, so the UI thread never
+    waits for compression.
+    """
+    progress(0, len(views))
+    for i, view in enumerate(views):
+        if cancelled():
+            raise Cancelled("prediction")
+        probability = predictor.predict(session.states[view].rgb, cancelled=cancelled)
+        try:
+            session.save_probability(view, predictor.model_id, probability)
+        except GarmentCutoutError as exc:
+            log.warning("probability cache not written: %s", exc)
+        partial((session, view, probability))
+        progress(i + 1, len(views))
+    return session
+
+
+@dataclass
+class ExportJob:
+    """One view to export. rgb: (H, W, 3) uint8; mask: (H, W) bool, a snapshot."""
+
+    view: str
+    rgb: np.ndarray
+    mask: np.ndarray
+    source: Path
+
+
+def export_views(garment_id: str, jobs: list[ExportJob], out_dir: Path, feather_px: int, write_mask: bool,
+                 progress: Callable, cancelled: Callable, partial: Callable) -> list[Path]:
+    """Write each job's cutout (and mask); partial(view) after each. Returns the paths."""
+    written: list[Path] = []
+    for i, job in enumerate(jobs):
+        if cancelled():
+            raise Cancelled("export")
+        written += export_view(job.rgb, job.mask, out_dir, garment_id, job.view, feather_px=feather_px,
+                               write_mask=write_mask, source_path=job.source)
+        partial(job.view)
+        progress(i + 1, len(jobs))
+    return written

@@ -1,0 +1,131 @@
+"""The right-hand panel: brush, threshold, display, clean-ups and the model's card.
+
+Widgets only; it emits what the user asked for and the main window acts on it.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton,
+                               QSizePolicy, QSlider, QSpinBox, QToolButton, QVBoxLayout, QWidget)
+
+from app import overlay
+from app.threshold_panel import ThresholdPanel
+
+MIN_RADIUS, MAX_RADIUS = 1, 400
+TOOL_COLOURS = {"keep": (60, 200, 90), "remove": (230, 70, 70), "erase": (200, 200, 200)}
+CLEANUPS = (("fill", "Fill holes", "Fill background enclosed by the garment"),
+            ("specks", "Remove specks", "Drop small islands and fill small holes"),
+            ("grow", "Grow 1 px", "Grow the garment edge by one pixel"),
+            ("shrink", "Shrink 1 px", "Shrink the garment edge by one pixel"))
+
+
+class ToolsPanel(QWidget):
+    tool_selected = Signal(str)
+    radius_changed = Signal(int)
+    mode_changed = Signal(str)
+    opacity_changed = Signal(float)
+    uncertain_toggled = Signal(int)
+    cleanup_requested = Signal(str)
+
+    def __init__(self, radius: int, mode: str, opacity: float, parent=None):
+        super().__init__(parent)
+        brush = QGroupBox("Brush")
+        self.tool_buttons: dict[str, QToolButton] = {}
+        row = QHBoxLayout()
+        for name, label, tip in (("keep", "Keep", "Paint garment (K; right drag paints the opposite)"),
+                                 ("remove", "Remove", "Paint background (R)"),
+                                 ("erase", "Eraser", "Back to the model's decision (E)")):
+            b = QToolButton()
+            b.setText(label)
+            b.setCheckable(True)
+            b.setToolTip(tip)
+            b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            r, g, bl = TOOL_COLOURS[name]
+            b.setStyleSheet(f"QToolButton:checked {{ background: rgb({r},{g},{bl}); color: black; }}")
+            b.setProperty("tool", name)
+            b.clicked.connect(self._on_tool_button_clicked)
+            self.tool_buttons[name] = b
+            row.addWidget(b)
+        self.radius_spin = QSpinBox()
+        self.radius_spin.setRange(MIN_RADIUS, MAX_RADIUS)
+        self.radius_spin.setValue(radius)
+        self.radius_spin.setSuffix(" px")
+        self.radius_spin.setToolTip("Brush radius in photo pixels ([ and ])")
+        self.radius_spin.valueChanged.connect(self.radius_changed)
+        form = QFormLayout(brush)
+        form.addRow(row)
+        form.addRow("Radius", self.radius_spin)
+
+        threshold = QGroupBox("Threshold")
+        self.threshold_panel = ThresholdPanel()
+        QVBoxLayout(threshold).addWidget(self.threshold_panel)
+
+        display = QGroupBox("Display")
+        self.mode_combo = QComboBox()
+        for m in overlay.MODES:
+            self.mode_combo.addItem(overlay.MODE_LABELS[m], m)
+        self.mode_combo.setCurrentIndex(overlay.MODES.index(mode))
+        self.mode_combo.setToolTip("How the mask is shown (M cycles)")
+        self.mode_combo.currentIndexChanged.connect(self._on_mode_combo_changed)
+        self.opacity_slider = QSlider(Qt.Orientation.Horizontal)
+        self.opacity_slider.setRange(0, 100)
+        self.opacity_slider.setValue(int(round(opacity * 100)))
+        self.opacity_slider.setToolTip("Overlay opacity")
+        self.opacity_slider.valueChanged.connect(self._on_opacity_slider_value_changed)
+        self.uncertain_check = QCheckBox("Highlight uncertain pixels")
+        self.uncertain_check.setToolTip("Magenta where the probability is within 0.1 of the threshold (U)")
+        self.uncertain_check.toggled.connect(self._on_uncertain_check_toggled)
+        form = QFormLayout(display)
+        form.addRow("Mode", self.mode_combo)
+        form.addRow("Opacity", self.opacity_slider)
+        form.addRow(self.uncertain_check)
+
+        cleanup = QGroupBox("Clean-up")
+        grid = QVBoxLayout(cleanup)
+        self.cleanup_buttons: dict[str, QPushButton] = {}
+        rows = [QHBoxLayout(), QHBoxLayout()]
+        for i, (name, label, tip) in enumerate(CLEANUPS):
+            b = QPushButton(label)
+            b.setToolTip(tip + " (one undo step)")
+            b.setProperty("cleanup", name)
+            b.clicked.connect(self._on_cleanup_button_clicked)
+            self.cleanup_buttons[name] = b
+            rows[i // 2].addWidget(b)
+        for r in rows:
+            grid.addLayout(r)
+
+        model = QGroupBox("Model")
+        self.model_label = QLabel("Loading the model...")
+        self.model_label.setWordWrap(True)
+        self.model_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        QVBoxLayout(model).addWidget(self.model_label)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        for box in (brush, threshold, display, cleanup, model):
+            layout.addWidget(box)
+        layout.addStretch(1)
+
+    def show_tool(self, tool: str) -> None:
+        for name, button in self.tool_buttons.items():
+            button.setChecked(name == tool)
+
+    def show_radius(self, radius: int) -> None:
+        if self.radius_spin.value() != radius:
+            self.radius_spin.setValue(radius)
+
+    def _on_tool_button_clicked(self) -> None:
+        self.tool_selected.emit(self.sender().property("tool"))
+
+    def _on_mode_combo_changed(self, index: int) -> None:
+        self.mode_changed.emit(overlay.MODES[index])
+
+    def _on_opacity_slider_value_changed(self, value: int) -> None:
+        self.opacity_changed.emit(value / 100)
+
+    def _on_uncertain_check_toggled(self, checked: bool) -> None:
+        self.uncertain_toggled.emit(int(checked))
+
+    def _on_cleanup_button_clicked(self) -> None:
+        self.cleanup_requested.emit(self.sender().property("cleanup"))
