@@ -302,6 +302,9 @@ class MainWindow(QMainWindow):
         self.cancel_button.clicked.connect(self._on_cancel_button_clicked)
         bar.addPermanentWidget(self.progress_bar)
         bar.addPermanentWidget(self.cancel_button)
+        # A fixed height: the bar must not grow when progress shows, or the canvas under
+        # the user's brush would shift mid-stroke.
+        bar.setFixedHeight(max(self.progress_bar.sizeHint().height(), self.cancel_button.sizeHint().height()) + 6)
         self._show_progress(None)
 
     def _restore_layout(self) -> None:

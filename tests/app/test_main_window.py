@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
 from core import masks
 from tests.app.conftest import ramp, write_photo
@@ -18,6 +19,7 @@ from tests.app.conftest import ramp, write_photo
 
 def drag(window, points, button=Qt.MouseButton.LeftButton):
     """A real mouse drag over pixel (x, y) points of the canvas."""
+    QApplication.processEvents()  # let pending layout settle before aiming
     viewport = window.canvas.viewport()
     positions = [window.canvas.image_to_widget(x, y) for x, y in points]
     QTest.mouseMove(viewport, positions[0])
