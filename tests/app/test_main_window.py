@@ -407,3 +407,56 @@ def test_dropping_a_folder_opens_it(make_window, shoot, tmp_path):
     window.dropEvent(event)
     assert window.session.garment_id == "z9"
     assert str(other.resolve()) in window.settings.recent_paths()[0]
+
+
+def test_single_image_opens_as_a_one_view_garment_and_exports(make_window, tmp_path, qtbot):
+    photo = write_photo(tmp_path / "portrait.png", h=60, w=40)
+    window = make_window([photo])
+    assert window.session.garment_id == "portrait"
+    assert list(window.session.states) == ["Image"]
+    assert not window.view_strip.isVisible()
+    out = tmp_path / "out"
+    with qtbot.waitSignal(window.export_finished, timeout=10000) as blocker:
+        window.export(out)
+    assert [Path(p).name for p in blocker.args[0]] == ["portrait_cutout.png"]
+    assert cv2.imread(str(out / "portrait_cutout.png"), cv2.IMREAD_UNCHANGED).shape == (60, 40, 4)
+
+
+def test_recent_menu_and_display_settings_are_remembered(make_window, shoot, tmp_path):
+    other = tmp_path / "other"
+    other.mkdir()
+    write_photo(other / "z9_Front.png")
+    window = make_window([shoot])
+    window.open_paths([other])
+    window.mode_combo.setCurrentIndex(3)  # on black
+    window.tools.opacity_slider.setValue(70)
+    window.close()
+
+    again = make_window([other])
+    recent = [a.data() for a in again.recent_menu.actions()]
+    assert recent[:2] == [str(other.resolve()), str(shoot.resolve())]
+    assert again.view_mode == "black" and again.opacity == pytest.approx(0.7)
+    [a for a in again.recent_menu.actions() if a.data() == str(shoot.resolve())][0].trigger()
+    assert again.session.garment_id == "g1"
+
+
+def test_export_through_the_dialog(make_window, shoot, tmp_path, qtbot, monkeypatch):
+    from app.export_dialog import ExportDialog
+
+    window = make_window([shoot])
+    out = tmp_path / "chosen"
+
+    def fake_exec(dialog):
+        assert dialog.folder_edit.text() == str(shoot / "cutouts")  # default beside the shoot
+        dialog.folder_edit.setText(str(out))
+        dialog.feather_spin.setValue(2)
+        dialog.mask_check.setChecked(True)
+        return ExportDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(ExportDialog, "exec", fake_exec)
+    with qtbot.waitSignal(window.export_finished, timeout=10000):
+        window.export_action.trigger()
+    assert len(list(out.glob("*_cutout.png"))) == 3 and len(list(out.glob("*_mask.png"))) == 3
+    alpha = cv2.imread(str(out / "g1_Front_cutout.png"), cv2.IMREAD_UNCHANGED)[..., 3]
+    assert 0 < np.count_nonzero((alpha > 0) & (alpha < 255))  # feathered edge
+    assert window.settings.export_folder == str(out)
