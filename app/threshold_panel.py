@@ -12,8 +12,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QDoubleSpinBox, QHBoxLayout, QLabel, QPushButton, QSlider, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import QDoubleSpinBox, QHBoxLayout, QPushButton, QSlider, QVBoxLayout, QWidget
 
 from app.overlay import threshold_cut
 
@@ -51,7 +50,7 @@ class ThresholdPanel(QWidget):
         self.plot.setMenuEnabled(False)
         self.plot.getPlotItem().hideAxis("left")
         self.plot.getPlotItem().getAxis("bottom").setTicks([[(0, "0"), (0.5, "0.5"), (1, "1")]])
-        self.plot.setXRange(0, 1, padding=0.01)
+        self.plot.setXRange(0, 1, padding=0.04)
         self.curve = pg.PlotCurveItem(x=np.array([0.0, 1.0]), y=np.array([0.0]), stepMode="center", fillLevel=0, brush=QColor(120, 160, 230, 150),
                                       pen=QColor(120, 160, 230))
         self.plot.addItem(self.curve)
@@ -60,7 +59,6 @@ class ThresholdPanel(QWidget):
         self.plot.addItem(self.line)
 
         row = QHBoxLayout()
-        row.addWidget(QLabel("Threshold"))
         row.addWidget(self.slider, 1)
         row.addWidget(self.spin)
         buttons = QHBoxLayout()

@@ -101,6 +101,9 @@ class ToolsPanel(QWidget):
         self.model_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         QVBoxLayout(model).addWidget(self.model_label)
 
+        # The canvas is what matters: the panel stays narrow however wide the window.
+        self.setMinimumWidth(300)
+        self.setMaximumWidth(380)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         for box in (brush, threshold, display, cleanup, model):
