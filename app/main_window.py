@@ -16,7 +16,7 @@ import numpy as np
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QImage, QKeySequence, QPixmap, QUndoGroup
 from PySide6.QtWidgets import (QButtonGroup, QDockWidget, QFileDialog, QHBoxLayout, QLabel, QMainWindow,
-                               QMessageBox, QProgressBar, QToolButton, QVBoxLayout, QWidget)
+                               QMessageBox, QProgressBar, QSizePolicy, QToolButton, QVBoxLayout, QWidget)
 
 from app import overlay
 from app.canvas_widget import CanvasWidget
@@ -26,7 +26,7 @@ from app.export_dialog import ExportDialog
 from app.garment_session import GarmentSession, state_on_disk
 from app.help_dialog import HelpDialog
 from app.settings import AppSettings
-from app.tools_panel import MAX_RADIUS, MIN_RADIUS, ToolsPanel
+from app.tools_panel import MAX_RADIUS, MIN_RADIUS, ToolsPanel, icon
 from app.undo_commands import OverrideEditCommand, make_undo_stack
 from app.tasks import ExportJob, export_views, predict_views
 from app.view_state import ViewState, bbox_slices
@@ -66,6 +66,7 @@ class MainWindow(QMainWindow):
                  model_path: Path | None = None, parent=None):
         super().__init__(parent)
         self.setWindowTitle("Garment Cutout")
+        self.setWindowIcon(icon("app"))
         self.setAcceptDrops(True)
         self.settings = settings or AppSettings()
         self._predictor_factory = predictor_factory or default_predictor_factory
@@ -259,8 +260,11 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self._action("Next garment", lambda: self._step_garment(1), "PgDown"))
         view_menu.addAction(self._action("Previous garment", lambda: self._step_garment(-1), "PgUp"))
         view_menu.addSeparator()
-        view_menu.addAction(self._action("&Fit to window", self.canvas.fit, ["F", "Ctrl+0"]))
-        view_menu.addAction(self._action("&100 %", self.canvas.actual_pixels, "Ctrl+1"))
+        self.fit_action = self._action("&Fit to window", self.canvas.fit, ["F", "Ctrl+0"], "Fit to window (F)")
+        self.actual_action = self._action("&100 %", self.canvas.actual_pixels, "Ctrl+1",
+                                          "One photo pixel per screen pixel (Ctrl+1)")
+        view_menu.addAction(self.fit_action)
+        view_menu.addAction(self.actual_action)
         view_menu.addAction(self._action("Next view &mode", self._cycle_mode, "M"))
         self.uncertain_action = self._action("Highlight &uncertain pixels", self.uncertain_check.toggle, "U")
         view_menu.addAction(self.uncertain_action)
@@ -274,7 +278,14 @@ class MainWindow(QMainWindow):
         model_menu.addAction(self._action("Use the &default model", self._on_default_model_action))
 
         help_menu = bar.addMenu("&Help")
-        help_menu.addAction(self._action("&Keyboard and mouse", self._on_help_action, "F1"))
+        self.help_action = self._action("&Keyboard and mouse", self._on_help_action, "F1", "Shortcuts (F1)")
+        help_menu.addAction(self.help_action)
+        for action, name in ((self.open_folder_action, "open"), (self.export_action, "export"),
+                             (self.undo_action, "undo"), (self.redo_action, "redo"), (self.fit_action, "fit"),
+                             (self.actual_action, "actual"), (self.help_action, "help"),
+                             (self.tool_actions["keep"], "keep"), (self.tool_actions["remove"], "remove"),
+                             (self.tool_actions["erase"], "eraser")):
+            action.setIcon(icon(name))
 
         toolbar = self.addToolBar("Main")
         toolbar.setObjectName("main_toolbar")
@@ -284,6 +295,14 @@ class MainWindow(QMainWindow):
         toolbar.addSeparator()
         toolbar.addAction(self.undo_action)
         toolbar.addAction(self.redo_action)
+        toolbar.addSeparator()
+        toolbar.addAction(self.fit_action)
+        toolbar.addAction(self.actual_action)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        toolbar.addWidget(spacer)
+        toolbar.addAction(self.help_action)
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()

@@ -5,12 +5,14 @@ Widgets only; it emits what the user asked for and the main window acts on it.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton,
                                QSizePolicy, QSlider, QSpinBox, QToolButton, QVBoxLayout, QWidget)
 
 from app import overlay
 from app.threshold_panel import ThresholdPanel
+from core.paths import ICONS
 
 MIN_RADIUS, MAX_RADIUS = 1, 400
 TOOL_COLOURS = {"keep": (60, 200, 90), "remove": (230, 70, 70), "erase": (200, 200, 200)}
@@ -18,6 +20,12 @@ CLEANUPS = (("fill", "Fill holes", "Fill background enclosed by the garment"),
             ("specks", "Remove specks", "Drop small islands and fill small holes"),
             ("grow", "Grow 1 px", "Grow the garment edge by one pixel"),
             ("shrink", "Shrink 1 px", "Shrink the garment edge by one pixel"))
+
+
+def icon(name: str) -> QIcon:
+    """resources/icons/<name>.svg (an empty icon if the file is missing)."""
+    path = ICONS / f"{name}.svg"
+    return QIcon(str(path)) if path.is_file() else QIcon()
 
 
 class ToolsPanel(QWidget):
@@ -38,6 +46,9 @@ class ToolsPanel(QWidget):
                                  ("erase", "Eraser", "Back to the model's decision (E)")):
             b = QToolButton()
             b.setText(label)
+            b.setIcon(icon({"erase": "eraser"}.get(name, name)))
+            b.setIconSize(QSize(18, 18))
+            b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
             b.setCheckable(True)
             b.setToolTip(tip)
             b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
