@@ -14,8 +14,42 @@ def _sample_photos():
     return sorted(p for p in paths.SAMPLE_SHOOT.glob("*.png")) if paths.SAMPLE_SHOOT.is_dir() else []
 
 
+needs_model = pytest.mark.skipif(not paths.DEFAULT_MODEL.is_file(),
+                                 reason=f"bundled model {paths.DEFAULT_MODEL} not present")
+
+
 @pytest.mark.slow
-@pytest.mark.skipif(not paths.DEFAULT_MODEL.is_file(), reason=f"bundled model {paths.DEFAULT_MODEL} not present")
+@needs_model
+def test_bundled_model_predicts_in_the_background(qtbot, tmp_path):
+    """The real Predictor through the window's default factory, on drawn photos."""
+    import cv2
+
+    from app.main_window import MainWindow
+
+    shoot = tmp_path / "drawn"
+    shoot.mkdir()
+    for i, view in enumerate(("Front", "Back")):
+        photo = np.full((300, 200, 3), 235, np.uint8)
+        cv2.rectangle(photo, (60 + 5 * i, 60), (140, 230), (30, 40, 160), -1)  # a dark shirt on a light wall
+        cv2.imwrite(str(shoot / f"drawn_{view}.png"), photo)
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    window.open_paths([shoot])
+    with qtbot.waitSignal(window.predictions_finished, timeout=180_000):
+        window.start()
+    card = window.predictor.card
+    assert window.state.threshold == pytest.approx(card.threshold)
+    assert f"{card.threshold:.2f}" in window.model_label.text()
+    for state in window.session.states.values():
+        assert state.probability.shape == (300, 200) and state.probability.dtype == np.uint8
+    window.threshold_panel.slider.setValue(100)
+    np.testing.assert_array_equal(window.state.mask(),
+                                  masks.compose_mask(window.state.probability, 100 / 255, window.state.override))
+
+
+@pytest.mark.slow
+@needs_model
 @pytest.mark.skipif(not _sample_photos(), reason=f"sample shoot {paths.SAMPLE_SHOOT} not present")
 def test_sample_shoot_with_the_bundled_model(qtbot, tmp_path):
     from app.main_window import MainWindow
