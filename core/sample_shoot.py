@@ -935,7 +935,7 @@ class _Figure:
 
     def _draw_skirt(self, trousers: bool = False) -> None:
         spec, m, f = self.spec, self.m, self.f
-        y_w = m.waist_w and 0.355
+        y_w = 0.355  # the mannequin's waist line
         ys, xs = _garment_side(spec, m, y_w)
         rp = lambda y: f * np.interp(y, ys, xs)  # noqa: E731
         top = _loop(y_w, rp, self.beta, lambda phi: np.zeros_like(phi))
@@ -974,10 +974,8 @@ class _Figure:
             phi = np.arcsin(np.clip(u, -1, 1)) - self.beta
             return u, phi, t + 0.43
 
-        crease = 1.0
-
         def lines(x0, y0, shape):
-            return _draw_lines(shape, x0, y0, [(self.fr.to_px(end), max(1.0, 0.0012 * self.fr.ppu), 0.75)]) * crease
+            return _draw_lines(shape, x0, y0, [(self.fr.to_px(end), max(1.0, 0.0012 * self.fr.ppu), 0.75)])
 
         fold = lambda t: spec.fold_strength * (0.25 + 0.6 * _smoothstep(0.7, 0.88, t))  # noqa: E731
         colour = self._fabric(coords, self.limb_tex, 0.05, 0.3 * side, fold, lines)
