@@ -1276,7 +1276,9 @@ def _png_bytes(rgba: np.ndarray, compression: int) -> bytes:
 def write_sample_shoot(folder: str | Path, seed: int = DEFAULT_SEED, garment_id: str | None = None,
                        size: tuple[int, int] = DEFAULT_SIZE, png_compression: int = 9) -> list[Path]:
     """Write `<id>_<View>.png` (opaque RGBA) for the three views and the true cutouts
-    `truth/<id>_<View>_cutout.png` (RGB = photo on the garment, alpha = coverage).
+    `truth/<id>_<View>_cutout.png` (RGB = the photo everywhere, alpha = coverage: a
+    cutout as the studio's Photoshop ones and `predict` write them, so `truth/` is an
+    evaluation/training folder of its own).
 
     Returns the paths written, photo then cutout for each view. png_compression 0-9
     trades file size for time (9, the default, takes a few seconds per photo)."""
@@ -1299,7 +1301,7 @@ def write_sample_shoot(folder: str | Path, seed: int = DEFAULT_SEED, garment_id:
         write_bytes_atomic(path, _png_bytes(photo, png_compression))
         written.append(path)
         # Transparent pixels carry no colour: the file stays small and says nothing false.
-        cut = np.dstack([np.where(r.alpha[..., None] > 0, r.rgb, 0), r.alpha]).astype(np.uint8)
+        cut = np.dstack([r.rgb, r.alpha]).astype(np.uint8)
         truth = folder / "truth" / f"{garment_id}_{view}_cutout.png"
         write_bytes_atomic(truth, _png_bytes(cut, png_compression))
         written.append(truth)
