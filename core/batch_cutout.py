@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
+from core.cli_args import non_negative_int, positive_int, probability
 from core.errors import Cancelled, GarmentCutoutError
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp"}
@@ -100,11 +101,11 @@ def add_cli_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="+", metavar="PATH", help="photos or folders of photos")
     parser.add_argument("--out", required=True, type=Path, help="folder for the cutouts (created if missing)")
     parser.add_argument("--model", type=Path, default=None, help="a .keras model (default: the bundled model)")
-    parser.add_argument("--threshold", type=float, default=None,
+    parser.add_argument("--threshold", type=probability, default=None,
                         help="garment if probability >= T (default: the model card's threshold)")
     parser.add_argument("--masks", action="store_true", help="also write <stem>_mask.png")
-    parser.add_argument("--feather", type=int, default=0, metavar="PX", help="feather the alpha edge by PX pixels")
-    parser.add_argument("--batch-size", type=int, default=4)
+    parser.add_argument("--feather", type=non_negative_int, default=0, metavar="PX", help="feather the alpha edge by PX pixels")
+    parser.add_argument("--batch-size", type=positive_int, default=4)
     parser.add_argument("--double-pass", type=Path, default=None, metavar="SECOND_MODEL",
                         help="a second model trained on focus images (the seed's double pass)")
 
@@ -113,9 +114,6 @@ def run_cli(args: argparse.Namespace) -> int:
     from core.prediction import DoublePassPredictor, Predictor
     from core.progress import TextProgress
 
-    if args.threshold is not None and not 0.0 <= args.threshold <= 1.0:
-        print(f"error: --threshold must be between 0 and 1, got {args.threshold}", file=sys.stderr)
-        return 2
     files, errors = gather_inputs(args.paths)
     try:
         args.out.mkdir(parents=True, exist_ok=True)

@@ -33,6 +33,7 @@ from core import masks, paths
 from core.atomic import write_text_atomic
 from core.errors import GarmentCutoutError
 from core.imageio import read_image, write_png
+from core.cli_args import positive_int
 
 DEFAULT_SIZE = (1152, 1728)  # (width, height): the studio's portrait views
 BRUSH_RADIUS = 20
@@ -261,19 +262,9 @@ def run_bench(
 # ---------------------------------------------------------------------------
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
-
-
 def add_cli_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", type=Path, metavar="M", help="a .keras model with its JSON card (default: bundled)")
-    parser.add_argument("--repeats", type=_positive_int, default=5, metavar="N",
+    parser.add_argument("--repeats", type=positive_int, default=5, metavar="N",
                         help="timed predictions after one warm-up (default 5)")
     parser.add_argument("--json-out", type=Path, metavar="FILE", help="also write the JSON here")
 

@@ -28,6 +28,7 @@ from core import metrics
 from core.atomic import atomic_path, write_text_atomic
 from core.errors import Cancelled, DataError, ExportError, GarmentCutoutError
 from core.imageio import write_png
+from core.cli_args import positive_int, probability
 
 Progress = Callable[[int, int], None]
 IsCancelled = Callable[[], bool]
@@ -445,34 +446,14 @@ def _write_gallery(summary: EvaluationSummary, report_dir: Path,
 # ---------------------------------------------------------------------------
 
 
-def _probability(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"threshold must be between 0 and 1, got {value}")
-    return value
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
-
-
 def add_cli_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data", required=True, type=Path, metavar="DIR",
                         help="folder with images/ + masks/ (or images/ + cutouts/, or *_cutout.png files)")
     parser.add_argument("--model", type=Path, metavar="M", help="a .keras model with its JSON card (default: bundled)")
     parser.add_argument("--report", type=Path, metavar="DIR",
                         help="write CSVs, summary.json, a Dice histogram and the worst cases here")
-    parser.add_argument("--threshold", type=_probability, metavar="T", help="binarising threshold (default: the card's)")
-    parser.add_argument("--limit", type=_positive_int, metavar="N", help="evaluate only the first N pairs by name")
+    parser.add_argument("--threshold", type=probability, metavar="T", help="binarising threshold (default: the card's)")
+    parser.add_argument("--limit", type=positive_int, metavar="N", help="evaluate only the first N pairs by name")
     parser.add_argument("--split", type=Path, metavar="FILE",
                         help="evaluate only the held-out \"test\" names of this split file (e.g. resources/splits/ccp_split.json)")
 

@@ -74,6 +74,11 @@ def test_predict_with_a_broken_model_is_one_clear_line(tmp_path):
     assert not any((tmp_path / "o").iterdir())
 
 
-def test_predict_rejects_a_threshold_outside_0_1(tmp_path, capsys):
-    assert main(["predict", str(tmp_path), "--out", str(tmp_path / "o"), "--threshold", "2"]) == 2
-    assert "between 0 and 1" in capsys.readouterr().err
+@pytest.mark.parametrize("option, value, reason", [("--threshold", "2", "between 0 and 1"),
+                                                   ("--feather", "-1", "at least 0"),
+                                                   ("--batch-size", "0", "at least 1")])
+def test_predict_rejects_bad_option_values(tmp_path, capsys, option, value, reason):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["predict", str(tmp_path), "--out", str(tmp_path / "o"), option, value])
+    assert exit_info.value.code == 2
+    assert reason in capsys.readouterr().err
