@@ -54,14 +54,19 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
         raise
 
 
+def write_synced(path: Path, data: bytes) -> None:
+    """Write `data` to `path` and flush it to disk (before an atomic replace)."""
+    with open(path, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
 def write_bytes_atomic(target: str | Path, data: bytes) -> None:
     """Write `data` to `target` atomically; raise ExportError with the reason on failure."""
     try:
         with atomic_path(target) as tmp:
-            with open(tmp, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
+            write_synced(tmp, data)
     except OSError as exc:
         raise ExportError(f"cannot write {target}: {exc.strerror or exc}") from exc
 

@@ -7,12 +7,11 @@ Photoshop from pixels the mask dropped.
 from __future__ import annotations
 
 import contextlib
-import os
 from pathlib import Path
 
 import numpy as np
 
-from core.atomic import atomic_path
+from core.atomic import atomic_path, write_synced
 from core.errors import ExportError
 from core.imageio import encode_png
 from core.masks import feather
@@ -74,10 +73,6 @@ def _write_all(outputs: list[tuple[Path, bytes]]) -> None:
     try:
         with contextlib.ExitStack() as stack:
             for target, data in outputs:
-                tmp = stack.enter_context(atomic_path(target))
-                with open(tmp, "wb") as fh:
-                    fh.write(data)
-                    fh.flush()
-                    os.fsync(fh.fileno())
+                write_synced(stack.enter_context(atomic_path(target)), data)
     except OSError as exc:
         raise ExportError(f"cannot write {names} in {outputs[0][0].parent}: {exc.strerror or exc}") from exc
