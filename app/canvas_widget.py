@@ -239,7 +239,9 @@ class CanvasWidget(pg.GraphicsView):
         ev.accept()
 
     def mouseDoubleClickEvent(self, ev):
-        ev.accept()  # a double click is two dabs, not a pyqtgraph auto-range
+        # Qt delivers the second press of a quick double click only as this event: it is
+        # a second dab (or pan), never a pyqtgraph auto-range.
+        self.mousePressEvent(ev)
 
     def wheelEvent(self, ev):
         delta = ev.angleDelta().y() or ev.angleDelta().x()

@@ -14,8 +14,8 @@ from typing import Callable, Sequence
 import cv2
 import numpy as np
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QIcon, QImage, QKeySequence, QPixmap, QUndoGroup
-from PySide6.QtWidgets import (QButtonGroup, QDockWidget, QFileDialog, QHBoxLayout, QLabel, QMainWindow,
+from PySide6.QtGui import QAction, QCloseEvent, QColor, QIcon, QImage, QKeySequence, QPixmap, QUndoGroup
+from PySide6.QtWidgets import (QButtonGroup, QColorDialog, QDockWidget, QFileDialog, QHBoxLayout, QLabel, QMainWindow,
                                QMessageBox, QProgressBar, QSizePolicy, QToolButton, QVBoxLayout, QWidget)
 
 from app import overlay
@@ -86,6 +86,7 @@ class MainWindow(QMainWindow):
         self._stroke: list = []
         self._stroke_value = masks.KEEP
         self._stroke_last: tuple[float, float] | None = None
+        self._cursor_xy: tuple[float, float] | None = None  # image (x, y) under the mouse
         self._dirty: set[str] = set()
         self._model_worker: TaskWorker | None = None
         self._predict_worker: TaskWorker | None = None
@@ -228,12 +229,16 @@ class MainWindow(QMainWindow):
         self._rebuild_recent_menu()
 
         edit_menu = bar.addMenu("&Edit")
-        self.undo_action = self.undo_group.createUndoAction(self, "&Undo")
-        self.undo_action.setShortcut(QKeySequence("Ctrl+Z"))
-        self.redo_action = self.undo_group.createRedoAction(self, "&Redo")
-        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        self.addAction(self.undo_action)
-        self.addAction(self.redo_action)
+        # Own actions rather than the group's: a stroke in progress must be finished
+        # (pushed) before the stack moves, or undo would write under the live stroke.
+        self.undo_action = self._action("&Undo", self.undo, "Ctrl+Z")
+        self.redo_action = self._action("&Redo", self.redo, ["Ctrl+Shift+Z", "Ctrl+Y"])
+        self.undo_action.setEnabled(False)
+        self.redo_action.setEnabled(False)
+        self.undo_group.canUndoChanged.connect(self.undo_action.setEnabled)
+        self.undo_group.canRedoChanged.connect(self.redo_action.setEnabled)
+        self.undo_group.undoTextChanged.connect(self._on_undo_group_undo_text_changed)
+        self.undo_group.redoTextChanged.connect(self._on_undo_group_redo_text_changed)
         edit_menu.addAction(self.undo_action)
         edit_menu.addAction(self.redo_action)
         edit_menu.addSeparator()
@@ -268,6 +273,8 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self._action("Next view &mode", self._cycle_mode, "M"))
         self.uncertain_action = self._action("Highlight &uncertain pixels", self.uncertain_check.toggle, "U")
         view_menu.addAction(self.uncertain_action)
+        self.overlay_colour_action = self._action("Overlay &colour...", self._on_overlay_colour_action)
+        view_menu.addAction(self.overlay_colour_action)
         view_menu.addSeparator()
         view_menu.addAction(self.tools_dock.toggleViewAction())
         view_menu.addAction(self.catalogue_dock.toggleViewAction())
@@ -410,6 +417,7 @@ class MainWindow(QMainWindow):
 
     def _leave_garment(self) -> None:
         """Stop work on the current garment and save it."""
+        self._finish_stroke()  # a stroke in progress stays one undo step of its own garment
         if self._predict_worker is not None:
             self._predict_worker.detach()
             self._predict_worker = None
@@ -727,6 +735,7 @@ class MainWindow(QMainWindow):
         self._stroke_value = value
         self._stroke_last = (x, y)
         self._paint([(x, y)])
+        self.undo_action.setEnabled(True)  # Ctrl+Z mid-stroke takes back this stroke
 
     def _on_canvas_stroke_moved(self, x: float, y: float) -> None:
         if self._stroke_last is None:
@@ -744,6 +753,22 @@ class MainWindow(QMainWindow):
     def _on_canvas_stroke_finished(self) -> None:
         self._finish_stroke()
 
+    def undo(self) -> None:
+        """Undo the view's last edit; mid-stroke, that is the stroke being drawn (the rest
+        of the drag then paints nothing)."""
+        self._finish_stroke()
+        self.undo_group.undo()
+
+    def redo(self) -> None:
+        self._finish_stroke()
+        self.undo_group.redo()
+
+    def _on_undo_group_undo_text_changed(self, text: str) -> None:
+        self.undo_action.setText(f"&Undo {text}".strip())
+
+    def _on_undo_group_redo_text_changed(self, text: str) -> None:
+        self.redo_action.setText(f"&Redo {text}".strip())
+
     def _finish_stroke(self) -> None:
         if self._stroke_last is None:
             return
@@ -751,6 +776,7 @@ class MainWindow(QMainWindow):
         record = masks.merge_records(self._stroke)
         self._stroke = []
         state = self.state
+        self.undo_action.setEnabled(self.undo_group.canUndo())
         if record is None or state is None:
             return
         name = {masks.KEEP: "keep", masks.REMOVE: "remove", masks.NONE: "erase"}[self._stroke_value]
@@ -769,6 +795,7 @@ class MainWindow(QMainWindow):
             self.canvas.refresh_mask_layer()
             self._update_checker(bbox=bbox)
             self._update_area()
+            self._update_cursor_labels()
         self._mark_dirty(state.view)
 
     def clean_up(self, name: str) -> None:
@@ -809,6 +836,18 @@ class MainWindow(QMainWindow):
         if self.state is not None and self.state.effective is not None:
             self.canvas.set_mask_lut(self._lut())
 
+    def _on_overlay_colour_action(self) -> None:
+        chosen = QColorDialog.getColor(QColor(*self.overlay_colour), self, "Overlay colour")
+        if chosen.isValid():
+            self.set_overlay_colour((chosen.red(), chosen.green(), chosen.blue()))
+
+    def set_overlay_colour(self, rgb: tuple[int, int, int]) -> None:
+        """The garment overlay's colour (remembered in the settings)."""
+        self.overlay_colour = tuple(int(v) for v in rgb)
+        self.settings.overlay_colour = self.overlay_colour
+        if self.state is not None and self.state.effective is not None:
+            self.canvas.set_mask_lut(self._lut())
+
     def _on_tools_uncertain_toggled(self, checked: int) -> None:
         self.show_uncertain = bool(checked)
         if self.state is not None and self.state.effective is not None:
@@ -816,13 +855,20 @@ class MainWindow(QMainWindow):
 
     # ======================================================================= status bar
     def _on_canvas_cursor_moved(self, x: float, y: float) -> None:
+        self._cursor_xy = (x, y)
+        self._update_cursor_labels()
+
+    def _update_cursor_labels(self) -> None:
+        """Position and probability under the cursor; also after an edit under a still cursor."""
         state = self.state
-        if state is None:
+        if state is None or self._cursor_xy is None:
             return
+        x, y = self._cursor_xy
         c, r = int(round(x)), int(round(y))
         h, w = state.shape
         if not (0 <= r < h and 0 <= c < w):
-            self._on_canvas_cursor_left()
+            self.position_label.setText("")
+            self.probability_label.setText("")
             return
         self.position_label.setText(f"x {c}  y {r}")
         if state.probability is not None:
@@ -834,6 +880,7 @@ class MainWindow(QMainWindow):
             self.probability_label.setText("p -")
 
     def _on_canvas_cursor_left(self) -> None:
+        self._cursor_xy = None
         self.position_label.setText("")
         self.probability_label.setText("")
 
