@@ -11,9 +11,10 @@ from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFileDialog
 class ExportDialog(QDialog):
     """Asks where and how to export; `options()` returns (folder, feather_px, write_mask)."""
 
-    def __init__(self, folder: str, feather_px: int = 0, write_mask: bool = False, parent=None):
+    def __init__(self, folder: str, feather_px: int = 0, write_mask: bool = False, parent=None,
+                 title: str = "Export cutouts"):
         super().__init__(parent)
-        self.setWindowTitle("Export cutouts")
+        self.setWindowTitle(title)
         self.folder_edit = QLineEdit(folder)
         browse = QPushButton("Browse...")
         browse.clicked.connect(self._on_browse_clicked)

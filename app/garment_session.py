@@ -29,6 +29,9 @@ class GarmentSession:
     states: dict[str, ViewState] = field(default_factory=dict)
     broken: dict[str, str] = field(default_factory=dict)  # view -> message
     problems: list[str] = field(default_factory=list)
+    # Views whose saved corrections could not be read: exporting them unattended would
+    # silently drop the retoucher's work.
+    unreadable_corrections: list[str] = field(default_factory=list)
 
     @property
     def garment_id(self) -> str:
@@ -63,6 +66,7 @@ class GarmentSession:
             saved = self.sidecar.load_view(state.key, state.shape)
         except (GarmentCutoutError, OSError) as exc:
             self.problems.append(f"saved corrections of {state.key} are unreadable and were ignored: {exc}")
+            self.unreadable_corrections.append(state.view)
             return
         if saved is None:
             return

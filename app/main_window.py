@@ -7,7 +7,6 @@ only routes events, starts workers and keeps the widgets in step.
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -20,6 +19,7 @@ from PySide6.QtWidgets import (QButtonGroup, QColorDialog, QDockWidget, QFileDia
 
 from app import overlay
 from app.canvas_widget import CanvasWidget
+from app.catalogue_export import CatalogueExporter
 from app.catalogue_panel import (BROKEN, CORRECTED, EXPORTED, NOT_STARTED, PREDICTED, CataloguePanel,
                                  MessagePanel)
 from app.export_dialog import ExportDialog
@@ -28,7 +28,7 @@ from app.help_dialog import HelpDialog
 from app.settings import AppSettings
 from app.tools_panel import MAX_RADIUS, MIN_RADIUS, ToolsPanel, icon
 from app.undo_commands import OverrideEditCommand, make_undo_stack
-from app.tasks import ExportJob, export_views, predict_views
+from app.tasks import ExportJob, export_folder_problem, export_views, predict_views
 from app.view_state import ViewState, bbox_slices
 from app.workers import TaskWorker
 from core import masks
@@ -105,6 +105,7 @@ class MainWindow(QMainWindow):
         self._autosave_timer.setInterval(AUTOSAVE_DELAY_MS)
         self._autosave_timer.timeout.connect(self.autosave_now)
 
+        self.catalogue_exporter = CatalogueExporter(self)
         self._build_central()
         self._build_docks()
         self._build_actions()
@@ -218,12 +219,15 @@ class MainWindow(QMainWindow):
         self.open_files_action = self._action("Open &images...", self._on_open_files_action, "Ctrl+Shift+O")
         self.export_action = self._action("&Export cutouts...", self._on_export_action, "Ctrl+E",
                                           "Write the garment's cutouts as RGBA PNGs")
+        self.export_all_action = self._action("Export &all garments...", self._on_export_all_action, "Ctrl+Shift+E",
+                                              "Write the cutouts of every garment of the catalogue")
         self.recent_menu = file_menu.addMenu("Open &recent")
         file_menu.addAction(self.open_folder_action)
         file_menu.addAction(self.open_files_action)
         file_menu.addMenu(self.recent_menu)
         file_menu.addSeparator()
         file_menu.addAction(self.export_action)
+        file_menu.addAction(self.export_all_action)
         file_menu.addSeparator()
         file_menu.addAction(self._action("&Quit", self.close, "Ctrl+Q"))
         self._rebuild_recent_menu()
@@ -406,7 +410,7 @@ class MainWindow(QMainWindow):
         if first is None:
             self.canvas.set_photo(None)
             self.canvas.set_mask_layer(None, None)
-            self._set_garment_state(gid, BROKEN)
+            self.set_garment_state(gid, BROKEN)
         else:
             self.show_view(first)
             if self.predictor is not None:
@@ -449,6 +453,7 @@ class MainWindow(QMainWindow):
         self.model_label.setText(_card_text(predictor))
         self.statusBar().showMessage("Model ready", 3000)
         self._show_progress(None)
+        self._update_enabled()
         self.model_loaded.emit()
         if self.session is None:
             return
@@ -557,6 +562,7 @@ class MainWindow(QMainWindow):
         for worker in (self._predict_worker, self._export_worker):
             if worker is not None:
                 worker.cancel()
+        self.catalogue_exporter.cancel()
 
     # ======================================================================= views
     @property
@@ -912,6 +918,7 @@ class MainWindow(QMainWindow):
             b.setEnabled(ready)
         self.threshold_panel.setEnabled(ready)
         self.export_action.setEnabled(self.session is not None and any(s.predicted for s in self.session.states.values()))
+        self.export_all_action.setEnabled(self.catalogue is not None and self.predictor is not None)
 
     def show_error(self, message: str) -> None:
         """A non-blocking message box (tests find it as `window.message_box`)."""
@@ -925,7 +932,7 @@ class MainWindow(QMainWindow):
         self.message_box = box
 
     # ======================================================================= garment state
-    def _set_garment_state(self, garment_id: str, state: str) -> None:
+    def set_garment_state(self, garment_id: str, state: str) -> None:
         self._garment_states[garment_id] = state
         self.catalogue_panel.set_state(garment_id, state)
 
@@ -944,7 +951,7 @@ class MainWindow(QMainWindow):
             value = PREDICTED
         else:
             value = NOT_STARTED
-        self._set_garment_state(session.garment_id, value)
+        self.set_garment_state(session.garment_id, value)
 
     # ======================================================================= autosave
     def _mark_dirty(self, view: str) -> None:
@@ -984,19 +991,30 @@ class MainWindow(QMainWindow):
         out_dir, feather_px, write_mask = dialog.options()
         self.export(out_dir, feather_px, write_mask)
 
+    def _on_export_all_action(self) -> None:
+        if self.catalogue is None:
+            return
+        folder = self.settings.export_folder or str(self.catalogue.garments[0].folder / "cutouts")
+        dialog = ExportDialog(folder, self.export_feather, self.export_masks, self,
+                              title=f"Export all {len(self.catalogue.garments)} garments")
+        if dialog.exec() == ExportDialog.DialogCode.Accepted:
+            self.export_all(*dialog.options())
+
+    def export_all(self, out_dir: Path, feather_px: int = 0, write_mask: bool = False) -> bool:
+        """Export every garment of the catalogue (app.catalogue_export); False if refused."""
+        if self._export_worker is not None:
+            return False
+        return self.catalogue_exporter.start(out_dir, feather_px, write_mask)
+
     def export(self, out_dir: Path, feather_px: int = 0, write_mask: bool = False) -> bool:
         """Export the current garment's predicted views in a worker; False if refused."""
         session = self.session
-        if session is None or self._export_worker is not None:
+        if session is None or self._export_worker is not None or self.catalogue_exporter.running:
             return False
         out_dir = Path(out_dir)
-        try:
-            out_dir.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            self.show_error(f"Cannot export into {out_dir}: {exc.strerror or exc}")
-            return False
-        if not os.access(out_dir, os.W_OK):
-            self.show_error(f"Cannot export into {out_dir}: the folder is not writable")
+        problem = export_folder_problem(out_dir)
+        if problem:
+            self.show_error(problem)
             return False
         self.settings.export_folder = str(out_dir)
         self.export_feather, self.export_masks = feather_px, write_mask
@@ -1098,6 +1116,7 @@ class MainWindow(QMainWindow):
         for worker in (self._predict_worker, self._model_worker, self._export_worker):
             if worker is not None:
                 worker.detach()
+        self.catalogue_exporter.detach()
         super().closeEvent(event)
 
 

@@ -7,6 +7,7 @@ Each takes `progress(done, total)`, `cancelled()` and `partial(item)` callbacks
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -39,6 +40,17 @@ def predict_views(session: GarmentSession, predictor, views: list[str], progress
         partial((session, view, probability))
         progress(i + 1, len(views))
     return session
+
+
+def export_folder_problem(out_dir: Path) -> str | None:
+    """Create `out_dir` if needed; the reason it cannot take exports, or None when it can."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        return f"Cannot export into {out_dir}: {exc.strerror or exc}"
+    if not os.access(out_dir, os.W_OK):
+        return f"Cannot export into {out_dir}: the folder is not writable"
+    return None
 
 
 @dataclass

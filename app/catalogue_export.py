@@ -1,0 +1,272 @@
+"""File > Export all garments: every garment of a catalogue, in one background job.
+
+A retoucher expects the whole catalogue exported, not only the garments opened today:
+a garment never opened is read on the worker with its saved thresholds and corrections
+(the sidecar), predicted where no probability is cached (and the result cached, so
+opening it later is instant), then written. The garment on screen is exported as it is
+in memory, from a snapshot taken when the export starts.
+
+Per garment, every view is predicted before any file is written, so a failing
+prediction leaves none of its files; each file is written atomically by core.export.
+Failures are collected, one line each, and the export goes on with the next garment.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+
+from app.catalogue_panel import EXPORTED
+from app.garment_session import GarmentSession, state_on_disk
+from app.tasks import export_folder_problem
+from app.workers import TaskWorker
+from core import masks
+from core.errors import Cancelled, GarmentCutoutError
+from core.export import export_view
+from core.shoots import Garment
+
+if TYPE_CHECKING:
+    from app.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ViewInput:
+    """One view to export. rgb: (H, W, 3) uint8; override: (H, W) uint8 (a copy);
+    probability: (H, W) uint8, or None when the model has still to predict it."""
+
+    view: str
+    path: Path
+    rgb: np.ndarray
+    threshold: float
+    override: np.ndarray
+    probability: np.ndarray | None
+
+
+@dataclass
+class GarmentInput:
+    """A garment for the export: `views` filled in (the garment on screen), or None to
+    open it from disk on the worker."""
+
+    garment: Garment
+    session: GarmentSession | None = None  # for caching new probabilities
+    views: list[ViewInput] | None = None
+    broken: dict[str, str] = field(default_factory=dict)  # view -> why it cannot be read
+
+
+@dataclass
+class CatalogueExportReport:
+    written: list[Path] = field(default_factory=list)
+    exported: list[str] = field(default_factory=list)  # garments with every view written
+    failures: list[str] = field(default_factory=list)  # one line per garment or view that failed
+
+
+def snapshot(session: GarmentSession) -> GarmentInput:
+    """The garment on screen as it is now (copies of the overrides: editing goes on)."""
+    views = [ViewInput(view, state.path, state.rgb, state.threshold, state.override.copy(), state.probability)
+             for view, state in session.states.items()]
+    return GarmentInput(session.garment, session, views, dict(session.broken))
+
+
+def _open(garment: Garment, predictor) -> GarmentInput:
+    """Read a garment not on screen: photos, saved thresholds and corrections, cached probabilities."""
+    session = GarmentSession.open(garment, predictor.threshold)
+    if session.unreadable_corrections:
+        views = ", ".join(session.unreadable_corrections)
+        raise GarmentCutoutError(f"its saved corrections ({views}) are unreadable; open it and check before export")
+    session.load_cached_probabilities(predictor.model_id)
+    return snapshot(session)
+
+
+def export_catalogue(inputs: list[GarmentInput], predictor, out_dir: Path, feather_px: int, write_mask: bool,
+                     progress: Callable, cancelled: Callable, partial: Callable) -> CatalogueExportReport:
+    """Export every garment's views; partial(garment_id) after each fully exported garment.
+
+    progress counts two steps per view: its mask ready (predicted when needed), its
+    files written. Raises Cancelled between steps; files already written are complete.
+    """
+    report = CatalogueExportReport()
+    total = 2 * sum(len(item.garment.views) for item in inputs)
+    base = 0
+    progress(0, total)
+    for item in inputs:
+        gid = item.garment.garment_id
+        step = base
+        try:
+            if cancelled():
+                raise Cancelled("export")
+            if item.views is None:
+                item = _open(item.garment, predictor)
+            view_masks = []
+            for view in item.views:
+                if cancelled():
+                    raise Cancelled("export")
+                if view.probability is None:
+                    view.probability = predictor.predict(view.rgb, cancelled=cancelled)
+                    _cache(item, view, predictor)
+                view_masks.append(masks.compose_mask(view.probability, view.threshold, view.override))
+                step += 1
+                progress(step, total)
+            for view, mask in zip(item.views, view_masks):
+                if cancelled():
+                    raise Cancelled("export")
+                report.written += export_view(view.rgb, mask, out_dir, gid, view.view, feather_px=feather_px,
+                                              write_mask=write_mask, source_path=view.path)
+                step += 1
+                progress(step, total)
+        except Cancelled:
+            raise
+        except GarmentCutoutError as exc:
+            report.failures.append(f"{gid}: not exported: {exc}")
+        except Exception as exc:  # a bug on one garment must not cost the rest of the catalogue
+            log.exception("exporting %s failed", gid)
+            report.failures.append(f"{gid}: not exported: unexpected error {exc!r}")
+        else:
+            for view, message in item.broken.items():
+                report.failures.append(f"{gid} {view}: not exported: {message}")
+            if not item.broken and item.views:
+                report.exported.append(gid)
+                partial(gid)
+        base += 2 * len(item.garment.views)
+        progress(base, total)
+    return report
+
+
+def _cache(item: GarmentInput, view: ViewInput, predictor) -> None:
+    if item.session is None:
+        return
+    try:
+        item.session.save_probability(view.view, predictor.model_id, view.probability)
+    except GarmentCutoutError as exc:
+        log.warning("probability cache not written: %s", exc)
+
+
+class CatalogueExporter(QObject):
+    """Runs export_catalogue for `window` on a TaskWorker, showing progress in its status
+    bar (the window's Cancel button stops it) and the failures in its Messages panel."""
+
+    finished_export = Signal(object)  # CatalogueExportReport; also after a cancel (what was done)
+
+    def __init__(self, window: "MainWindow"):
+        super().__init__(window)
+        self.window = window
+        self._worker: TaskWorker | None = None
+        self._report = CatalogueExportReport()
+        self._total = 0
+
+    @property
+    def running(self) -> bool:
+        return self._worker is not None
+
+    def start(self, out_dir: Path, feather_px: int = 0, write_mask: bool = False) -> bool:
+        """Export every garment of the window's catalogue into `out_dir`; False if refused."""
+        w = self.window
+        if self.running or w.catalogue is None:
+            return False
+        if w.predictor is None:
+            w.show_error("The model is still loading: export all garments once it is ready")
+            return False
+        out_dir = Path(out_dir)
+        problem = export_folder_problem(out_dir)
+        if problem:
+            w.show_error(problem)
+            return False
+        w.settings.export_folder = str(out_dir)
+        w.export_feather, w.export_masks = feather_px, write_mask
+        w.autosave_now()
+        current = w.session.garment_id if w.session is not None else None
+        inputs = [snapshot(w.session) if garment.garment_id == current else GarmentInput(garment)
+                  for garment in w.catalogue.garments]
+        predictor = w.predictor
+        self._report = CatalogueExportReport()
+        self._total = len(inputs)
+
+        def task(progress, cancelled, partial):
+            return export_catalogue(inputs, predictor, out_dir, feather_px, write_mask, progress, cancelled, partial)
+
+        worker = TaskWorker(task, "export of all garments", self)
+        worker.partial.connect(self._on_worker_partial)
+        worker.progressed.connect(self._on_worker_progressed)
+        worker.succeeded.connect(self._on_worker_succeeded)
+        worker.failed.connect(self._on_worker_failed)
+        worker.was_cancelled.connect(self._on_worker_cancelled)
+        self._worker = worker
+        w._show_progress("Exporting all", total=2 * sum(len(i.garment.views) for i in inputs))
+        worker.start()
+        return True
+
+    def cancel(self) -> None:
+        if self._worker is not None:
+            self._worker.cancel()
+
+    def detach(self) -> None:
+        if self._worker is not None:
+            self._worker.detach()
+            self._worker = None
+
+    def _on_worker_partial(self, garment_id: str) -> None:
+        w = self.window
+        self._report.exported.append(garment_id)
+        w.set_garment_state(garment_id, EXPORTED)
+        if w.session is not None and w.session.garment_id == garment_id:
+            for state in w.session.states.values():
+                state.exported = True
+
+    def _on_worker_progressed(self, done: int, total: int) -> None:
+        bar = self.window.progress_bar
+        if not bar.isVisible():  # another job's end (a prediction) hid the shared bar
+            self.window._show_progress("Exporting all", total=total)
+        bar.setRange(0, total)
+        bar.setValue(done)
+        bar.setFormat(f"Exporting all garments {100 * done // max(1, total)} %")
+
+    def _end(self) -> None:
+        self._worker = None
+        self.window._show_progress(None)
+
+    def _on_worker_succeeded(self, report: CatalogueExportReport) -> None:
+        self._end()
+        w = self.window
+        self._report = report
+        folder = Path(report.written[0]).parent if report.written else ""
+        summary = f"Exported {len(report.exported)} of {self._total} garments ({len(report.written)} files) to {folder}"
+        for line in report.failures:
+            w.message_panel.add_message(line)
+        self._refresh_unexported(set(report.exported))
+        if report.failures:
+            w.message_dock.show()
+            w.show_error(f"{summary}.\n{len(report.failures)} could not be exported:\n" + "\n".join(report.failures[:8])
+                         + ("\n..." if len(report.failures) > 8 else ""))
+        else:
+            w.statusBar().showMessage(summary, 10000)
+        self.finished_export.emit(report)
+
+    def _on_worker_failed(self, message: str) -> None:
+        self._end()
+        self.window.show_error(f"Export of all garments failed: {message}")
+        self.finished_export.emit(self._report)
+
+    def _on_worker_cancelled(self) -> None:
+        self._end()
+        self.window.statusBar().showMessage(
+            f"Export cancelled: {len(self._report.exported)} of {self._total} garments were exported", 8000)
+        self.finished_export.emit(self._report)
+
+    def _refresh_unexported(self, exported: set[str]) -> None:
+        """Garments not exported now keep what the files say (a stale cutout is not 'exported')."""
+        w = self.window
+        folder = Path(w.settings.export_folder) if w.settings.export_folder else None
+        for garment in w.catalogue.garments if w.catalogue else []:
+            gid = garment.garment_id
+            if gid in exported:
+                continue
+            if w.session is not None and gid == w.session.garment_id:
+                w._refresh_garment_state()
+            else:
+                w.set_garment_state(gid, state_on_disk(garment, folder))
