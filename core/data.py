@@ -27,6 +27,7 @@ import numpy as np
 
 from core.augment import AugmentConfig, augment_pair
 from core.errors import Cancelled, DataError, GarmentCutoutError
+from core.prediction import focus_image
 from core.preprocessing import resize_mask_to_model, resize_to_model, to_model_input
 
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".webp"})
@@ -184,13 +185,21 @@ def load_arrays(
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
     workers: int | None = None,
+    focus_margin: int = 0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Load and resize every pair: X (N, h, w, 3) uint8 RGB, Y (N, h, w, 1) uint8 0..255.
 
     Photos shrink with INTER_AREA (enlarge with INTER_CUBIC) as in the seed; masks are
     area-resized, keeping a soft 0..255 edge rather than a jagged 0/255 one. Decoding
     runs in a thread pool (OpenCV and the decoders release the GIL).
+
+    `focus_margin` > 0 makes X the seed's focus images for the double pass's second
+    model: each photo is blanked beyond `focus_margin` pixels of its true mask. The
+    margin is in native photo pixels, like the one `DoublePassPredictor` applies to
+    full-resolution photos, so the blanking happens before the resize.
     """
+    if focus_margin < 0:
+        raise DataError(f"the focus margin cannot be negative, got {focus_margin}")
     h, w = size_hw
     n = len(pairs)
     x = np.empty((n, h, w, 3), np.uint8)
@@ -200,6 +209,8 @@ def load_arrays(
         if cancelled is not None and cancelled():
             return
         rgb, mask = load_pair(pairs[i])
+        if focus_margin > 0:
+            rgb = focus_image(rgb, mask, focus_margin)
         x[i] = resize_to_model(rgb, (h, w))
         y[i, ..., 0] = np.round(resize_mask_to_model(mask, (h, w)) * 255.0).astype(np.uint8)
 

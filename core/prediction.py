@@ -158,11 +158,16 @@ class DoublePassPredictor:
     """First model finds the garment; the second predicts on the focus image.
 
     Outside the dilated first mask the probability is 0: the second model never saw
-    that region, and that background is exactly the noise the double pass removes."""
+    that region, and that background is exactly the noise the double pass removes.
+    `margin_px` (photo pixels) defaults to the margin the second model was trained with
+    (its card's `training["focus_margin"]`), or the seed's 50 when the card has none."""
 
-    def __init__(self, first: Predictor, second: Predictor, margin_px: int = 50):
+    def __init__(self, first: Predictor, second: Predictor, margin_px: int | None = None):
         self.first = first
         self.second = second
+        if margin_px is None:
+            # `or`: a card with focus_margin 0 is an ordinary model, not a trained margin.
+            margin_px = int(second.card.training.get("focus_margin") or 50)
         self.margin_px = margin_px
         self.card = second.card
         self.model_id = f"{first.model_id}+{second.model_id}"

@@ -3,7 +3,10 @@
 The recipe is the seed's: colour input at model resolution (INTER_AREA), per-channel
 mean/std from the training photos, 0.5 BCE - 2 Dice loss, RMSprop 3e-4, early stopping
 on validation loss, the best checkpoint kept, then a threshold sweep on the validation
-set whose winner becomes the card's default threshold.
+set whose winner becomes the card's default threshold. With `--focus-margin PX` it trains
+the double pass's second model on the seed's focus images instead (see
+`core.data.load_arrays`); the card's `training["focus_margin"]` then tells
+`DoublePassPredictor` the margin to use.
 
 Files written beside `OUT.keras`: `OUT.json` (card), `OUT.history.csv` (per-epoch
 metrics), `OUT.logs/` (TensorBoard). The model is saved atomically at each improvement,
@@ -70,6 +73,9 @@ class TrainConfig:
     min_delta: float = 1e-4
     max_train_images: int | None = None
     studio_renders: int = 0
+    # > 0: train the double pass's second model on focus images (the photo within this
+    # many native pixels of its true mask, black beyond); recorded in the card.
+    focus_margin: int = 0
     seed: int = 0
     log_dir: Path | None = None
     name: str | None = None
@@ -129,6 +135,8 @@ class TrainConfig:
             problems.append("--limit must be at least 1")
         if self.studio_renders < 0:
             problems.append("--studio-renders cannot be negative")
+        if self.focus_margin < 0:
+            problems.append("--focus-margin cannot be negative")
         if problems:
             raise DataError("; ".join(problems))
 
@@ -231,22 +239,34 @@ def _select_pairs(config: TrainConfig) -> tuple[list[Pair], list[Pair]]:
     return train, val
 
 
-def _studio_arrays(count: int, size_hw: tuple[int, int], seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """`count` procedural studio renders at model size: X (n, h, w, 3) uint8, Y (n, h, w, 1) uint8."""
+def _studio_arrays(count: int, size_hw: tuple[int, int], seed: int,
+                   focus_margin: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """`count` procedural studio renders at model size: X (n, h, w, 3) uint8, Y (n, h, w, 1) uint8.
+
+    With `focus_margin` > 0 each render becomes a focus image. Renders are drawn at model
+    size, standing in for studio photos (DEFAULT_SIZE) shrunk to it, so the margin, given
+    in studio pixels, is scaled by the same factor; rendering at full studio size only to
+    shrink it again would cost seconds per render for the same picture.
+    """
     try:
-        from core.sample_shoot import render_training_pair
+        from core.sample_shoot import DEFAULT_SIZE, render_training_pair
     except ImportError:
         raise DataError("--studio-renders needs core.sample_shoot.render_training_pair, "
                         "which this installation lacks") from None
+    from core.prediction import focus_image
     from core.preprocessing import resize_mask_to_model, resize_to_model
 
     h, w = size_hw
     x = np.empty((count, h, w, 3), np.uint8)
     y = np.empty((count, h, w, 1), np.uint8)
+    render_margin = max(1, round(focus_margin * h / DEFAULT_SIZE[1])) if focus_margin > 0 else 0
     for i in range(count):
         # Seeds far from the sample shoot's so renders differ from the bundled shoot.
         rgb, mask = render_training_pair(1_000_000 + seed * 10_000 + i, size=(w, h))
-        x[i] = resize_to_model(np.asarray(rgb)[..., :3], (h, w))
+        rgb = np.asarray(rgb)[..., :3]
+        if render_margin:
+            rgb = focus_image(rgb, np.asarray(mask) > 0, render_margin)
+        x[i] = resize_to_model(rgb, (h, w))
         y[i, ..., 0] = np.round(resize_mask_to_model(np.asarray(mask), (h, w)) * 255.0).astype(np.uint8)
     return x, y
 
@@ -377,11 +397,11 @@ def train(
         if status is not None:
             status(TrainStatus("loading", batch=loaded[0] + done, batches=load_total))
 
-    x_train, y_train = load_arrays(train_pairs, (h, w), load_progress, cancelled)
+    x_train, y_train = load_arrays(train_pairs, (h, w), load_progress, cancelled, focus_margin=config.focus_margin)
     loaded[0] = len(train_pairs)
-    x_val, y_val = load_arrays(val_pairs, (h, w), load_progress, cancelled)
+    x_val, y_val = load_arrays(val_pairs, (h, w), load_progress, cancelled, focus_margin=config.focus_margin)
     if config.studio_renders:
-        x_extra, y_extra = _studio_arrays(config.studio_renders, (h, w), config.seed)
+        x_extra, y_extra = _studio_arrays(config.studio_renders, (h, w), config.seed, config.focus_margin)
         x_train = np.concatenate([x_train, x_extra])
         y_train = np.concatenate([y_train, y_extra])
         del x_extra, y_extra
@@ -465,6 +485,8 @@ def _trained_on(config: TrainConfig, train_pairs: list[Pair]) -> str:
     text = f"{len(train_pairs)} photo(s) from {folders}"
     if config.studio_renders:
         text += f" + {config.studio_renders} procedural studio render(s)"
+    if config.focus_margin:
+        text += f", as focus images ({config.focus_margin} px margin) for a double pass's second model"
     return text
 
 
@@ -537,6 +559,9 @@ def add_cli_arguments(parser: argparse.ArgumentParser) -> None:
     p("--patience", type=int, default=defaults.patience, help="epochs without val_loss improvement before stopping")
     p("--limit", type=int, metavar="N", help="train on at most N photos (validation set unchanged)")
     p("--studio-renders", type=int, default=0, metavar="N", help="add N procedural studio renders to training")
+    p("--focus-margin", type=int, default=defaults.focus_margin, metavar="PX",
+      help="train a double pass's second model: photos blanked beyond PX native pixels of their true "
+           "mask (the seed used 50; 0, the default, trains an ordinary model)")
     p("--seed", type=int, default=defaults.seed, help="seed of weights, shuffling and augmentation")
     p("--log-dir", type=Path, help="TensorBoard folder (default MODEL.logs/ beside the model)")
     p("--licence", default="", help="licence of the training data, recorded in the card")
@@ -551,6 +576,7 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
         flip=not args.no_flip, hsv=args.hsv, shift_scale_rotate=args.shift_scale_rotate,
         val_fraction=args.val_fraction, split_seed=args.split_seed, val_split_file=args.val_split,
         patience=args.patience, max_train_images=args.limit, studio_renders=args.studio_renders,
+        focus_margin=args.focus_margin,
         seed=args.seed, log_dir=args.log_dir, licence=args.licence,
     )
 

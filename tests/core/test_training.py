@@ -103,6 +103,17 @@ def test_cli_defaults_are_the_seed_recipe():
     assert config.input_size == (384, 256) and config.channels == 3
 
 
+def test_cli_focus_margin_defaults_to_an_ordinary_model():
+    assert config_from_args(_parse(["--data", "d", "--out", "x.keras"])).focus_margin == 0
+    config = config_from_args(_parse(["--data", "d", "--out", "x.keras", "--focus-margin", "50"]))
+    assert config.focus_margin == 50 and config.describe()["focus_margin"] == 50
+
+
+def test_negative_focus_margin_is_refused(tmp_path):
+    with pytest.raises(DataError, match="--focus-margin cannot be negative"):
+        _config(tmp_path, focus_margin=-1).validate()
+
+
 def test_cli_rejects_a_malformed_input_size(capsys):
     with pytest.raises(SystemExit):
         _parse(["--data", "d", "--out", "x.keras", "--input-size", "384by256"])
@@ -135,6 +146,102 @@ def _synthetic_folder(root: Path, n: int = 6, h: int = 48, w: int = 32) -> Path:
         cv2.imwrite(str(root / "images" / f"{i:02d}.png"), rgb)
         cv2.imwrite(str(root / "masks" / f"{i:02d}.png"), mask)
     return root
+
+
+# ---------------------------------------------------------------------------
+# Focus images for the double pass's second model
+# ---------------------------------------------------------------------------
+
+
+def _focus_pair(root: Path) -> list:
+    """One 200x100 noise photo whose mask is rows 80..119, cols 40..59 (native pixels)."""
+    from core.data import discover_pairs
+
+    rng = np.random.default_rng(3)
+    (root / "images").mkdir(parents=True)
+    (root / "masks").mkdir()
+    rgb = rng.integers(1, 256, size=(200, 100, 3), dtype=np.uint8)  # no black pixel of its own
+    mask = np.zeros((200, 100), np.uint8)
+    mask[80:120, 40:60] = 255
+    cv2.imwrite(str(root / "images" / "a.png"), rgb)
+    cv2.imwrite(str(root / "masks" / "a.png"), mask)
+    return discover_pairs(root)
+
+
+def test_focus_margin_blanks_the_photo_beyond_a_native_margin_before_resizing(tmp_path):
+    from core.data import load_arrays
+
+    pairs = _focus_pair(tmp_path)
+    plain_x, plain_y = load_arrays(pairs, (40, 20), workers=1)
+    x, y = load_arrays(pairs, (40, 20), workers=1, focus_margin=20)
+    assert np.array_equal(y, plain_y)  # the target mask is untouched
+    # 5x shrink: the mask is model rows 16..23, cols 8..11; 20 native px of margin keep
+    # native rows 60..139 / cols 20..79, i.e. model rows 12..27 / cols 4..15.
+    assert x[0, :12].max() == 0 and x[0, 28:].max() == 0
+    assert x[0, :, :4].max() == 0 and x[0, :, 16:].max() == 0
+    # Model row 10 is only 6 model px from the mask but 26+ native px: black, so the
+    # margin was applied at native resolution, not at model size.
+    assert x[0, 10].max() == 0
+    # Within the mask's rows the whole kept band equals the ordinary photo.
+    assert np.array_equal(x[0, 16:24, 4:16], plain_x[0, 16:24, 4:16])
+    assert plain_x[0, :12].min() > 0  # the blanking above is the margin's doing
+
+
+def test_negative_focus_margin_is_refused_by_load_arrays(tmp_path):
+    from core.data import load_arrays
+
+    with pytest.raises(DataError, match="cannot be negative"):
+        load_arrays(_focus_pair(tmp_path), (40, 20), focus_margin=-5)
+
+
+def test_studio_renders_become_focus_images_with_a_scaled_margin():
+    from core.prediction import dilate
+    from core.training import _studio_arrays
+
+    plain_x, plain_y = _studio_arrays(1, (96, 64), seed=0)
+    # 36 studio px at 1728 rows is 2 px at 96 rows.
+    x, y = _studio_arrays(1, (96, 64), seed=0, focus_margin=36)
+    assert np.array_equal(y, plain_y)
+    kept = dilate(plain_y[0, ..., 0] > 127, 2)
+    assert 0 < kept.mean() < 1
+    assert np.array_equal(x[0], np.where(kept[..., None], plain_x[0], 0))
+
+
+def test_double_pass_takes_its_margin_from_the_second_models_card():
+    from types import SimpleNamespace
+
+    from core.prediction import DoublePassPredictor
+
+    def stand_in(training):  # __init__ reads only the card and the model id
+        return SimpleNamespace(card=ModelCard(training=training), model_id="m")
+
+    first = stand_in({})
+    assert DoublePassPredictor(first, stand_in({"focus_margin": 30})).margin_px == 30
+    assert DoublePassPredictor(first, stand_in({"focus_margin": 30}), margin_px=7).margin_px == 7
+    assert DoublePassPredictor(first, stand_in({})).margin_px == 50              # the seed's margin
+    assert DoublePassPredictor(first, stand_in({"focus_margin": 0})).margin_px == 50  # an ordinary model
+
+
+@pytest.mark.slow
+def test_training_with_a_focus_margin_records_it_in_the_card(tmp_path, monkeypatch):
+    import core.training
+
+    data = _synthetic_folder(tmp_path / "data")
+    margins: list[int] = []
+    real_load = core.training.load_arrays
+
+    def spy(*args, **kwargs):
+        margins.append(kwargs.get("focus_margin", 0))
+        return real_load(*args, **kwargs)
+
+    monkeypatch.setattr(core.training, "load_arrays", spy)
+    config = TrainConfig(data_dirs=[data], out=tmp_path / "second.keras", architecture="simple", width=0.25,
+                         input_size=(48, 32), epochs=1, batch_size=2, val_fraction=0.34, focus_margin=8)
+    result = train(config)
+    assert margins == [8, 8]  # training and validation photos both focused
+    card = ModelCard.load(card_path(config.out))
+    assert card.training["focus_margin"] == 8 and result.card.training["focus_margin"] == 8
+    assert "focus images (8 px margin)" in card.trained_on
 
 
 def test_cancel_while_loading_raises_cancelled(tmp_path):
