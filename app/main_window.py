@@ -23,12 +23,13 @@ from app.catalogue_export import CatalogueExporter
 from app.catalogue_panel import (BROKEN, CORRECTED, EXPORTED, NOT_STARTED, PREDICTED, CataloguePanel,
                                  MessagePanel)
 from app.export_dialog import ExportDialog
+from app.garment_export import GarmentExporter
 from app.garment_session import GarmentSession, state_on_disk
 from app.help_dialog import HelpDialog
 from app.settings import AppSettings
 from app.tools_panel import MAX_RADIUS, MIN_RADIUS, ToolsPanel, icon
 from app.undo_commands import OverrideEditCommand, make_undo_stack
-from app.tasks import ExportJob, export_folder_problem, export_views, predict_views
+from app.tasks import predict_views
 from app.view_state import ViewState, bbox_slices
 from app.workers import TaskWorker
 from core import masks
@@ -90,8 +91,6 @@ class MainWindow(QMainWindow):
         self._dirty: set[str] = set()
         self._model_worker: TaskWorker | None = None
         self._predict_worker: TaskWorker | None = None
-        self._export_worker: TaskWorker | None = None
-        self._export_session: GarmentSession | None = None
         self._checker: np.ndarray | None = None
         self._thumbs: dict[str, QIcon] = {}
         self.message_box: QMessageBox | None = None
@@ -105,6 +104,8 @@ class MainWindow(QMainWindow):
         self._autosave_timer.setInterval(AUTOSAVE_DELAY_MS)
         self._autosave_timer.timeout.connect(self.autosave_now)
 
+        self.garment_exporter = GarmentExporter(self)
+        self.garment_exporter.finished_export.connect(self.export_finished)
         self.catalogue_exporter = CatalogueExporter(self)
         self._build_central()
         self._build_docks()
@@ -559,9 +560,9 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Prediction cancelled", 4000)
 
     def _on_cancel_button_clicked(self) -> None:
-        for worker in (self._predict_worker, self._export_worker):
-            if worker is not None:
-                worker.cancel()
+        if self._predict_worker is not None:
+            self._predict_worker.cancel()
+        self.garment_exporter.cancel()
         self.catalogue_exporter.cancel()
 
     # ======================================================================= views
@@ -1002,71 +1003,15 @@ class MainWindow(QMainWindow):
 
     def export_all(self, out_dir: Path, feather_px: int = 0, write_mask: bool = False) -> bool:
         """Export every garment of the catalogue (app.catalogue_export); False if refused."""
-        if self._export_worker is not None:
+        if self.garment_exporter.running:
             return False
         return self.catalogue_exporter.start(out_dir, feather_px, write_mask)
 
     def export(self, out_dir: Path, feather_px: int = 0, write_mask: bool = False) -> bool:
-        """Export the current garment's predicted views in a worker; False if refused."""
-        session = self.session
-        if session is None or self._export_worker is not None or self.catalogue_exporter.running:
+        """Export the current garment's predicted views (app.garment_export); False if refused."""
+        if self.catalogue_exporter.running:
             return False
-        out_dir = Path(out_dir)
-        problem = export_folder_problem(out_dir)
-        if problem:
-            self.show_error(problem)
-            return False
-        self.settings.export_folder = str(out_dir)
-        self.export_feather, self.export_masks = feather_px, write_mask
-        jobs = [ExportJob(view, state.rgb, state.mask(), state.path)
-                for view, state in session.states.items() if state.predicted]
-        if not jobs:
-            self.show_error("Nothing to export yet: the model has not predicted any view")
-            return False
-        gid = session.garment_id
-        self._export_session = session
-
-        def task(progress, cancelled, partial):
-            return export_views(gid, jobs, out_dir, feather_px, write_mask, progress, cancelled, partial)
-
-        worker = TaskWorker(task, "export", self)
-        worker.partial.connect(self._on_export_worker_partial)
-        worker.progressed.connect(self._on_export_worker_progressed)
-        worker.succeeded.connect(self._on_export_worker_succeeded)
-        worker.failed.connect(self._on_export_worker_failed)
-        worker.was_cancelled.connect(self._on_export_worker_cancelled)
-        worker.finished.connect(self._on_export_worker_finished)
-        self._export_worker = worker
-        self._show_progress("Exporting", total=len(jobs))
-        worker.start()
-        return True
-
-    def _on_export_worker_partial(self, view: str) -> None:
-        state = self._export_session.states.get(view) if self._export_session else None
-        if state is not None:
-            state.exported = True
-
-    def _on_export_worker_progressed(self, done: int, total: int) -> None:
-        self.progress_bar.setRange(0, total)
-        self.progress_bar.setValue(done)
-
-    def _on_export_worker_succeeded(self, written: list) -> None:
-        self._show_progress(None)
-        self._refresh_garment_state()
-        folder = Path(written[0]).parent if written else ""
-        self.statusBar().showMessage(f"Exported {len(written)} files to {folder}", 8000)
-        self.export_finished.emit(written)
-
-    def _on_export_worker_failed(self, message: str) -> None:
-        self._show_progress(None)
-        self.show_error(f"Export failed: {message}")
-
-    def _on_export_worker_cancelled(self) -> None:
-        self._show_progress(None)
-        self.statusBar().showMessage("Export cancelled", 4000)
-
-    def _on_export_worker_finished(self) -> None:
-        self._export_worker = None
+        return self.garment_exporter.start(out_dir, feather_px, write_mask)
 
     # ======================================================================= misc
     def _rebuild_recent_menu(self) -> None:
@@ -1113,9 +1058,10 @@ class MainWindow(QMainWindow):
         self.autosave_now()
         self.settings.save_window(self.saveGeometry(), self.saveState())
         self.settings.sync()
-        for worker in (self._predict_worker, self._model_worker, self._export_worker):
+        for worker in (self._predict_worker, self._model_worker):
             if worker is not None:
                 worker.detach()
+        self.garment_exporter.detach()
         self.catalogue_exporter.detach()
         super().closeEvent(event)
 

@@ -1,0 +1,108 @@
+"""File > Export cutouts: the garment on screen, in a background job.
+
+The masks are snapshots taken when the export starts (editing may go on meanwhile);
+core.export writes each view's files atomically.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Signal
+
+from app.garment_session import GarmentSession
+from app.tasks import ExportJob, export_folder_problem, export_views
+from app.workers import TaskWorker
+
+if TYPE_CHECKING:
+    from app.main_window import MainWindow
+
+
+class GarmentExporter(QObject):
+    """Exports `window`'s current garment on a TaskWorker; progress in its status bar."""
+
+    finished_export = Signal(list)  # written paths (successful exports only)
+
+    def __init__(self, window: "MainWindow"):
+        super().__init__(window)
+        self.window = window
+        self._worker: TaskWorker | None = None
+        self._session: GarmentSession | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._worker is not None
+
+    def start(self, out_dir: Path, feather_px: int = 0, write_mask: bool = False) -> bool:
+        """Export the current garment's predicted views into `out_dir`; False if refused."""
+        w = self.window
+        session = w.session
+        if session is None or self.running:
+            return False
+        out_dir = Path(out_dir)
+        problem = export_folder_problem(out_dir)
+        if problem:
+            w.show_error(problem)
+            return False
+        w.settings.export_folder = str(out_dir)
+        w.export_feather, w.export_masks = feather_px, write_mask
+        jobs = [ExportJob(view, state.rgb, state.mask(), state.path)
+                for view, state in session.states.items() if state.predicted]
+        if not jobs:
+            w.show_error("Nothing to export yet: the model has not predicted any view")
+            return False
+        gid = session.garment_id
+        self._session = session
+
+        def task(progress, cancelled, partial):
+            return export_views(gid, jobs, out_dir, feather_px, write_mask, progress, cancelled, partial)
+
+        worker = TaskWorker(task, "export", self)
+        worker.partial.connect(self._on_worker_partial)
+        worker.progressed.connect(self._on_worker_progressed)
+        worker.succeeded.connect(self._on_worker_succeeded)
+        worker.failed.connect(self._on_worker_failed)
+        worker.was_cancelled.connect(self._on_worker_cancelled)
+        self._worker = worker
+        w._show_progress("Exporting", total=len(jobs))
+        worker.start()
+        return True
+
+    def cancel(self) -> None:
+        if self._worker is not None:
+            self._worker.cancel()
+
+    def detach(self) -> None:
+        if self._worker is not None:
+            self._worker.detach()
+            self._worker = None
+
+    def _on_worker_partial(self, view: str) -> None:
+        state = self._session.states.get(view) if self._session else None
+        if state is not None:
+            state.exported = True
+
+    def _on_worker_progressed(self, done: int, total: int) -> None:
+        self.window.progress_bar.setRange(0, total)
+        self.window.progress_bar.setValue(done)
+
+    def _end(self) -> None:
+        self._worker = None
+        self._session = None
+        self.window._show_progress(None)
+
+    def _on_worker_succeeded(self, written: list) -> None:
+        self._end()
+        self.window._refresh_garment_state()
+        folder = Path(written[0]).parent if written else ""
+        self.window.statusBar().showMessage(f"Exported {len(written)} files to {folder}", 8000)
+        self.finished_export.emit(written)
+
+    def _on_worker_failed(self, message: str) -> None:
+        self._end()
+        self.window.show_error(f"Export failed: {message}")
+
+    def _on_worker_cancelled(self) -> None:
+        self._end()
+        self.window.statusBar().showMessage("Export cancelled", 4000)
