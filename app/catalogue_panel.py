@@ -38,6 +38,11 @@ class CataloguePanel(QWidget):
         super().__init__(parent)
         self.list = QListWidget()
         self.list.setAlternatingRowColors(True)
+        # Studio garment ids can be long UUIDs: elide their middle (both ends identify a
+        # garment) rather than scroll sideways and hide the state.
+        self.list.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setUniformItemSizes(True)
         self.summary = QLabel()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -64,7 +69,8 @@ class CataloguePanel(QWidget):
         self._states[garment_id] = state
         item = self._item(garment_id)
         if item is not None:
-            item.setText(f"{garment_id}  \u2014  {state}")
+            item.setText(f"{garment_id}\n{state}")
+            item.setToolTip(f"{garment_id}: {state}")
             item.setIcon(_dot(STATE_COLOURS.get(state, STATE_COLOURS[NOT_STARTED])))
         self._update_summary()
 
