@@ -159,6 +159,7 @@ class CatalogueExporter(QObject):
         self._worker: TaskWorker | None = None
         self._report = CatalogueExportReport()
         self._total = 0
+        self._on_screen: GarmentInput | None = None  # the snapshot of the garment on screen
 
     @property
     def running(self) -> bool:
@@ -183,6 +184,7 @@ class CatalogueExporter(QObject):
         current = w.session.garment_id if w.session is not None else None
         inputs = [snapshot(w.session) if garment.garment_id == current else GarmentInput(garment)
                   for garment in w.catalogue.garments]
+        self._on_screen = next((i for i in inputs if i.views is not None), None)
         predictor = w.predictor
         self._report = CatalogueExportReport()
         self._total = len(inputs)
@@ -214,9 +216,16 @@ class CatalogueExporter(QObject):
         w = self.window
         self._report.exported.append(garment_id)
         w.set_garment_state(garment_id, EXPORTED)
-        if w.session is not None and w.session.garment_id == garment_id:
-            for state in w.session.states.values():
-                state.exported = True
+        snap = self._on_screen
+        if w.session is not None and w.session.garment_id == garment_id and snap is not None \
+                and snap.garment is w.session.garment:
+            # Edits made while the export ran are not in the files: those views stay unexported.
+            exported = {v.view: v for v in snap.views}
+            for view, state in w.session.states.items():
+                done = exported.get(view)
+                state.exported = (done is not None and done.threshold == state.threshold
+                                  and np.array_equal(done.override, state.override))
+            w._refresh_garment_state()
 
     def _on_worker_progressed(self, done: int, total: int) -> None:
         bar = self.window.progress_bar

@@ -168,3 +168,24 @@ def test_export_all_waits_for_the_model(qtbot, catalogue, tmp_path):
     with qtbot.waitSignal(window.model_loaded, timeout=5000):
         window.start()
     assert window.export_all_action.isEnabled()
+
+
+def test_an_edit_made_during_the_export_keeps_the_garment_unexported(make_window, catalogue, tmp_path, qtbot):
+    gate = threading.Event()
+
+    class SlowPredictor(FakePredictor):
+        def predict(self, rgb, progress=None, cancelled=None):
+            if self.calls >= 3:
+                gate.wait(5)
+            return super().predict(rgb)
+
+    window = make_window([catalogue], predictor=SlowPredictor())
+    window.set_brush_radius(1)
+    with qtbot.waitSignal(window.catalogue_exporter.finished_export, timeout=20000) as blocker:
+        assert window.export_all(tmp_path / "out")
+        drag(window, [(5, 5), (5, 9)])  # after the snapshot: not in a1's files
+        gate.set()
+    assert blocker.args[0].exported == ["a1", "b2", "c3"]
+    assert not window.session.states["Front"].exported and window.session.states["Back"].exported
+    assert window.catalogue_panel.state("a1") == "corrected"
+    assert window.catalogue_panel.state("b2") == "exported"
