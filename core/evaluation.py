@@ -34,7 +34,6 @@ Progress = Callable[[int, int], None]
 IsCancelled = Callable[[], bool]
 
 # 0.05, 0.06, ... 0.95; rounded so the keys print and compare as written.
-SWEEP_THRESHOLDS: tuple[float, ...] = tuple(round(0.05 + 0.01 * i, 2) for i in range(91))
 BOUNDARY_TOLERANCE_PX = 2
 
 # Overlay colours (RGB): the seed's green for the prediction, magenta for the truth's edge.
@@ -275,13 +274,13 @@ def evaluate(
     if not results:
         reason = failed[0].reason if failed else "no pairs"
         raise DataError(f"none of the {len(pairs)} pair(s) in {data_dir} could be evaluated (first: {reason})")
-    sweep_scores = metrics.dice_from_histograms(np.stack(histograms), SWEEP_THRESHOLDS).mean(axis=0)
+    sweep_scores = metrics.dice_from_histograms(np.stack(histograms), metrics.SWEEP_THRESHOLDS).mean(axis=0)
     summary = EvaluationSummary(
         model_name=str(getattr(card, "name", "unknown")),
         threshold=float(threshold),
         results=results,
         failed=failed,
-        sweep={t: float(s) for t, s in zip(SWEEP_THRESHOLDS, sweep_scores)},
+        sweep={t: float(s) for t, s in zip(metrics.SWEEP_THRESHOLDS, sweep_scores)},
         outliers=[results[i].name for i in metrics.iqr_outliers([r.dice for r in results])],
         data_dir=str(data_dir),
         report_dir=str(report_dir) if report_dir is not None else None,

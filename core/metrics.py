@@ -22,6 +22,9 @@ from core.masks import threshold_level
 # 256 possible uint8 values, plus one "nothing is garment" cut (v >= 256).
 _LEVELS = 256
 
+# Thresholds every sweep tries (training's card threshold, evaluate's report): 0.05..0.95.
+SWEEP_THRESHOLDS: tuple[float, ...] = tuple(round(0.05 + 0.01 * i, 2) for i in range(91))
+
 
 def _check_pair(pred: np.ndarray, true: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     pred = np.asarray(pred, dtype=bool)

@@ -37,7 +37,6 @@ ARCHITECTURES = ("simple", "basic", "final")
 OPTIMIZERS = ("rmsprop", "adam", "sgd", "adadelta")
 SCHEDULES = ("fixed", "cyclic")
 CONTRASTS = ("none", "stretch", "equalize")
-SWEEP_THRESHOLDS = tuple(round(0.05 * i, 2) for i in range(1, 20))  # 0.05 .. 0.95
 
 
 @dataclasses.dataclass
@@ -178,7 +177,7 @@ class TrainResult:
     cancelled: bool            # stopped by `cancelled`; the best model so far was kept
     history_path: Path
     log_dir: Path | None       # TensorBoard logs; None without the tensorboard package
-    sweep: dict[float, float]  # validation Dice per threshold (empty when cancelled)
+    sweep: dict[float, float]  # validation Dice per threshold
     train_count: int
     val_count: int
 
@@ -384,8 +383,8 @@ def train(
     `progress(done, total)` counts training batches over all epochs; `status` gets a
     TrainStatus after each batch and epoch (for text bars and loss plots). When
     `cancelled()` turns true the run stops within a batch; if a checkpoint exists it
-    is kept and returned with `cancelled=True` (card threshold left at 0.5),
-    otherwise Cancelled is raised.
+    is kept, its threshold still swept on the validation set (seconds, and it leaves a
+    card ready to use) and returned with `cancelled=True`; otherwise Cancelled is raised.
     """
     config.validate()
     train_pairs, val_pairs = _select_pairs(config)
@@ -462,10 +461,6 @@ def train(
     if checkpoint.best_epoch == 0:
         raise Cancelled("training") if was_cancelled else GarmentCutoutError(
             "training produced no model: validation loss was never finite")
-    if was_cancelled:
-        return TrainResult(config.out, ModelCard.load(card_path(config.out)), history, checkpoint.best_epoch,
-                           epochs_run, True, config.history_path, log_dir, {}, len(x_train), len(x_val))
-
     if status is not None:
         status(TrainStatus("sweeping", epochs_run, config.epochs, 0, 0))
     best = keras.models.load_model(config.out, compile=False)
@@ -476,7 +471,7 @@ def train(
     card.training.update({"best_epoch": checkpoint.best_epoch, "epochs_run": epochs_run,
                           "val_loss": checkpoint.best, "threshold_sweep": {str(t): round(d, 6) for t, d in sweep.items()}})
     card.save(card_path(config.out))
-    return TrainResult(config.out, card, history, checkpoint.best_epoch, epochs_run, False,
+    return TrainResult(config.out, card, history, checkpoint.best_epoch, epochs_run, was_cancelled,
                        config.history_path, log_dir, sweep, len(x_train), len(x_val))
 
 
@@ -492,7 +487,7 @@ def _trained_on(config: TrainConfig, train_pairs: list[Pair]) -> str:
 
 def _threshold_sweep(model, x_val: np.ndarray, y_val: np.ndarray, card: ModelCard, batch_size: int) -> dict[float, float]:
     """Validation Dice at each threshold, at model resolution."""
-    from core.metrics import threshold_sweep
+    from core.metrics import SWEEP_THRESHOLDS, threshold_sweep
     from core.preprocessing import probability_to_uint8
 
     probabilities = []

@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 import pytest
 
-from core import evaluation, paths
+from core import evaluation, metrics, paths
 from core.errors import Cancelled, DataError
 from core.imageio import read_image, write_png
 
@@ -93,7 +93,7 @@ def test_scores_by_hand(data_dir):
 
 def test_threshold_sweep_and_best_threshold(data_dir):
     summary = evaluation.evaluate(data_dir, FakePredictor())
-    assert list(summary.sweep) == list(evaluation.SWEEP_THRESHOLDS)
+    assert list(summary.sweep) == list(metrics.SWEEP_THRESHOLDS)
     assert summary.sweep[0.05] < 0.5  # cut 13 makes the dark background garment too
     # Dark (20) drops out from t = 0.08 (cut 21); bright (200) stays up to t = 0.78 (cut 199).
     assert summary.sweep[0.07] < summary.sweep[0.08]
