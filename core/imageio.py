@@ -60,17 +60,29 @@ def read_image(path: str | Path) -> LoadedImage:
     data = _read_bytes(path)
     header = _open_header(path, data)
     fmt = header.format or ""
-    orientation = _orientation(header)
+    orientation = stored_orientation = _orientation(header)
 
     decoded: np.ndarray | None = None
     if header.mode != "CMYK":
         decoded = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
     if decoded is not None:
         rgb, alpha = _split_channels(path, decoded, bgr=True)
+        # OpenCV's TIFF decoder applies the Orientation tag itself, whatever the flags
+        # (its JPEG/PNG/WebP decoders leave it to us under IMREAD_UNCHANGED).
+        if fmt == "TIFF":
+            orientation = 1
     else:
         rgb, alpha = _decode_with_pillow(path, header)
+        # Recent Pillow applies a TIFF's orientation while loading and drops the tag;
+        # reading it again after the load tells whether that is still left to us.
+        orientation = _orientation(header)
     # Pillow knows the real size before decoding; a decoder that disagrees read garbage.
-    if (rgb.shape[1], rgb.shape[0]) != header.size:
+    # A TIFF turned a quarter by its decoder may be reported either way round, depending
+    # on whether this Pillow version orients TIFFs.
+    sizes = {header.size}
+    if fmt == "TIFF" and stored_orientation in (5, 6, 7, 8):
+        sizes.add(header.size[::-1])
+    if (rgb.shape[1], rgb.shape[0]) not in sizes:
         raise ImageReadError(path, f"decoded size {rgb.shape[1]}x{rgb.shape[0]} differs from the header's "
                                    f"{header.size[0]}x{header.size[1]}; the {SUPPORTED_FORMATS[fmt]} file is corrupt")
     if orientation != 1:

@@ -146,6 +146,33 @@ def test_exif_orientation_matches_pillow_transpose(tmp_path: Path, orientation: 
         assert got.shape[:2] == (6, 4) and got[0, 3, 0] > 200
 
 
+# What each orientation does to the stored pixels (TIFF 6.0 / EXIF), written out by hand.
+_ORIENTED = {
+    2: lambda a: a[:, ::-1],
+    3: lambda a: a[::-1, ::-1],
+    4: lambda a: a[::-1],
+    5: lambda a: a.swapaxes(0, 1),
+    6: lambda a: np.rot90(a, -1),
+    7: lambda a: a[::-1, ::-1].swapaxes(0, 1),
+    8: lambda a: np.rot90(a, 1),
+}
+
+
+@pytest.mark.parametrize("mode", ["RGB", "CMYK"])  # OpenCV decodes the first, Pillow the second
+@pytest.mark.parametrize("orientation", range(2, 9))
+def test_tiff_orientation_is_applied_once(tmp_path: Path, orientation: int, mode: str) -> None:
+    # OpenCV's TIFF decoder (and Pillow's, on load) apply the tag themselves; applying it
+    # again turned every rotated TIFF the wrong way.
+    rgb = np.full((4, 6, 3), 20, np.uint8)
+    rgb[0, 0] = 250
+    rgb[3, 5] = [250, 0, 0]
+    Image.fromarray(rgb).convert(mode).save(tmp_path / "r.tif", tiffinfo={0x0112: orientation})
+    got = read_image(tmp_path / "r.tif").rgb
+    expected = _ORIENTED[orientation](rgb)
+    assert got.shape == expected.shape
+    np.testing.assert_allclose(got.astype(int), expected.astype(int), atol=2)  # CMYK round trip
+
+
 @pytest.mark.parametrize("suffix", [".png", ".jpg"])
 def test_truncated_file(tmp_path: Path, suffix: str) -> None:
     rng = np.random.default_rng(1)
