@@ -32,10 +32,10 @@ def threshold_level(threshold: float) -> int:
     Computed against the float definition, not via round(), so threshold 0.5 keeps 128
     and drops 127, and threshold 128/255 keeps 128 despite float error in 128/255*255.
     """
+    if threshold > 1.0:  # +inf included: nothing passes
+        return 256
     if not math.isfinite(threshold) or threshold <= 0.0:
         return 0
-    if threshold > 1.0:
-        return 256
     level = math.ceil(threshold * 255.0)
     while level > 0 and (level - 1) / 255.0 >= threshold:
         level -= 1

@@ -38,7 +38,7 @@ def _m(rows: list[str]) -> np.ndarray:
 @pytest.mark.parametrize(
     ("threshold", "level"),
     [(0.5, 128), (127 / 255, 127), (128 / 255, 128), (0.0, 0), (-1.0, 0), (1.0, 255), (1.5, 256),
-     (0.001, 1), (254.5 / 255, 255)],
+     (0.001, 1), (254.5 / 255, 255), (float("inf"), 256), (float("-inf"), 0)],
 )
 def test_threshold_level(threshold: float, level: int) -> None:
     assert threshold_level(threshold) == level
