@@ -116,14 +116,14 @@ def encode_png(array: np.ndarray) -> bytes:
         array = array.astype(np.uint8) * 255
     if array.dtype not in (np.uint8, np.uint16):
         raise ExportError(f"cannot write a PNG of {array.dtype} pixels (need uint8, uint16 or bool)")
+    if array.size == 0:  # before cvtColor, which asserts on an empty image
+        raise ExportError("cannot write an empty image")
     if array.ndim == 3 and array.shape[2] == 3:
         array = cv2.cvtColor(array, cv2.COLOR_RGB2BGR)
     elif array.ndim == 3 and array.shape[2] == 4:
         array = cv2.cvtColor(array, cv2.COLOR_RGBA2BGRA)
     elif array.ndim != 2:
         raise ExportError(f"cannot write a PNG of shape {array.shape} (need (H, W), (H, W, 3) or (H, W, 4))")
-    if array.size == 0:
-        raise ExportError("cannot write an empty image")
     ok, buffer = cv2.imencode(".png", np.ascontiguousarray(array))
     if not ok:
         raise ExportError(f"PNG encoding failed for an image of shape {array.shape}")

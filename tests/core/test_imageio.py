@@ -273,6 +273,9 @@ def test_write_png_failures(tmp_path: Path) -> None:
         write_png(blocker / "o.png", np.zeros((2, 2), np.uint8))
     with pytest.raises(ExportError, match="float"):
         write_png(tmp_path / "o.png", np.zeros((2, 2), np.float32))
+    for empty in (np.zeros((0, 4), np.uint8), np.zeros((0, 4, 3), np.uint8), np.zeros((3, 0, 4), np.uint8)):
+        with pytest.raises(ExportError, match="empty"):
+            write_png(tmp_path / "o.png", empty)
     with pytest.raises(ExportError, match="shape"):
         write_png(tmp_path / "o.png", np.zeros((2, 2, 2), np.uint8))
     (tmp_path / "dir.png").mkdir()
