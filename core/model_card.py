@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -78,8 +79,34 @@ class ModelCard:
             card = cls.from_dict(data)
         except TypeError as exc:
             raise ModelLoadError(path, f"model card has bad fields ({exc})") from None
-        if card.channels not in (1, 3) or len(card.mean) != card.channels or len(card.std) != card.channels:
-            raise ModelLoadError(path, "model card: channels, mean and std disagree")
-        if not 0.0 <= float(card.threshold) <= 1.0:
-            raise ModelLoadError(path, f"model card: threshold {card.threshold} is outside 0..1")
+        problem = _problem(card)
+        if problem is not None:
+            raise ModelLoadError(path, f"model card: {problem}")
         return card
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _problem(card: ModelCard) -> str | None:
+    """Why a loaded card cannot drive inference, or None. JSON can hold any type in any
+    field; a wrong one must be refused here, not fail later inside numpy or Keras."""
+    for name in ("input_height", "input_width"):
+        value = getattr(card, name)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            return f"{name} must be a positive whole number, not {value!r}"
+    if not isinstance(card.mean, list) or not isinstance(card.std, list) or card.channels not in (1, 3) \
+            or len(card.mean) != card.channels or len(card.std) != card.channels:
+        return "channels, mean and std disagree"
+    if not all(_is_number(v) for v in card.mean) or not all(_is_number(v) and v > 0 for v in card.std):
+        return f"mean {card.mean!r} and std {card.std!r} must be finite numbers, std above 0"
+    if not _is_number(card.threshold):
+        return f"threshold {card.threshold!r} is not a number"
+    if not 0.0 <= float(card.threshold) <= 1.0:
+        return f"threshold {card.threshold} is outside 0..1"
+    if card.contrast not in ("none", "stretch", "equalize"):
+        return f"unknown contrast option {card.contrast!r}"
+    if not isinstance(card.training, dict) or not isinstance(card.evaluation, dict):
+        return "training and evaluation must be JSON objects"
+    return None

@@ -26,6 +26,16 @@ def test_newer_cards_with_unknown_keys_still_load(tmp_path):
     ("[1, 2]", "not a JSON object"),
     (json.dumps({"threshold": 3}), "outside 0..1"),
     (json.dumps({"channels": 1}), "disagree"),
+    # Wrong types in valid JSON used to escape as raw ValueError/TypeError.
+    (json.dumps({"threshold": "abc"}), "not a number"),
+    (json.dumps({"threshold": None}), "not a number"),
+    (json.dumps({"channels": 1, "mean": 0.5, "std": 0.2}), "disagree"),
+    (json.dumps({"input_height": "384"}), "input_height"),
+    (json.dumps({"input_width": 0}), "input_width"),
+    (json.dumps({"std": [0.2, 0, 0.2]}), "std above 0"),
+    (json.dumps({"mean": ["a", 0.5, 0.5]}), "finite numbers"),
+    (json.dumps({"contrast": "sharpen"}), "contrast"),
+    (json.dumps({"training": [1]}), "JSON objects"),
 ])
 def test_broken_cards_name_the_reason(tmp_path, content, reason):
     path = tmp_path / "m.json"
