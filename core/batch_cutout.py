@@ -15,21 +15,25 @@ from typing import Callable, Iterable
 from core.cli_args import non_negative_int, positive_int, probability
 from core.errors import Cancelled, GarmentCutoutError
 
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp"}
-EXPORT_SUFFIXES = ("_cutout", "_mask")
-
 
 def gather_inputs(paths: Iterable[str | Path]) -> tuple[list[Path], list[str]]:
     """Expand folders (non-recursive, sorted) into image files; returns (files, errors).
 
-    Our own exports (`*_cutout.png`, `*_mask.png`) in a folder are not photos and are skipped."""
+    A folder is listed as core.shoots lists one: our own exports (`*_cutout.png`,
+    `*_mask.png`) and hidden files are not photos and are skipped."""
+    from core.imageio import list_image_files
+    from core.shoots import is_export
+
     files: list[Path] = []
     errors: list[str] = []
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            found = sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in IMAGE_SUFFIXES
-                           and not f.stem.lower().endswith(EXPORT_SUFFIXES))
+            try:
+                found = [f for f in list_image_files(p) if not is_export(f)]
+            except OSError as exc:
+                errors.append(f"{p}: cannot list this folder ({exc.strerror or exc})")
+                continue
             if not found:
                 errors.append(f"{p}: no images in this folder")
             files.extend(found)

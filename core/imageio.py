@@ -130,6 +130,17 @@ def encode_png(array: np.ndarray) -> bytes:
     return buffer.tobytes()
 
 
+def list_image_files(folder: str | Path) -> list[Path]:
+    """The image files directly in `folder` (IMAGE_SUFFIXES, any case), sorted by name.
+
+    Hidden names are skipped: our own atomic-write temporaries (`.name.XXXX.tmp.png`,
+    left behind by a kill) and macOS resource forks (`._IMG_1.jpg`) carry image
+    suffixes but are not photos. Raises OSError when the folder cannot be listed.
+    """
+    return sorted(p for p in Path(folder).iterdir()
+                  if not p.name.startswith(".") and p.suffix.lower() in IMAGE_SUFFIXES and p.is_file())
+
+
 def write_png(path: str | Path, array: np.ndarray) -> None:
     """Write `array` (see encode_png) as a PNG atomically; ExportError with the reason on failure."""
     write_bytes_atomic(path, encode_png(array))

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Iterable
 
 from core.errors import GarmentCutoutError
-from core.imageio import IMAGE_SUFFIXES
+from core.imageio import IMAGE_SUFFIXES, list_image_files
 
 VIEWS = ("Front", "FrontRight", "Back")
 SINGLE_VIEW = "Image"
@@ -116,11 +116,9 @@ def discover(paths: Iterable[str | Path]) -> Catalogue:
         path = Path(raw)
         if path.is_dir():
             try:
-                entries = sorted(path.iterdir())
+                found = [p for p in list_image_files(path) if not is_export(p)]
             except OSError as exc:
                 raise ShootError(f"cannot list folder {path}: {exc.strerror or exc}") from exc
-            found = [p for p in entries
-                     if not p.name.startswith(".") and is_image_file(p) and not is_export(p) and p.is_file()]
             if not found:
                 problems.append(f"no photos in {path}")
             files.extend(found)

@@ -82,3 +82,19 @@ def test_predict_rejects_bad_option_values(tmp_path, capsys, option, value, reas
         main(["predict", str(tmp_path), "--out", str(tmp_path / "o"), option, value])
     assert exit_info.value.code == 2
     assert reason in capsys.readouterr().err
+
+
+def test_gather_inputs_lists_a_folder_as_shoots_do(tmp_path):
+    # An interrupted atomic write leaves `.name.XXXX.tmp.png`, macOS leaves `._name.jpg`:
+    # neither is a photo, and `predict` used to read them (one error line each).
+    from core.batch_cutout import gather_inputs
+    from core.shoots import discover
+
+    for name in ("a_Front.png", "b.JPG", "a_Front_cutout.png", "a_Front_mask.png", ".a_Front.k3j.tmp.png",
+                 "._b.JPG", "notes.txt"):
+        (tmp_path / name).write_bytes(b"x")
+    files, errors = gather_inputs([tmp_path, tmp_path / "b.JPG", tmp_path / "missing.png"])
+    assert [f.name for f in files] == ["a_Front.png", "b.JPG"]
+    assert errors == [f"{tmp_path / 'missing.png'}: no such file or folder"]
+    shoot_files = [p.name for g in discover([tmp_path]).garments for p in g.views.values()]
+    assert sorted(shoot_files) == [f.name for f in files]

@@ -312,3 +312,10 @@ def test_reads_a_real_ccp_photo_and_mask() -> None:
     assert img.rgb.dtype == np.uint8 and img.rgb.ndim == 3
     assert mask.shape == img.size
     assert 0 < mask.mean() < 1  # a garment, and some background
+
+
+def test_list_image_files_skips_hidden_folders_and_other_suffixes(tmp_path: Path) -> None:
+    for name in ("b.PNG", "a.jpg", "c.tiff", "notes.txt", ".a.1x2y.tmp.png", "._IMG_1.jpg"):
+        (tmp_path / name).write_bytes(b"x")
+    (tmp_path / "folder.png").mkdir()
+    assert [p.name for p in imageio.list_image_files(tmp_path)] == ["a.jpg", "b.PNG", "c.tiff"]
