@@ -62,6 +62,7 @@ def cutout_files(files: list[Path], predictor, out_dir: Path, threshold: float |
     from core.masks import threshold_level
 
     result = BatchResult()
+    files = _without_name_clashes(files, result.failures)
     level = threshold_level(predictor.threshold if threshold is None else threshold)
     done = 0
     for start in range(0, len(files), batch_size):
@@ -88,6 +89,32 @@ def cutout_files(files: list[Path], predictor, out_dir: Path, threshold: float |
         if progress is not None:
             progress(done, len(files))
     return result
+
+
+def _without_name_clashes(files: list[Path], failures: list[str]) -> list[Path]:
+    """Files whose cutout name no earlier file claims; the others become failures.
+
+    `a/0001.jpg` and `b/0001.jpg` (or `0001.jpg` and `0001.png`) would both write
+    `0001_cutout.png`, the second silently replacing the first. Names compare casefolded:
+    on macOS and Windows `A_cutout.png` and `a_cutout.png` are one file.
+    """
+    from core.export import export_name
+
+    claimed: dict[str, Path] = {}
+    kept: list[Path] = []
+    for path in files:
+        stem, view = _split_stem(path)
+        try:
+            name = export_name(stem, view)
+        except GarmentCutoutError:
+            kept.append(path)  # export_view reports the bad name itself
+            continue
+        first = claimed.setdefault(name.casefold(), path)
+        if first is path:
+            kept.append(path)
+        else:
+            failures.append(f"{path}: skipped, its cutout {name} would replace the one of {first}; rename one")
+    return kept
 
 
 def _split_stem(path: Path) -> tuple[str, str]:

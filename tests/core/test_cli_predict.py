@@ -98,3 +98,30 @@ def test_gather_inputs_lists_a_folder_as_shoots_do(tmp_path):
     assert errors == [f"{tmp_path / 'missing.png'}: no such file or folder"]
     shoot_files = [p.name for g in discover([tmp_path]).garments for p in g.views.values()]
     assert sorted(shoot_files) == [f.name for f in files]
+
+
+class _HalfPredictor:
+    """Every pixel at probability 128/255, without TensorFlow."""
+
+    threshold = 0.5
+
+    def predict_many(self, images, batch_size=4):
+        return [np.full(im.shape[:2], 128, np.uint8) for im in images]
+
+
+def test_inputs_with_the_same_cutout_name_do_not_overwrite_each_other(tmp_path):
+    from core.batch_cutout import cutout_files
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    cv2.imwrite(str(tmp_path / "a" / "0001.png"), np.full((4, 3, 3), 10, np.uint8))
+    cv2.imwrite(str(tmp_path / "b" / "0001.png"), np.full((4, 3, 3), 200, np.uint8))
+    cv2.imwrite(str(tmp_path / "b" / "0001.jpg"), np.full((4, 3, 3), 90, np.uint8))
+    out = tmp_path / "out"
+    out.mkdir()
+    files = [tmp_path / "a" / "0001.png", tmp_path / "b" / "0001.png", tmp_path / "b" / "0001.jpg"]
+    result = cutout_files(files, _HalfPredictor(), out)
+    assert result.written == [out / "0001_cutout.png"]
+    assert len(result.failures) == 2 and all("0001_cutout.png would replace" in f for f in result.failures)
+    written = cv2.imread(str(out / "0001_cutout.png"), cv2.IMREAD_UNCHANGED)
+    assert written[0, 0, 0] == 10 and written[0, 0, 3] == 255  # the first file's cutout, kept
