@@ -305,7 +305,8 @@ def feather(mask: np.ndarray, px: float) -> np.ndarray:
     px <= 0 gives a hard 0/255 alpha. The border is replicated so a garment touching the
     frame stays opaque there.
     """
-    alpha = mask.astype(np.uint8) * np.uint8(255)
+    # Any nonzero is garment: astype(uint8) * 255 turned a 0/255 uint8 mask into alpha 1.
+    alpha = np.where(mask, np.uint8(255), np.uint8(0))
     if px <= 0:
         return alpha
     return cv2.GaussianBlur(alpha, (0, 0), sigmaX=px / 2.0, sigmaY=px / 2.0, borderType=cv2.BORDER_REPLICATE)

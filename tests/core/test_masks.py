@@ -300,3 +300,8 @@ def test_studio_size_speed() -> None:
     assert rec is not None and rec.bbox[2] - rec.bbox[0] < 900
     # Measured ~1 ms and ~10 ms; generous bounds for a busy CI machine.
     assert compose_time < 0.05 and paint_time < 0.25
+
+
+def test_feather_of_a_0_255_uint8_mask_is_opaque() -> None:
+    mask = np.array([[0, 255], [255, 0]], np.uint8)
+    np.testing.assert_array_equal(feather(mask, 0), [[0, 255], [255, 0]])
