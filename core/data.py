@@ -27,10 +27,10 @@ import numpy as np
 
 from core.augment import AugmentConfig, augment_pair
 from core.errors import Cancelled, DataError, GarmentCutoutError
+from core.imageio import list_image_files
 from core.prediction import focus_image
 from core.preprocessing import resize_mask_to_model, resize_to_model, to_model_input
 
-IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".webp"})
 _SHOWN = 5  # unmatched/unknown names listed in an error message
 
 
@@ -54,10 +54,10 @@ class Pair:
 
 
 def _image_files(folder: Path) -> list[Path]:
-    return sorted(
-        p for p in folder.iterdir()
-        if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in IMAGE_SUFFIXES
-    )
+    try:
+        return list_image_files(folder)
+    except OSError as exc:
+        raise DataError(f"cannot list {folder}: {exc.strerror or exc}") from None
 
 
 def _strip_suffix(stem: str, suffix: str) -> str:

@@ -508,7 +508,15 @@ def _read_history(path: Path) -> dict[str, list[float]]:
     with open(path, newline="") as fh:
         rows = list(csv.DictReader(fh))
     keys = [k for k in (rows[0] if rows else {}) if k != "epoch"]
-    return {k: [float(r[k]) for r in rows] for k in keys}
+    # A metric missing in a row (blank cell, cut-off line) reads as NaN, not a crash.
+    return {k: [_to_float(r.get(k)) for r in rows] for k in keys}
+
+
+def _to_float(text: str | None) -> float:
+    try:
+        return float(text)
+    except (TypeError, ValueError):
+        return float("nan")
 
 
 # ---------------------------------------------------------------------------
