@@ -103,10 +103,14 @@ class Predictor:
     def _infer_small(self, batch_rgb: np.ndarray) -> np.ndarray:
         """(N, h, w, 3) uint8 at model size -> (N, h, w) float32 probabilities."""
         x = to_model_input(batch_rgb, self.card)
+        n = len(x)
+        if self.card.tta_flip:
+            # One call on photos + their mirror images is cheaper than two calls.
+            x = np.concatenate([x, x[:, :, ::-1]])
         with self._lock:
             p = self._run(x).numpy()[..., 0]
-            if self.card.tta_flip:
-                p = 0.5 * (p + self._run(x[:, :, ::-1].copy()).numpy()[..., 0][:, :, ::-1])
+        if self.card.tta_flip:
+            p = 0.5 * (p[:n] + p[n:, :, ::-1])
         return p.astype(np.float32)
 
     def _to_photo(self, small: np.ndarray, rgb: np.ndarray) -> np.ndarray:

@@ -86,3 +86,12 @@ def test_double_pass_is_zero_outside_the_first_mask(tmp_path):
     nothing = Predictor.load(save_tiny_model(tmp_path, "nothing", threshold=1.0))
     assert nothing.predict(photo).max() < 255  # an untrained sigmoid never reaches 1: first mask empty
     assert DoublePassPredictor(nothing, second, margin_px=5).predict(photo).max() == 0
+
+
+def test_flip_averaging_is_the_mean_of_the_photo_and_its_mirror(tmp_path):
+    plain = Predictor.load(save_tiny_model(tmp_path, "plain"))
+    tta = Predictor.load(save_tiny_model(tmp_path, "tta", tta_flip=True))
+    tta.model.set_weights(plain.model.get_weights())
+    photo = np.random.default_rng(3).integers(0, 255, (64, 32, 3), dtype=np.uint8)  # model size: no resampling
+    expected = (plain.predict(photo).astype(float) + plain.predict(photo[:, ::-1].copy())[:, ::-1]) / 2
+    assert np.abs(tta.predict(photo).astype(float) - expected).max() <= 1.0  # uint8 rounding
