@@ -19,12 +19,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 import numpy as np
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import Signal
 
 from app.catalogue_panel import EXPORTED
 from app.garment_session import GarmentSession, state_on_disk
 from app.tasks import export_folder_problem
-from app.workers import TaskWorker
+from app.window_job import WindowJob
 from core import masks
 from core.errors import Cancelled, GarmentCutoutError
 from core.export import export_view
@@ -147,7 +147,7 @@ def _cache(item: GarmentInput, view: ViewInput, predictor) -> None:
         log.warning("probability cache not written: %s", exc)
 
 
-class CatalogueExporter(QObject):
+class CatalogueExporter(WindowJob):
     """Runs export_catalogue for `window` on a TaskWorker, showing progress in its status
     bar (the window's Cancel button stops it) and the failures in its Messages panel."""
 
@@ -155,15 +155,9 @@ class CatalogueExporter(QObject):
 
     def __init__(self, window: "MainWindow"):
         super().__init__(window)
-        self.window = window
-        self._worker: TaskWorker | None = None
         self._report = CatalogueExportReport()
         self._total = 0
         self._on_screen: GarmentInput | None = None  # the snapshot of the garment on screen
-
-    @property
-    def running(self) -> bool:
-        return self._worker is not None
 
     def start(self, out_dir: Path, feather_px: int = 0, write_mask: bool = False) -> bool:
         """Export every garment of the window's catalogue into `out_dir`; False if refused."""
@@ -192,25 +186,8 @@ class CatalogueExporter(QObject):
         def task(progress, cancelled, partial):
             return export_catalogue(inputs, predictor, out_dir, feather_px, write_mask, progress, cancelled, partial)
 
-        worker = TaskWorker(task, "export of all garments", self)
-        worker.partial.connect(self._on_worker_partial)
-        worker.progressed.connect(self._on_worker_progressed)
-        worker.succeeded.connect(self._on_worker_succeeded)
-        worker.failed.connect(self._on_worker_failed)
-        worker.was_cancelled.connect(self._on_worker_cancelled)
-        self._worker = worker
-        w._show_progress("Exporting all", total=2 * sum(len(i.garment.views) for i in inputs))
-        worker.start()
+        self._start_worker(task, "export of all garments", "Exporting all", total=2 * sum(len(i.garment.views) for i in inputs))
         return True
-
-    def cancel(self) -> None:
-        if self._worker is not None:
-            self._worker.cancel()
-
-    def detach(self) -> None:
-        if self._worker is not None:
-            self._worker.detach()
-            self._worker = None
 
     def _on_worker_partial(self, garment_id: str) -> None:
         w = self.window

@@ -9,30 +9,24 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import Signal
 
 from app.garment_session import GarmentSession
 from app.tasks import ExportJob, export_folder_problem, export_views
-from app.workers import TaskWorker
+from app.window_job import WindowJob
 
 if TYPE_CHECKING:
     from app.main_window import MainWindow
 
 
-class GarmentExporter(QObject):
+class GarmentExporter(WindowJob):
     """Exports `window`'s current garment on a TaskWorker; progress in its status bar."""
 
     finished_export = Signal(list)  # written paths (successful exports only)
 
     def __init__(self, window: "MainWindow"):
         super().__init__(window)
-        self.window = window
-        self._worker: TaskWorker | None = None
         self._session: GarmentSession | None = None
-
-    @property
-    def running(self) -> bool:
-        return self._worker is not None
 
     def start(self, out_dir: Path, feather_px: int = 0, write_mask: bool = False) -> bool:
         """Export the current garment's predicted views into `out_dir`; False if refused."""
@@ -58,25 +52,8 @@ class GarmentExporter(QObject):
         def task(progress, cancelled, partial):
             return export_views(gid, jobs, out_dir, feather_px, write_mask, progress, cancelled, partial)
 
-        worker = TaskWorker(task, "export", self)
-        worker.partial.connect(self._on_worker_partial)
-        worker.progressed.connect(self._on_worker_progressed)
-        worker.succeeded.connect(self._on_worker_succeeded)
-        worker.failed.connect(self._on_worker_failed)
-        worker.was_cancelled.connect(self._on_worker_cancelled)
-        self._worker = worker
-        w._show_progress("Exporting", total=len(jobs))
-        worker.start()
+        self._start_worker(task, "export", "Exporting", total=len(jobs))
         return True
-
-    def cancel(self) -> None:
-        if self._worker is not None:
-            self._worker.cancel()
-
-    def detach(self) -> None:
-        if self._worker is not None:
-            self._worker.detach()
-            self._worker = None
 
     def _on_worker_partial(self, view: str) -> None:
         state = self._session.states.get(view) if self._session else None
