@@ -23,7 +23,6 @@ from PySide6.QtCore import Signal
 
 from app.catalogue_panel import EXPORTED
 from app.garment_session import GarmentSession, state_on_disk
-from app.tasks import export_folder_problem
 from app.window_job import WindowJob
 from core import masks
 from core.errors import Cancelled, GarmentCutoutError
@@ -168,12 +167,8 @@ class CatalogueExporter(WindowJob):
             w.show_error("The model is still loading: export all garments once it is ready")
             return False
         out_dir = Path(out_dir)
-        problem = export_folder_problem(out_dir)
-        if problem:
-            w.show_error(problem)
+        if not self._accept_export_options(out_dir, feather_px, write_mask):
             return False
-        w.settings.export_folder = str(out_dir)
-        w.export_feather, w.export_masks = feather_px, write_mask
         w.autosave_now()
         current = w.session.garment_id if w.session is not None else None
         inputs = [snapshot(w.session) if garment.garment_id == current else GarmentInput(garment)

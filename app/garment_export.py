@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Signal
 
 from app.garment_session import GarmentSession
-from app.tasks import ExportJob, export_folder_problem, export_views
+from app.tasks import ExportJob, export_views
 from app.window_job import WindowJob
 
 if TYPE_CHECKING:
@@ -35,12 +35,8 @@ class GarmentExporter(WindowJob):
         if session is None or self.running:
             return False
         out_dir = Path(out_dir)
-        problem = export_folder_problem(out_dir)
-        if problem:
-            w.show_error(problem)
+        if not self._accept_export_options(out_dir, feather_px, write_mask):
             return False
-        w.settings.export_folder = str(out_dir)
-        w.export_feather, w.export_masks = feather_px, write_mask
         jobs = [ExportJob(view, state.rgb, state.mask(), state.path)
                 for view, state in session.states.items() if state.predicted]
         if not jobs:

@@ -4,10 +4,12 @@ window's status bar, its Cancel button stops it. Subclasses give the task and th
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import QObject
 
+from app.tasks import export_folder_problem
 from app.workers import TaskWorker
 
 if TYPE_CHECKING:
@@ -34,6 +36,16 @@ class WindowJob(QObject):
         self._worker = worker
         self.window._show_progress(progress_label, total=total)
         worker.start()
+
+    def _accept_export_options(self, out_dir: Path, feather_px: int, write_mask: bool) -> bool:
+        """Check the export folder (a message when it won't do) and remember the options."""
+        problem = export_folder_problem(out_dir)
+        if problem:
+            self.window.show_error(problem)
+            return False
+        self.window.settings.export_folder = str(out_dir)
+        self.window.export_feather, self.window.export_masks = feather_px, write_mask
+        return True
 
     def cancel(self) -> None:
         if self._worker is not None:
