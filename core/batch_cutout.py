@@ -21,8 +21,7 @@ def gather_inputs(paths: Iterable[str | Path]) -> tuple[list[Path], list[str]]:
 
     A folder is listed as core.shoots lists one: our own exports (`*_cutout.png`,
     `*_mask.png`) and hidden files are not photos and are skipped."""
-    from core.imageio import list_image_files
-    from core.shoots import is_export
+    from core.shoots import list_photos
 
     files: list[Path] = []
     errors: list[str] = []
@@ -30,7 +29,7 @@ def gather_inputs(paths: Iterable[str | Path]) -> tuple[list[Path], list[str]]:
         p = Path(raw)
         if p.is_dir():
             try:
-                found = [f for f in list_image_files(p) if not is_export(f)]
+                found = list_photos(p)
             except OSError as exc:
                 errors.append(f"{p}: cannot list this folder ({exc.strerror or exc})")
                 continue

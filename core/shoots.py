@@ -102,6 +102,12 @@ class Catalogue:
         return next((g for g in self.garments if g.garment_id == garment_id), None)
 
 
+def list_photos(folder: str | Path) -> list[Path]:
+    """The photos directly in `folder`, sorted: image files that are not our own exports
+    (`*_cutout.png`, `*_mask.png`) nor hidden. Raises OSError when it cannot be listed."""
+    return [p for p in list_image_files(folder) if not is_export(p)]
+
+
 def discover(paths: Iterable[str | Path]) -> Catalogue:
     """Group the photos in `paths` into garments.
 
@@ -116,7 +122,7 @@ def discover(paths: Iterable[str | Path]) -> Catalogue:
         path = Path(raw)
         if path.is_dir():
             try:
-                found = [p for p in list_image_files(path) if not is_export(p)]
+                found = list_photos(path)
             except OSError as exc:
                 raise ShootError(f"cannot list folder {path}: {exc.strerror or exc}") from exc
             if not found:
