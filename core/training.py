@@ -35,7 +35,7 @@ from core.model_card import ModelCard, card_path
 
 ARCHITECTURES = ("simple", "basic", "final")
 OPTIMIZERS = ("rmsprop", "adam", "sgd", "adadelta")
-SCHEDULES = ("fixed", "cyclic")
+SCHEDULES = ("fixed", "cyclic", "cosine")
 CONTRASTS = ("none", "stretch", "equalize")
 
 
@@ -75,6 +75,9 @@ class TrainConfig:
     # > 0: train the double pass's second model on focus images (the photo within this
     # many native pixels of its true mask, black beyond); recorded in the card.
     focus_margin: int = 0
+    # Warm start: begin from this model's weights (same architecture, width and channels;
+    # the input size may differ, the U-Nets are fully convolutional) and its normalisation.
+    init_from: Path | None = None
     seed: int = 0
     log_dir: Path | None = None
     name: str | None = None
@@ -86,6 +89,8 @@ class TrainConfig:
         self.input_size = (int(self.input_size[0]), int(self.input_size[1]))
         if self.val_split_file is not None:
             self.val_split_file = Path(self.val_split_file)
+        if self.init_from is not None:
+            self.init_from = Path(self.init_from)
         if self.log_dir is not None:
             self.log_dir = Path(self.log_dir)
 
@@ -136,6 +141,10 @@ class TrainConfig:
             problems.append("--studio-renders cannot be negative")
         if self.focus_margin < 0:
             problems.append("--focus-margin cannot be negative")
+        if self.lr_schedule == "cosine" and not 0 < self.min_lr <= self.learning_rate:
+            problems.append("the cosine schedule needs 0 < --min-lr <= --lr")
+        if self.init_from is not None and not self.init_from.is_file():
+            problems.append(f"--init-from: {self.init_from} not found")
         if problems:
             raise DataError("; ".join(problems))
 
@@ -195,6 +204,17 @@ def plateau_then_decl_triangular_lr(
     cycle = math.floor(1 + epoch / (2 * step_size))
     x = abs(epoch / step_size - 2 * cycle + 1)
     return min_lr + (max_lr - min_lr) * max(0.0, 1 - x) / 1.2 ** (cycle - 1)
+
+
+def cosine_lr(epoch: int, epochs: int, start: float, end: float) -> float:
+    """Half a cosine from `start` at epoch 0 down to `end` at the last epoch (0-based).
+
+    Used to fine-tune a warm-started model: large steps first, then ever smaller ones,
+    so the last epochs settle instead of bouncing as a fixed rate does."""
+    if epochs <= 1:
+        return start
+    t = min(max(epoch / (epochs - 1), 0.0), 1.0)
+    return end + (start - end) * 0.5 * (1.0 + math.cos(math.pi * t))
 
 
 def make_optimizer(name: str, learning_rate: float, nesterov: bool = False):
@@ -349,6 +369,8 @@ def _callbacks(config: TrainConfig, card: ModelCard, steps: int, progress, cance
         if config.lr_schedule == "cyclic":
             return plateau_then_decl_triangular_lr(epoch, config.plateau_steps, config.step_size,
                                                    config.min_lr, config.max_lr)
+        if config.lr_schedule == "cosine":
+            return cosine_lr(epoch, config.epochs, config.learning_rate, config.min_lr)
         return config.learning_rate
 
     checkpoint = BestCheckpoint()
@@ -388,6 +410,8 @@ def train(
     """
     config.validate()
     train_pairs, val_pairs = _select_pairs(config)
+    # Loaded before the photos so a wrong --init-from fails in seconds, not minutes.
+    start = _load_start_model(config) if config.init_from is not None else None
     h, w = config.input_size
     load_total = len(train_pairs) + len(val_pairs)
     loaded = [0]
@@ -407,9 +431,13 @@ def train(
     if cancelled is not None and cancelled():
         raise Cancelled("training")
 
-    from core.preprocessing import compute_normalisation
+    if start is not None:
+        # The start weights learned on inputs normalised by their own card's statistics.
+        mean, std = list(start.card.mean), list(start.card.std)
+    else:
+        from core.preprocessing import compute_normalisation
 
-    mean, std = compute_normalisation(x_train, config.channels, config.contrast)
+        mean, std = compute_normalisation(x_train, config.channels, config.contrast)
     card = ModelCard(
         name=config.name or config.out.stem,
         architecture=config.architecture,
@@ -433,6 +461,14 @@ def train(
 
     keras.utils.set_random_seed(config.seed)
     model = build_unet(config.architecture, (h, w, config.channels), width=config.width)
+    if start is not None:
+        try:
+            model.set_weights(start.model.get_weights())
+        except ValueError as exc:
+            raise DataError(f"--init-from {config.init_from.name}: its weights do not fit a {config.architecture} "
+                            f"U-Net of width {config.width} ({exc})") from None
+        card.training["init_from_card"] = start.card.name
+        del start
     model.compile(
         optimizer=make_optimizer(config.optimizer, config.learning_rate, config.nesterov),
         loss=make_bce_dice_loss(config.w_bce, config.w_dice),
@@ -473,6 +509,25 @@ def train(
     card.save(card_path(config.out))
     return TrainResult(config.out, card, history, checkpoint.best_epoch, epochs_run, was_cancelled,
                        config.history_path, log_dir, sweep, len(x_train), len(x_val))
+
+
+def _load_start_model(config: TrainConfig):
+    """The --init-from model, checked against the run's architecture, width and input."""
+    from core.errors import ModelLoadError
+    from core.prediction import Predictor
+
+    try:
+        start = Predictor.load(config.init_from)
+    except ModelLoadError as exc:
+        raise DataError(f"--init-from: {exc}") from None
+    card = start.card
+    mismatches = [f"{label} {theirs} (this run: {ours})" for label, theirs, ours in (
+        ("architecture", card.architecture, config.architecture), ("width", card.width, config.width),
+        ("channels", card.channels, config.channels), ("contrast", card.contrast, config.contrast),
+    ) if theirs != ours]
+    if mismatches:
+        raise DataError(f"--init-from {config.init_from.name} has " + ", ".join(mismatches))
+    return start
 
 
 def _trained_on(config: TrainConfig, train_pairs: list[Pair]) -> str:
@@ -548,7 +603,10 @@ def add_cli_arguments(parser: argparse.ArgumentParser) -> None:
     p("--lr", type=float, default=defaults.learning_rate, help="learning rate (default %(default)s)")
     p("--nesterov", action="store_true", help="Nesterov momentum for sgd")
     p("--lr-schedule", choices=SCHEDULES, default=defaults.lr_schedule,
-      help="cyclic: the seed's plateau then declining triangle, 5e-5..5e-4")
+      help="cyclic: the seed's plateau then declining triangle, 5e-5..5e-4; "
+           "cosine: half a cosine from --lr down to --min-lr over the epochs (for fine-tuning)")
+    p("--min-lr", type=float, default=defaults.min_lr, help="lowest rate of the cyclic and cosine schedules "
+      "(default %(default)s)")
     p("--bce-weight", type=float, default=defaults.w_bce)
     p("--dice-weight", type=float, default=defaults.w_dice)
     p("--no-flip", action="store_true", help="no random horizontal flips")
@@ -565,6 +623,9 @@ def add_cli_arguments(parser: argparse.ArgumentParser) -> None:
     p("--focus-margin", type=int, default=defaults.focus_margin, metavar="PX",
       help="train a double pass's second model: photos blanked beyond PX native pixels of their true "
            "mask (the seed used 50; 0, the default, trains an ordinary model)")
+    p("--init-from", type=Path, metavar="MODEL.keras",
+      help="start from this model's weights and normalisation (same architecture, width and channels; "
+           "any input size), e.g. to fine-tune the bundled model at a larger input")
     p("--seed", type=int, default=defaults.seed, help="seed of weights, shuffling and augmentation")
     p("--log-dir", type=Path, help="TensorBoard folder (default MODEL.logs/ beside the model)")
     p("--licence", default="", help="licence of the training data, recorded in the card")
@@ -575,11 +636,11 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
         data_dirs=args.data, out=args.out, architecture=args.architecture, width=args.width,
         input_size=args.input_size, channels=1 if args.gray else 3, contrast=args.contrast,
         epochs=args.epochs, batch_size=args.batch_size, optimizer=args.optimizer, learning_rate=args.lr,
-        nesterov=args.nesterov, lr_schedule=args.lr_schedule, w_bce=args.bce_weight, w_dice=args.dice_weight,
+        nesterov=args.nesterov, lr_schedule=args.lr_schedule, min_lr=args.min_lr, w_bce=args.bce_weight, w_dice=args.dice_weight,
         flip=not args.no_flip, hsv=args.hsv, shift_scale_rotate=args.shift_scale_rotate,
         val_fraction=args.val_fraction, split_seed=args.split_seed, val_split_file=args.val_split,
         patience=args.patience, max_train_images=args.limit, studio_renders=args.studio_renders,
-        focus_margin=args.focus_margin,
+        focus_margin=args.focus_margin, init_from=args.init_from,
         seed=args.seed, log_dir=args.log_dir, licence=args.licence,
     )
 

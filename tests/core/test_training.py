@@ -15,7 +15,7 @@ from core.errors import Cancelled, DataError
 from core.model_card import ModelCard, card_path
 from core.paths import SHARED_CCP
 from core.training import (TrainConfig, TrainStatus, add_cli_arguments, best_threshold, config_from_args,
-                           plateau_then_decl_triangular_lr, run_cli, train)
+                           cosine_lr, plateau_then_decl_triangular_lr, run_cli, train)
 
 
 # ---------------------------------------------------------------------------
@@ -38,6 +38,14 @@ def test_cyclic_learning_rate_matches_the_seed(epoch, expected):
     assert plateau_then_decl_triangular_lr(epoch) == pytest.approx(expected, rel=1e-12)
 
 
+def test_cosine_learning_rate_falls_from_start_to_end():
+    rates = [cosine_lr(e, 5, 1e-4, 1e-6) for e in range(5)]
+    assert rates[0] == pytest.approx(1e-4) and rates[-1] == pytest.approx(1e-6)
+    assert rates[2] == pytest.approx((1e-4 + 1e-6) / 2)  # halfway down at the middle epoch
+    assert all(a > b for a, b in zip(rates, rates[1:]))
+    assert cosine_lr(0, 1, 1e-4, 1e-6) == 1e-4  # a one-epoch run keeps the start rate
+
+
 def test_best_threshold_prefers_highest_dice_then_nearest_half():
     assert best_threshold({0.3: 0.8, 0.45: 0.9, 0.7: 0.85}) == (0.45, 0.9)
     assert best_threshold({0.2: 0.9, 0.6: 0.9, 0.9: 0.9}) == (0.6, 0.9)
@@ -53,6 +61,8 @@ def _config(tmp_path: Path, **changes) -> TrainConfig:
     ({"optimizer": "lion"}, "optimizer must be one of"),
     ({"channels": 2}, "channels must be 1"),
     ({"epochs": 0}, "at least 1"),
+    ({"lr_schedule": "cosine", "learning_rate": 1e-4, "min_lr": 1e-3}, "min-lr"),
+    ({"init_from": Path("/nonexistent/start.keras")}, "start.keras not found"),
 ])
 def test_config_validation_names_the_problem(tmp_path, changes, message):
     with pytest.raises(DataError, match=message):
@@ -242,6 +252,48 @@ def test_training_with_a_focus_margin_records_it_in_the_card(tmp_path, monkeypat
     card = ModelCard.load(card_path(config.out))
     assert card.training["focus_margin"] == 8 and result.card.training["focus_margin"] == 8
     assert "focus images (8 px margin)" in card.trained_on
+
+
+# ---------------------------------------------------------------------------
+# Warm start (--init-from) and the cosine schedule
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_warm_start_continues_from_the_start_model_at_another_input_size(tmp_path):
+    import keras
+
+    data = _synthetic_folder(tmp_path / "data")
+    base = dict(data_dirs=[data], architecture="simple", width=0.25, batch_size=2, val_fraction=0.34)
+    first = train(TrainConfig(out=tmp_path / "first.keras", input_size=(48, 32), epochs=1, **base))
+    # Fine-tune at a larger input with a rate so small the weights cannot move measurably:
+    # what comes out must then be the start model's weights, not a fresh initialisation.
+    config = TrainConfig(out=tmp_path / "second.keras", input_size=(64, 64), epochs=2, lr_schedule="cosine",
+                         learning_rate=1e-12, min_lr=1e-13, init_from=first.model_path, seed=7, **base)
+    second = train(config)
+    start = [np.asarray(v) for v in keras.models.load_model(first.model_path, compile=False).trainable_weights]
+    tuned = keras.models.load_model(second.model_path, compile=False)
+    assert tuned.input_shape[1:3] == (64, 64)
+    # Trainable weights only: batch norm's moving statistics follow the data at any rate.
+    assert len(start) == len(tuned.trainable_weights)
+    assert all(np.allclose(a, np.asarray(b), atol=1e-6) for a, b in zip(start, tuned.trainable_weights))
+    assert second.card.mean == first.card.mean and second.card.std == first.card.std
+    assert second.card.training["init_from"] == str(first.model_path)
+    assert second.card.training["init_from_card"] == first.card.name
+    assert second.history["learning_rate"] == pytest.approx([1e-12, 1e-13])
+
+
+def test_warm_start_from_another_width_is_refused_before_loading_photos(tmp_path):
+    data = _synthetic_folder(tmp_path / "data")
+    first = train(TrainConfig(data_dirs=[data], out=tmp_path / "first.keras", architecture="simple", width=0.25,
+                              input_size=(48, 32), epochs=1, batch_size=2, val_fraction=0.34))
+    config = TrainConfig(data_dirs=[data], out=tmp_path / "second.keras", architecture="simple", width=0.5,
+                         input_size=(48, 32), init_from=first.model_path)
+    loaded = []
+    with pytest.raises(DataError, match=r"width 0.25 \(this run: 0.5\)"):
+        train(config, status=loaded.append)
+    assert not any(s.phase == "loading" for s in loaded)
+    assert not config.out.exists()
 
 
 def test_cancel_while_loading_raises_cancelled(tmp_path):
