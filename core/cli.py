@@ -18,6 +18,7 @@ COMMANDS = {
     "predict": ("core.batch_cutout", "write <stem>_cutout.png for photos and folders"),
     "evaluate": ("core.evaluation", "Dice, boundary F and a report for a model on a data folder"),
     "train": ("core.training", "train a U-Net from image + mask/cutout pairs"),
+    "calibrate": ("core.calibration", "choose a model's threshold on validation photos at native resolution"),
     "bench": ("core.bench", "time prediction and mask edits at 1152x1728 (JSON)"),
 }
 

@@ -168,11 +168,13 @@ class EvaluationSummary:
 # ---------------------------------------------------------------------------
 
 
-def find_pairs(data_dir: str | Path, limit: int | None = None, split: str | Path | None = None) -> list:
+def find_pairs(data_dir: str | Path, limit: int | None = None, split: str | Path | None = None,
+               part: str = "test") -> list:
     """The data folder's photo/mask pairs (core.data layouts), the first `limit` by name.
 
-    With `split` (a split JSON as training reads it) only its held-out "test" names are
-    kept: the photos no model choice ever saw.
+    With `split` (a split JSON as training reads it) only the names of one part are
+    kept: "test", the held-out photos no model choice ever saw (evaluation), or "val",
+    the validation photos that choices such as the threshold are made on (calibration).
 
     Raises DataError for a missing folder or an unknown layout, before any model loads.
     """
@@ -184,12 +186,15 @@ def find_pairs(data_dir: str | Path, limit: int | None = None, split: str | Path
     if split is not None:
         from core.data import read_split_file
 
-        held_out = set(read_split_file(split).held_out)
-        if not held_out:
-            raise DataError(f"split file {split} has no \"test\" list to evaluate on")
-        pairs = [p for p in pairs if p.name in held_out]
+        if part not in ("test", "val"):
+            raise DataError(f"split part must be \"test\" or \"val\", got {part!r}")
+        spec = read_split_file(split)
+        wanted = set(spec.held_out if part == "test" else spec.val)
+        if not wanted:
+            raise DataError(f"split file {split} has no \"{part}\" list")
+        pairs = [p for p in pairs if p.name in wanted]
         if not pairs:
-            raise DataError(f"none of the test names of {split} are in {data_dir}")
+            raise DataError(f"none of the {part} names of {split} are in {data_dir}")
     if limit is not None:
         if limit < 1:
             raise DataError(f"--limit must be at least 1, got {limit}")
@@ -213,8 +218,10 @@ def evaluate(
     gallery_size: int = 12,
     limit: int | None = None,
     split: str | Path | None = None,
+    split_part: str = "test",
 ) -> EvaluationSummary:
-    """Score `predictor` on every pair of `data_dir` (first `limit` pairs by name if given).
+    """Score `predictor` on every pair of `data_dir` (first `limit` pairs by name if given;
+    with `split`, only the names of its `split_part`, see find_pairs).
 
     `threshold` defaults to the model card's. Raises DataError when the folder holds no
     pairs or none could be evaluated, Cancelled when `cancelled()` turns true.
@@ -225,7 +232,7 @@ def evaluate(
         threshold = float(getattr(card, "threshold", 0.5))
     if not 0.0 <= threshold <= 1.0:
         raise DataError(f"threshold must be between 0 and 1, got {threshold}")
-    pairs = find_pairs(data_dir, limit, split)
+    pairs = find_pairs(data_dir, limit, split, split_part)
 
     results: list[ImageResult] = []
     failed: list[FailedPair] = []

@@ -18,6 +18,8 @@ from core.atomic import write_text_atomic
 from core.errors import ModelLoadError
 
 FORMAT_VERSION = 1
+# How the probability map goes back to the photo's size (see core.prediction).
+UPSAMPLING_MODES = ("cubic", "guided")
 
 
 def card_path(model_path: str | Path) -> Path:
@@ -107,6 +109,10 @@ def _problem(card: ModelCard) -> str | None:
         return f"threshold {card.threshold} is outside 0..1"
     if card.contrast not in ("none", "stretch", "equalize"):
         return f"unknown contrast option {card.contrast!r}"
+    if card.upsampling not in UPSAMPLING_MODES:
+        return f"unknown upsampling {card.upsampling!r} (expected one of {', '.join(UPSAMPLING_MODES)})"
+    if not isinstance(card.tta_flip, bool):
+        return f"tta_flip must be true or false, not {card.tta_flip!r}"
     if not isinstance(card.training, dict) or not isinstance(card.evaluation, dict):
         return "training and evaluation must be JSON objects"
     return None
