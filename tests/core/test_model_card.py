@@ -36,6 +36,8 @@ def test_newer_cards_with_unknown_keys_still_load(tmp_path):
     (json.dumps({"mean": ["a", 0.5, 0.5]}), "finite numbers"),
     (json.dumps({"contrast": "sharpen"}), "contrast"),
     (json.dumps({"training": [1]}), "JSON objects"),
+    (json.dumps({"upsampling": "lanczos"}), "unknown upsampling 'lanczos'"),
+    (json.dumps({"tta_flip": "yes"}), "tta_flip must be true or false"),
 ])
 def test_broken_cards_name_the_reason(tmp_path, content, reason):
     path = tmp_path / "m.json"
