@@ -26,10 +26,10 @@ from app.export_dialog import ExportDialog
 from app.garment_export import GarmentExporter
 from app.garment_session import GarmentSession, state_on_disk
 from app.help_dialog import HelpDialog
+from app.prediction_job import PredictionJob
 from app.settings import AppSettings
 from app.tools_panel import MAX_RADIUS, MIN_RADIUS, ToolsPanel, icon
 from app.undo_commands import OverrideEditCommand, make_undo_stack
-from app.tasks import predict_views
 from app.view_state import ViewState, bbox_slices
 from app.workers import TaskWorker
 from core import masks
@@ -90,7 +90,6 @@ class MainWindow(QMainWindow):
         self._cursor_xy: tuple[float, float] | None = None  # image (x, y) under the mouse
         self._dirty: set[str] = set()
         self._model_worker: TaskWorker | None = None
-        self._predict_worker: TaskWorker | None = None
         self._checker: np.ndarray | None = None
         self._thumbs: dict[str, QIcon] = {}
         self.message_box: QMessageBox | None = None
@@ -104,6 +103,7 @@ class MainWindow(QMainWindow):
         self._autosave_timer.setInterval(AUTOSAVE_DELAY_MS)
         self._autosave_timer.timeout.connect(self.autosave_now)
 
+        self.prediction_job = PredictionJob(self)
         self.garment_exporter = GarmentExporter(self)
         self.garment_exporter.finished_export.connect(self.export_finished)
         self.catalogue_exporter = CatalogueExporter(self)
@@ -423,10 +423,7 @@ class MainWindow(QMainWindow):
     def _leave_garment(self) -> None:
         """Stop work on the current garment and save it."""
         self._finish_stroke()  # a stroke in progress stays one undo step of its own garment
-        if self._predict_worker is not None:
-            self._predict_worker.detach()
-            self._predict_worker = None
-            self._show_progress(None)
+        self.prediction_job.stop()
         self.autosave_now()
 
     # ======================================================================= model
@@ -503,29 +500,7 @@ class MainWindow(QMainWindow):
         if not missing:
             self.predictions_finished.emit()
             return
-        predictor = self.predictor
-
-        def task(progress, cancelled, partial):
-            return predict_views(session, predictor, missing, progress, cancelled, partial)
-
-        if self._predict_worker is not None:
-            self._predict_worker.detach()
-        worker = TaskWorker(task, "prediction", self)
-        worker.partial.connect(self._on_predict_worker_partial)
-        worker.progressed.connect(self._on_predict_worker_progressed)
-        worker.succeeded.connect(self._on_predict_worker_succeeded)
-        worker.failed.connect(self._on_predict_worker_failed)
-        worker.was_cancelled.connect(self._on_predict_worker_cancelled)
-        self._predict_worker = worker
-        self._show_progress("Predicting", total=len(missing))
-        worker.start()
-
-    def _on_predict_worker_partial(self, item) -> None:
-        session, view, probability = item
-        if session is not self.session:
-            return  # the user moved on to another garment
-        session.states[view].set_probability(probability)
-        self._on_view_probability_ready(view)
+        self.prediction_job.start(session, self.predictor, missing)
 
     def _on_view_probability_ready(self, view: str) -> None:
         if view == self.current_view:
@@ -535,33 +510,8 @@ class MainWindow(QMainWindow):
         self._update_enabled()
         self.view_predicted.emit(view)
 
-    def _on_predict_worker_progressed(self, done: int, total: int) -> None:
-        if self.sender() is self._predict_worker:
-            self.progress_bar.setRange(0, total)
-            self.progress_bar.setValue(done)
-            self.progress_bar.setFormat(f"Predicting {done}/{total}")
-
-    def _on_predict_worker_succeeded(self, session) -> None:
-        if self.sender() is self._predict_worker:
-            self._predict_worker = None
-            self._show_progress(None)
-            self.predictions_finished.emit()
-
-    def _on_predict_worker_failed(self, message: str) -> None:
-        if self.sender() is self._predict_worker:
-            self._predict_worker = None
-            self._show_progress(None)
-            self.show_error(message)
-
-    def _on_predict_worker_cancelled(self) -> None:
-        if self.sender() is self._predict_worker:
-            self._predict_worker = None
-            self._show_progress(None)
-            self.statusBar().showMessage("Prediction cancelled", 4000)
-
     def _on_cancel_button_clicked(self) -> None:
-        if self._predict_worker is not None:
-            self._predict_worker.cancel()
+        self.prediction_job.cancel()
         self.garment_exporter.cancel()
         self.catalogue_exporter.cancel()
 
@@ -1058,9 +1008,9 @@ class MainWindow(QMainWindow):
         self.autosave_now()
         self.settings.save_window(self.saveGeometry(), self.saveState())
         self.settings.sync()
-        for worker in (self._predict_worker, self._model_worker):
-            if worker is not None:
-                worker.detach()
+        if self._model_worker is not None:
+            self._model_worker.detach()
+        self.prediction_job.detach()
         self.garment_exporter.detach()
         self.catalogue_exporter.detach()
         super().closeEvent(event)

@@ -381,14 +381,53 @@ def test_cancel_stops_prediction(qtbot, shoot):
     window.open_paths([shoot])
     window.start()
     qtbot.waitUntil(lambda: window.cancel_button.isVisible(), timeout=5000)
-    worker = window._predict_worker
+    worker = window.prediction_job._worker
     window.cancel_button.click()
     gate.set()
-    qtbot.waitUntil(lambda: window._predict_worker is None, timeout=5000)
+    qtbot.waitUntil(lambda: not window.prediction_job.running, timeout=5000)
     assert worker.wait(5000)
     assert "cancelled" in window.statusBar().currentMessage()
     assert not window.progress_bar.isVisible()
     assert sum(s.predicted for s in window.session.states.values()) <= 1
+
+
+def test_switching_garments_mid_prediction_drops_the_old_prediction(qtbot, tmp_path):
+    import threading
+
+    from app.main_window import MainWindow
+    from tests.app.conftest import FakePredictor
+
+    folder = tmp_path / "catalogue"
+    folder.mkdir()
+    for i, view in enumerate(("Front", "Back")):
+        write_photo(folder / f"a1_{view}.png", h=100, seed=i)  # a1's photos are 100 px high
+        write_photo(folder / f"b2_{view}.png", h=120, seed=i + 5)
+    gate = threading.Event()
+
+    class SlowOnA1(FakePredictor):
+        def predict(self, rgb, progress=None, cancelled=None):
+            if rgb.shape[0] == 100:  # a1: held back, then all zero
+                gate.wait(5)
+                return np.zeros(rgb.shape[:2], np.uint8)
+            return super().predict(rgb)
+
+    window = MainWindow(predictor_factory=lambda _p: SlowOnA1())
+    qtbot.addWidget(window)
+    window.show()
+    window.open_paths([folder])
+    window.start()
+    qtbot.waitUntil(lambda: window.prediction_job.running, timeout=5000)
+    old_worker = window.prediction_job._worker
+    with qtbot.waitSignal(window.predictions_finished, timeout=10000):
+        window.catalogue_panel.list.setCurrentRow(1)  # b2, while a1 is still predicting
+    assert window.session.garment_id == "b2"
+    gate.set()
+    assert old_worker.wait(5000)
+    qtbot.wait(50)  # let any signal the old worker queued arrive
+    # b2 has its own (ramp) predictions; a1's late zero maps went nowhere.
+    assert all(np.array_equal(state.probability, ramp(120, 80)) for state in window.session.states.values())
+    assert not window.prediction_job.running and not window.progress_bar.isVisible()
+    assert window.message_box is None
 
 
 def test_dropping_a_folder_opens_it(make_window, shoot, tmp_path):
