@@ -6,7 +6,9 @@ on validation loss, the best checkpoint kept, then a threshold sweep on the vali
 set whose winner becomes the card's default threshold. With `--focus-margin PX` it trains
 the double pass's second model on the seed's focus images instead (see
 `core.data.load_arrays`); the card's `training["focus_margin"]` then tells
-`DoublePassPredictor` the margin to use.
+`DoublePassPredictor` the margin to use. With `--init-from MODEL` it starts from a trained
+model's weights and normalisation instead of random ones (a fine-tune, possibly at
+another input size); `--lr-schedule cosine` suits that.
 
 Files written beside `OUT.keras`: `OUT.json` (card), `OUT.history.csv` (per-epoch
 metrics), `OUT.logs/` (TensorBoard). The model is saved atomically at each improvement,
@@ -512,7 +514,7 @@ def train(
 
 
 def _load_start_model(config: TrainConfig):
-    """The --init-from model, checked against the run's architecture, width and input."""
+    """The --init-from model, checked against the run's architecture, width, channels and contrast."""
     from core.errors import ModelLoadError
     from core.prediction import Predictor
 
