@@ -18,7 +18,7 @@ SHORTCUTS: list[tuple[str, str]] = [
     ("Left drag", "Paint with the current brush"),
     ("Right drag", "Paint with the opposite brush (keep <-> remove)"),
     ("[ / ]", "Smaller / larger brush"),
-    ("Ctrl+Z", "Undo the last stroke of this view (mid-stroke: that stroke)"),
+    ("Ctrl+Z", "Undo the last stroke, clean-up or threshold change of this view (mid-stroke: that stroke)"),
     ("Ctrl+Shift+Z, Ctrl+Y", "Redo"),
     (", / .", "Threshold down / up one step"),
     ("M", "Next view mode (overlay, checkerboard, white, black, photo)"),

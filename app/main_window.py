@@ -29,8 +29,8 @@ from app.help_dialog import HelpDialog
 from app.prediction_job import PredictionJob
 from app.settings import AppSettings
 from app.tools_panel import MAX_RADIUS, MIN_RADIUS, ToolsPanel, icon
-from app.undo_commands import OverrideEditCommand, make_undo_stack
-from app.view_state import ViewState, bbox_slices
+from app.undo_commands import OverrideEditCommand, ThresholdCommand, make_undo_stack
+from app.view_state import ViewState, bbox_slices, clamp_threshold
 from app.workers import TaskWorker
 from core import masks
 from core.errors import GarmentCutoutError
@@ -621,36 +621,54 @@ class MainWindow(QMainWindow):
 
     # ======================================================================= threshold
     def set_threshold(self, threshold: float) -> None:
-        """Set the current view's threshold (what the slider does)."""
+        """Set the current view's threshold (what the slider does), as an undo step."""
         state = self.state
-        if state is None:
+        if state is not None:
+            self._change_threshold(state, threshold, changed=True)
+
+    def _change_threshold(self, state: ViewState, threshold: float, changed: bool, mergeable: bool = True) -> None:
+        before = (state.threshold, state.threshold_changed)
+        after = (clamp_threshold(threshold), changed)
+        if after == before:
             return
+        stack = self._stacks.get(state.view)
+        command = ThresholdCommand(state, before, after, self._apply_threshold, mergeable)
+        if stack is None:
+            command.redo()
+        else:
+            stack.push(command)  # push() runs redo()
+
+    def _apply_threshold(self, state: ViewState, threshold: float, changed: bool) -> None:
+        """Set a view's threshold (from a ThresholdCommand, doing or undoing) and redraw."""
         state.set_threshold(threshold)
-        state.threshold_changed = True
+        state.threshold_changed = changed
+        self._mark_dirty(state.view)
+        if state is not self.state:
+            return
         if self.threshold_panel.threshold() != state.threshold:
             self.threshold_panel.set_threshold(state.threshold)
         self.canvas.set_mask_lut(self._lut())
         self._update_checker(full=True)
         self._update_area()
-        self._mark_dirty(state.view)
 
     def _on_threshold_panel_threshold_changed(self, threshold: float) -> None:
         self.set_threshold(threshold)
 
     def _on_threshold_panel_apply_to_all(self) -> None:
+        """Every view of the garment takes this view's threshold: one undo step in each view."""
         state = self.state
         if state is None or self.session is None:
             return
         for other in self.session.states.values():
-            other.set_threshold(state.threshold)
-            other.threshold_changed = True
-            self._mark_dirty(other.view)
+            self._change_threshold(other, state.threshold, changed=True, mergeable=False)
         self.statusBar().showMessage(f"Threshold {state.threshold:.3f} applied to all views", 3000)
 
     def _on_threshold_panel_reset(self) -> None:
-        if self.predictor is not None:
-            self.set_threshold(self.predictor.threshold)
-            self.threshold_panel.set_threshold(self.predictor.threshold)
+        """Back to the model's threshold; the view then follows the model again."""
+        state = self.state
+        if state is not None and self.predictor is not None:
+            self._change_threshold(state, self.predictor.threshold, changed=False, mergeable=False)
+            self.threshold_panel.set_threshold(state.threshold)
 
     # ======================================================================= painting
     def _apply_tool(self, tool: str) -> None:

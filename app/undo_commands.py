@@ -1,4 +1,5 @@
-"""Undo commands: one QUndoCommand per brush stroke or clean-up, over core ChangeRecords.
+"""Undo commands: one QUndoCommand per brush stroke or clean-up, over core ChangeRecords,
+and one per threshold adjustment.
 
 A ChangeRecord holds only the touched bounding box's old and new override values, so
 a hundred strokes cost little memory. Each view has its own QUndoStack (gathered in a
@@ -7,6 +8,7 @@ QUndoGroup by the main window), so Ctrl+Z undoes the edits of the view on screen
 
 from __future__ import annotations
 
+import time
 from typing import Callable
 
 from PySide6.QtGui import QUndoCommand, QUndoStack
@@ -46,3 +48,43 @@ class OverrideEditCommand(QUndoCommand):
     def undo(self) -> None:
         self.state.undo(self.record)
         self._changed(self.state, self.record.bbox)
+
+
+class ThresholdCommand(QUndoCommand):
+    """A view's threshold change: (threshold, threshold_changed) before and after.
+
+    Changes to the same view less than MERGE_SECONDS apart merge into one step, so a
+    slider drag or a run of ',' / '.' presses is undone at once, while a later,
+    separate adjustment is a step of its own. `apply(state, threshold, changed)` sets
+    the values and redraws."""
+
+    MERGE_SECONDS = 1.0
+    _ID = 1001
+
+    def __init__(self, state: ViewState, before: tuple[float, bool], after: tuple[float, bool],
+                 apply: Callable[[ViewState, float, bool], None], mergeable: bool = True):
+        super().__init__(f"threshold {after[0]:.2f}")
+        self.state = state
+        self.before = before
+        self.after = after
+        self._apply = apply
+        self._mergeable = mergeable
+        self._time = time.monotonic()
+
+    def id(self) -> int:
+        return self._ID if self._mergeable else -1
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not isinstance(other, ThresholdCommand) or other.state is not self.state or not other._mergeable \
+                or other._time - self._time > self.MERGE_SECONDS:
+            return False
+        self.after = other.after
+        self._time = other._time
+        self.setText(f"threshold {self.after[0]:.2f}")
+        return True
+
+    def redo(self) -> None:
+        self._apply(self.state, *self.after)
+
+    def undo(self) -> None:
+        self._apply(self.state, *self.before)

@@ -58,9 +58,7 @@ class ViewState:
         return overlay.threshold_cut(self.threshold)
 
     def set_threshold(self, threshold: float) -> None:
-        """Clamped to [1/255, 1]: below that every pixel is garment and the display cut
-        (app.overlay.threshold_cut) could no longer tell REMOVE from NONE."""
-        self.threshold = float(min(1.0, max(1.0 / 255.0, threshold)))
+        self.threshold = clamp_threshold(threshold)
 
     def set_probability(self, probability: np.ndarray) -> None:
         """Install the model's (H, W) uint8 probability and rebuild the draw caches."""
@@ -150,3 +148,9 @@ def bbox_slices(bbox: tuple[int, int, int, int]) -> tuple[slice, slice]:
     """core's (y0, x0, y1, x1) bbox -> (row slice, column slice)."""
     y0, x0, y1, x1 = bbox
     return slice(y0, y1), slice(x0, x1)
+
+
+def clamp_threshold(threshold: float) -> float:
+    """Clamped to [1/255, 1]: below that every pixel is garment and the display cut
+    (app.overlay.threshold_cut) could no longer tell REMOVE from NONE."""
+    return float(min(1.0, max(1.0 / 255.0, threshold)))

@@ -143,6 +143,56 @@ def test_threshold_apply_to_all_views(make_window, shoot):
     assert window.threshold_panel.slider.value() == 90
 
 
+def test_a_slider_drag_is_one_undo_step_and_undo_restores_the_model_threshold(make_window, shoot):
+    window = make_window([shoot])
+    state, panel = window.state, window.threshold_panel
+    for value in (140, 150, 160, 170):  # a drag: many values in quick succession
+        panel.slider.setValue(value)
+    assert state.threshold == pytest.approx(170 / 255) and state.threshold_changed
+    assert window.undo_group.activeStack().count() == 1
+    window.undo_action.trigger()
+    assert state.threshold == 0.5 and not state.threshold_changed  # follows the model again
+    assert panel.slider.value() == round(0.5 * 255)
+    # The canvas draws the mask of the restored threshold.
+    drawn = window.canvas.mask_item.lut[state.effective][..., 3] > 0
+    np.testing.assert_array_equal(drawn, masks.compose_mask(state.probability, 0.5, state.override))
+    window.redo_action.trigger()
+    assert state.threshold == pytest.approx(170 / 255) and panel.slider.value() == 170
+
+
+def test_separate_threshold_adjustments_are_separate_steps_beside_strokes(make_window, shoot, monkeypatch):
+    from app.undo_commands import ThresholdCommand
+
+    monkeypatch.setattr(ThresholdCommand, "MERGE_SECONDS", 0.0)  # every change is its own adjustment
+    window = make_window([shoot])
+    state = window.state
+    window.threshold_panel.slider.setValue(100)
+    window.set_brush_radius(3)
+    drag(window, [(70, 10), (70, 100)])
+    window.threshold_panel.slider.setValue(200)
+    assert window.undo_group.activeStack().count() == 3
+    window.undo_action.trigger()
+    assert state.threshold == pytest.approx(100 / 255) and state.has_corrections()
+    window.undo_action.trigger()
+    assert not state.has_corrections() and state.threshold == pytest.approx(100 / 255)
+    window.undo_action.trigger()
+    assert state.threshold == 0.5
+
+
+def test_apply_to_all_is_undone_in_each_view(make_window, shoot):
+    window = make_window([shoot])
+    window.show_view("Back")
+    window.threshold_panel.slider.setValue(60)
+    window.show_view("Front")
+    window.threshold_panel.slider.setValue(90)
+    window.threshold_panel.apply_all_button.click()
+    window.show_view("Back")
+    assert window.state.threshold == pytest.approx(90 / 255)
+    window.undo_action.trigger()  # Back's own history: apply-to-all, then its 60
+    assert window.state.threshold == pytest.approx(60 / 255)
+    assert window.threshold_panel.slider.value() == 60
+
+
 def test_export_writes_cutouts_matching_the_screen(make_window, shoot, tmp_path, qtbot):
     window = make_window([shoot])
     window.threshold_panel.slider.setValue(100)
