@@ -19,9 +19,7 @@ if TYPE_CHECKING:
 
 
 class PredictionJob(WindowJob):
-    def __init__(self, window: "MainWindow"):
-        super().__init__(window)
-        self._session: GarmentSession | None = None
+    """Predicts a garment's views on a TaskWorker; each view shows as soon as it is ready."""
 
     def start(self, session: GarmentSession, predictor, views: list[str]) -> None:
         """Predict `views` of `session` (replacing any prediction still running)."""
@@ -30,14 +28,12 @@ class PredictionJob(WindowJob):
         def task(progress, cancelled, partial):
             return predict_views(session, predictor, views, progress, cancelled, partial)
 
-        self._session = session
         self._start_worker(task, "prediction", "Predicting", total=len(views))
 
     def stop(self) -> None:
         """Drop the running prediction, if any, and hide its progress."""
         if self._worker is not None:
             self.detach()
-            self._session = None
             self.window._show_progress(None)
 
     def _is_current(self) -> bool:
@@ -45,7 +41,6 @@ class PredictionJob(WindowJob):
 
     def _end(self) -> None:
         self._worker = None
-        self._session = None
         self.window._show_progress(None)
 
     def _on_worker_partial(self, item) -> None:
