@@ -59,12 +59,12 @@ def fast_guided_filter(guide: np.ndarray, src: np.ndarray, radius: int, eps: flo
     c_bb = rr * gg - rg * rg
     det = rr * c_rr + rg * c_rg + rb * c_rb
     cr, cg, cb = cov_ip[..., 0], cov_ip[..., 1], cov_ip[..., 2]
-    a = np.stack([c_rr * cr + c_rg * cg + c_rb * cb,
-                  c_rg * cr + c_gg * cg + c_gb * cb,
-                  c_rb * cr + c_gb * cg + c_bb * cb], axis=-1) / det[..., None]
-    b = mean_p - _dot3(a.astype(np.float32), mean_i)
+    a = (np.stack([c_rr * cr + c_rg * cg + c_rb * cb,
+                   c_rg * cr + c_gg * cg + c_gb * cb,
+                   c_rb * cr + c_gb * cg + c_bb * cb], axis=-1) / det[..., None]).astype(np.float32)
+    b = mean_p - _dot3(a, mean_i)
 
-    mean_a, mean_b = box(a.astype(np.float32)), box(b.astype(np.float32))
+    mean_a, mean_b = box(a), box(b.astype(np.float32))
     if s > 1:
         mean_a = cv2.resize(mean_a, (full_w, full_h), interpolation=cv2.INTER_LINEAR)
         mean_b = cv2.resize(mean_b, (full_w, full_h), interpolation=cv2.INTER_LINEAR)
