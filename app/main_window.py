@@ -631,12 +631,8 @@ class MainWindow(QMainWindow):
         after = (clamp_threshold(threshold), changed)
         if after == before:
             return
-        stack = self._stacks.get(state.view)
-        command = ThresholdCommand(state, before, after, self._apply_threshold, mergeable)
-        if stack is None:
-            command.redo()
-        else:
-            stack.push(command)  # push() runs redo()
+        # Every view of the open garment has its stack (see open_garment); push() runs redo().
+        self._stacks[state.view].push(ThresholdCommand(state, before, after, self._apply_threshold, mergeable))
 
     def _apply_threshold(self, state: ViewState, threshold: float, changed: bool) -> None:
         """Set a view's threshold (from a ThresholdCommand, doing or undoing) and redraw."""
