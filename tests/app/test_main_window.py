@@ -441,10 +441,9 @@ def test_cancel_stops_prediction(qtbot, shoot):
     assert sum(s.predicted for s in window.session.states.values()) <= 1
 
 
-def test_switching_garments_mid_prediction_drops_the_old_prediction(qtbot, tmp_path):
+def test_switching_garments_mid_prediction_drops_the_old_prediction(make_window, qtbot, tmp_path):
     import threading
 
-    from app.main_window import MainWindow
     from tests.app.conftest import FakePredictor
 
     folder = tmp_path / "catalogue"
@@ -461,10 +460,7 @@ def test_switching_garments_mid_prediction_drops_the_old_prediction(qtbot, tmp_p
                 return np.zeros(rgb.shape[:2], np.uint8)
             return super().predict(rgb)
 
-    window = MainWindow(predictor_factory=lambda _p: SlowOnA1())
-    qtbot.addWidget(window)
-    window.show()
-    window.open_paths([folder])
+    window = make_window([folder], wait=False, predictor=SlowOnA1())
     window.start()
     qtbot.waitUntil(lambda: window.prediction_job.running, timeout=5000)
     old_worker = window.prediction_job._worker
