@@ -247,6 +247,8 @@ def run_bench(
         result["model"] = getattr(card, "name", None)
         if card is not None and hasattr(card, "input_height"):
             result["model_input"] = f"{card.input_width}x{card.input_height}"
+        # float32 or bfloat16 (core.precision): the same model differs by ~0.1 s per view.
+        result["precision"] = getattr(predictor, "precision", "float32")
         say(f"timing prediction ({repeats} runs after a warm-up)")
         figures, probability = bench_prediction(predictor, _sample_view(width, height), repeats)
         result.update(figures)

@@ -22,6 +22,7 @@ from typing import Any
 from core.errors import GarmentCutoutError
 from core.evaluation import evaluate, find_pairs
 from core.model_card import UPSAMPLING_MODES, ModelCard, card_path
+from core.precision import PRECISIONS
 from core.progress import TextProgress
 
 
@@ -39,19 +40,22 @@ class Calibration:
 
 
 def calibrate(model_path: str | Path, data_dir: str | Path, split: str | Path,
-              upsampling: str | None = None, tta_flip: bool | None = None,
+              upsampling: str | None = None, tta_flip: bool | None = None, precision: str | None = None,
               write: bool = True, progress=None, cancelled=None) -> Calibration:
     """Sweep the threshold on `split`'s validation photos with the model as configured
-    (card settings, overridden by `upsampling` / `tta_flip`); with `write`, save the
-    winner, its Dice and those settings into the card (atomically). Raises DataError
-    for bad data or split, ModelLoadError for a bad model, Cancelled when cancelled."""
+    (card settings, overridden by `upsampling` / `tta_flip` / `precision`); with `write`,
+    save the winner, its Dice and those settings into the card (atomically). Raises
+    DataError for bad data or split, ModelLoadError for a bad model, Cancelled when
+    cancelled."""
     from core.prediction import Predictor
     from core.training import best_threshold
 
     find_pairs(data_dir, split=split, part="val")  # bad data fails before the model loads
-    predictor = Predictor.load(model_path)
+    predictor = Predictor.load(model_path, precision=precision)
     card = predictor.card
     changes = {}
+    if precision is not None:
+        changes["precision"] = precision
     if upsampling is not None:
         changes["upsampling"] = upsampling
     if tta_flip is not None:
@@ -66,7 +70,7 @@ def calibrate(model_path: str | Path, data_dir: str | Path, split: str | Path,
                                          training={**card.training, "calibration": {
                                              **result.to_dict(), "split": str(split), "data": str(data_dir),
                                              "resolution": "native", "upsampling": card.upsampling,
-                                             "tta_flip": card.tta_flip}})
+                                             "tta_flip": card.tta_flip, "computed_in": predictor.precision}})
         calibrated.save(card_path(model_path))
     return result
 
@@ -90,13 +94,15 @@ def add_cli_arguments(parser: argparse.ArgumentParser) -> None:
                         help="split file; its \"val\" photos are used, never its \"test\" ones")
     parser.add_argument("--upsampling", choices=UPSAMPLING_MODES, help="set the card's upsampling first")
     parser.add_argument("--tta-flip", type=_on_off, metavar="{on,off}", help="set the card's flip averaging first")
+    parser.add_argument("--precision", choices=PRECISIONS,
+                        help="set the card's precision first (auto: bfloat16 on CPUs with native bfloat16)")
     parser.add_argument("--dry-run", action="store_true", help="print the result, leave the card as it is")
 
 
 def run_cli(args: argparse.Namespace) -> int:
     """Progress on stderr, a JSON line on stdout; 0 ok, 2 bad input, 130 interrupted."""
     try:
-        result = calibrate(args.model, args.data, args.split, args.upsampling, args.tta_flip,
+        result = calibrate(args.model, args.data, args.split, args.upsampling, args.tta_flip, args.precision,
                            write=not args.dry_run, progress=TextProgress("calibrating"))
     except KeyboardInterrupt:
         print("\ncalibration interrupted; the card is unchanged", file=sys.stderr)

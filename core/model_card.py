@@ -16,6 +16,7 @@ from typing import Any
 
 from core.atomic import write_text_atomic
 from core.errors import ModelLoadError
+from core.precision import PRECISIONS
 
 FORMAT_VERSION = 1
 # How the probability map goes back to the photo's size (see core.prediction).
@@ -42,6 +43,7 @@ class ModelCard:
     val_dice: float | None = None
     upsampling: str = "cubic"            # cubic | guided (edge-aware, see core.prediction)
     tta_flip: bool = False               # average with the horizontally flipped prediction
+    precision: str = "float32"           # float32 | bfloat16 | auto (bfloat16 where native; core.precision)
     trained_on: str = ""
     licence: str = ""
     training: dict[str, Any] = dataclasses.field(default_factory=dict)
@@ -113,6 +115,8 @@ def _problem(card: ModelCard) -> str | None:
         return f"unknown upsampling {card.upsampling!r} (expected one of {', '.join(UPSAMPLING_MODES)})"
     if not isinstance(card.tta_flip, bool):
         return f"tta_flip must be true or false, not {card.tta_flip!r}"
+    if card.precision not in PRECISIONS:
+        return f"unknown precision {card.precision!r} (expected one of {', '.join(PRECISIONS)})"
     if not isinstance(card.training, dict) or not isinstance(card.evaluation, dict):
         return "training and evaluation must be JSON objects"
     return None

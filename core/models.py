@@ -31,11 +31,11 @@ CONVS_PER_BLOCK: dict[str, tuple[int, int, int]] = {
 ARCHITECTURES = tuple(FILTERS)
 
 
-def _conv_block(x, filters: int, convs: int, name: str):
+def _conv_block(x, filters: int, convs: int, name: str, dtype):
     for i in range(convs):
-        x = layers.Conv2D(filters, 3, padding="same", use_bias=False, name=f"{name}_conv{i}")(x)
-        x = layers.BatchNormalization(name=f"{name}_bn{i}")(x)
-        x = layers.Activation("relu", name=f"{name}_relu{i}")(x)
+        x = layers.Conv2D(filters, 3, padding="same", use_bias=False, name=f"{name}_conv{i}", dtype=dtype)(x)
+        x = layers.BatchNormalization(name=f"{name}_bn{i}", dtype=dtype)(x)
+        x = layers.Activation("relu", name=f"{name}_relu{i}", dtype=dtype)(x)
     return x
 
 
@@ -52,8 +52,12 @@ def check_input_shape(architecture: str, input_shape: tuple[int, int, int]) -> N
 
 
 def build_unet(architecture: str = "final", input_shape: tuple[int, int, int] = (384, 256, 3),
-               width: float = 1.0, name: str | None = None) -> keras.Model:
-    """Build a U-Net; returns a Keras model mapping (N, h, w, c) to (N, h, w, 1) sigmoid."""
+               width: float = 1.0, name: str | None = None, dtype: str | None = None) -> keras.Model:
+    """Build a U-Net; returns a Keras model mapping (N, h, w, c) to (N, h, w, 1) sigmoid.
+
+    `dtype` is a Keras dtype policy for every layer but the last (None: the global
+    policy); "mixed_bfloat16" computes in bfloat16 with float32 weights, and the
+    probabilities still come out in float32."""
     check_input_shape(architecture, input_shape)
     filters = [max(4, int(round(f * width))) for f in FILTERS[architecture]]
     enc_convs, mid_convs, dec_convs = CONVS_PER_BLOCK[architecture]
@@ -64,18 +68,18 @@ def build_unet(architecture: str = "final", input_shape: tuple[int, int, int] = 
     skips = []
     x = inputs
     for level, f in enumerate(filters[:-1]):
-        x = _conv_block(x, f, enc_convs, name=f"down{level}")
+        x = _conv_block(x, f, enc_convs, name=f"down{level}", dtype=dtype)
         skips.append(x)
-        x = layers.MaxPooling2D(2, name=f"down{level}_pool")(x)
+        x = layers.MaxPooling2D(2, name=f"down{level}_pool", dtype=dtype)(x)
 
     # ---- bottleneck
-    x = _conv_block(x, filters[-1], mid_convs, name="center")
+    x = _conv_block(x, filters[-1], mid_convs, name="center", dtype=dtype)
 
     # ---- decoder
     for level in reversed(range(len(skips))):
-        x = layers.UpSampling2D(2, name=f"up{level}_upsample")(x)
-        x = layers.Concatenate(name=f"up{level}_concat")([skips[level], x])
-        x = _conv_block(x, filters[level], dec_convs, name=f"up{level}")
+        x = layers.UpSampling2D(2, name=f"up{level}_upsample", dtype=dtype)(x)
+        x = layers.Concatenate(name=f"up{level}_concat", dtype=dtype)([skips[level], x])
+        x = _conv_block(x, filters[level], dec_convs, name=f"up{level}", dtype=dtype)
 
     # ---- classifier: per-pixel garment probability
     outputs = layers.Conv2D(1, 1, activation="sigmoid", dtype="float32", name="garment")(x)

@@ -64,15 +64,35 @@ def guided_upsample(probability: np.ndarray, rgb: np.ndarray, eps: float = 1e-2)
     return np.clip(out, 0.0, 1.0)
 
 
-class Predictor:
-    """A loaded model + card. `predict` is thread-safe (one inference at a time)."""
+def in_bfloat16(model, card: ModelCard):
+    """The same U-Net computing in bfloat16 (weights copied, float32 output), or None when
+    the card's architecture cannot be rebuilt around these weights."""
+    from core.models import ARCHITECTURES, build_unet
 
-    def __init__(self, model, card: ModelCard, model_path: Path | None = None):
+    if card.architecture not in ARCHITECTURES:
+        return None
+    try:
+        twin = build_unet(card.architecture, (card.input_height, card.input_width, card.channels),
+                          width=card.width, name=model.name, dtype="mixed_bfloat16")
+        twin.set_weights(model.get_weights())
+    except ValueError:  # a model this card does not describe exactly: keep float32
+        return None
+    return twin
+
+
+class Predictor:
+    """A loaded model + card. `predict` is thread-safe (one inference at a time).
+
+    `precision` says what the model computes in ("float32" or "bfloat16"); `load`
+    chooses it from the card (see core.precision)."""
+
+    def __init__(self, model, card: ModelCard, model_path: Path | None = None, precision: str = "float32"):
         import tensorflow as tf
 
         self.model = model
         self.card = card
         self.model_path = model_path
+        self.precision = precision
         self.model_id = model_id_for(model_path) if model_path is not None else f"memory:{id(model)}"
         self._lock = threading.Lock()
         # A traced function avoids Keras' per-call predict() overhead (~tens of ms).
@@ -80,10 +100,11 @@ class Predictor:
 
     # ------------------------------------------------------------------ loading
     @classmethod
-    def load(cls, model_path: str | Path | None = None) -> "Predictor":
+    def load(cls, model_path: str | Path | None = None, precision: str | None = None) -> "Predictor":
         """Load `NAME.keras` and `NAME.json`; None loads the bundled default model.
 
-        Raises ModelLoadError with the reason for a missing, broken or mismatched file."""
+        `precision` (float32, bfloat16 or auto) replaces the card's. Raises
+        ModelLoadError with the reason for a missing, broken or mismatched file."""
         path = Path(model_path) if model_path is not None else paths.DEFAULT_MODEL
         if not path.is_file():
             raise ModelLoadError(path, "file not found")
@@ -101,6 +122,12 @@ class Predictor:
         got = tuple(model.input_shape)
         if got[1:] != expected[1:] and not (got[1] is None and got[2] is None and got[3] == card.channels):
             raise ModelLoadError(path, f"model input {got[1:]} does not match its card {expected[1:]}")
+        from core.precision import resolve_precision
+
+        if resolve_precision(precision or card.precision) == "bfloat16":
+            twin = in_bfloat16(model, card)
+            if twin is not None:
+                return cls(twin, card, path, precision="bfloat16")
         return cls(model, card, path)
 
     @property

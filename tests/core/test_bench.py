@@ -36,11 +36,15 @@ def test_run_bench_with_a_fake_predictor():
         assert result[key] > 0, key
     assert result["seconds_per_view_min"] <= result["seconds_per_view_median"]
     assert "stages_median_s" not in result
+    assert result["precision"] == "float32"  # a predictor that does not say is taken as float32
     json.dumps(result, allow_nan=False)
 
 
 def test_stage_breakdown_when_the_predictor_offers_it():
-    result = bench.run_bench(predictor=FakePredictor(timed=True), repeats=1, size=(60, 90), mask_runs=1)
+    predictor = FakePredictor(timed=True)
+    predictor.precision = "bfloat16"
+    result = bench.run_bench(predictor=predictor, repeats=1, size=(60, 90), mask_runs=1)
+    assert result["precision"] == "bfloat16"
     assert result["stages_median_s"] == {"infer": 0.001, "upsample": 0.002}
 
 

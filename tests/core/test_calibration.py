@@ -78,16 +78,20 @@ def test_calibrate_can_set_the_inference_options_and_dry_run_leaves_the_card(tmp
     split = tmp_path / "split.json"
     split.write_text(json.dumps({"val": ["v1"], "test": []}))
     before = card_path(model).read_text()
-    args = argparse.Namespace(model=model, data=data, split=split, upsampling="guided", tta_flip=True, dry_run=True)
+    args = argparse.Namespace(model=model, data=data, split=split, upsampling="guided", tta_flip=True,
+                              precision=None, dry_run=True)
     assert calibration.run_cli(args) == 0
     assert card_path(model).read_text() == before
     assert json.loads(capsys.readouterr().out)["card"] == "unchanged (dry run)"
 
     args.dry_run = False
+    args.precision = "bfloat16"
     assert calibration.run_cli(args) == 0
     card = ModelCard.load(card_path(model))
-    assert card.upsampling == "guided" and card.tta_flip is True
+    assert card.upsampling == "guided" and card.tta_flip is True and card.precision == "bfloat16"
     assert card.training["calibration"]["upsampling"] == "guided"
+    # This hand-made net is no U-Net the card describes, so it could not run in bfloat16.
+    assert card.training["calibration"]["computed_in"] == "float32"
 
 
 def test_calibrate_needs_validation_names_and_says_so(tmp_path, capsys):
@@ -97,6 +101,7 @@ def test_calibrate_needs_validation_names_and_says_so(tmp_path, capsys):
     split.write_text(json.dumps({"val": [], "test": ["v1"]}))
     with pytest.raises(DataError, match="no \"val\" list"):
         calibration.calibrate(model, data, split)
-    args = argparse.Namespace(model=model, data=data, split=split, upsampling=None, tta_flip=None, dry_run=False)
+    args = argparse.Namespace(model=model, data=data, split=split, upsampling=None, tta_flip=None, precision=None,
+                              dry_run=False)
     assert calibration.run_cli(args) == 2
     assert "error:" in capsys.readouterr().err
