@@ -82,6 +82,7 @@ class EvaluationSummary:
     data_dir: str = ""
     report_dir: str | None = None
     total_seconds: float = 0.0
+    precision: str = "float32"  # what the model computed in (core.precision)
 
     @property
     def n(self) -> int:
@@ -127,6 +128,7 @@ class EvaluationSummary:
         """Everything but the per-image rows (those go to per_image.csv)."""
         return {
             "model": self.model_name,
+            "precision": self.precision,
             "data": self.data_dir,
             "threshold": self.threshold,
             "n": self.n,
@@ -159,6 +161,7 @@ class EvaluationSummary:
             "failed": len(self.failed),
             "seconds_per_image": round(self.seconds_per_image, 3),
             "model": self.model_name,
+            "precision": self.precision,
         }
         return json.dumps(line, separators=(", ", ": "))
 
@@ -284,6 +287,7 @@ def evaluate(
     sweep_scores = metrics.dice_from_histograms(np.stack(histograms), metrics.SWEEP_THRESHOLDS).mean(axis=0)
     summary = EvaluationSummary(
         model_name=str(getattr(card, "name", "unknown")),
+        precision=str(getattr(predictor, "precision", "float32")),
         threshold=float(threshold),
         results=results,
         failed=failed,

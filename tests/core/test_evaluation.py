@@ -156,6 +156,7 @@ def test_json_line(data_dir):
     assert data["best_threshold"] == 0.08
     assert data["outliers"] == 1
     assert data["model"] == "fake-model"
+    assert data["precision"] == "float32"  # a predictor that does not say is taken as float32
     assert {"mean_boundary_f", "best_threshold_dice"} <= data.keys()
 
 
@@ -243,19 +244,22 @@ def test_cli_prints_one_json_line(data_dir, tmp_path, capsys, monkeypatch):
     assert (tmp_path / "r" / "summary.json").is_file()
 
 
-def test_cli_end_to_end_with_a_real_tiny_model(data_dir, tmp_path, capsys):
+def test_cli_end_to_end_with_a_real_tiny_model(data_dir, tmp_path, capsys, monkeypatch):
     pytest.importorskip("keras")
+    monkeypatch.delenv("GARMENT_CUTOUT_PRECISION", raising=False)
     from core.model_card import ModelCard, card_path
     from core.models import build_unet
 
     model_path = tmp_path / "tiny.keras"
     build_unet("final", (32, 32, 3), width=0.125).save(model_path)
-    ModelCard(name="tiny", input_height=32, input_width=32).save(card_path(model_path))
+    ModelCard(name="tiny", input_height=32, input_width=32, width=0.125, precision="bfloat16").save(card_path(model_path))
     code = evaluation.run_cli(_cli_args(data=data_dir, model=model_path, report=tmp_path / "r"))
     captured = capsys.readouterr()
     assert code == 0, captured.err
     data = json.loads(captured.out)
     assert data["n"] == 5 and data["model"] == "tiny" and 0.0 <= data["mean_dice"] <= 1.0
+    assert data["precision"] == "bfloat16"
+    assert json.loads((tmp_path / "r" / "summary.json").read_text())["precision"] == "bfloat16"
 
 
 @pytest.mark.shared_data
