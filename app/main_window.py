@@ -1048,4 +1048,6 @@ def _card_text(predictor) -> str:
     if card.val_dice is not None:
         lines.append(f"Validation Dice: {card.val_dice:.3f}")
     lines.append(f"Default threshold: {card.threshold:.2f}")
+    # bfloat16 where the CPU has it natively (core.precision): worth knowing when comparing speeds.
+    lines.append(f"Computes in: {getattr(predictor, 'precision', 'float32')}")
     return "<br>".join(lines)

@@ -39,6 +39,7 @@ def test_opens_shoot_and_predicts_every_view(make_window, shoot, fake_predictor)
     # The model card's default threshold is used until the user moves it.
     assert window.state.threshold == 0.5
     assert "fake" in window.model_label.text()
+    assert "Computes in: float32" in window.model_label.text()  # a predictor that does not say
 
 
 def test_threshold_slider_changes_mask_as_core_composes_it(make_window, shoot):

@@ -42,6 +42,7 @@ def test_bundled_model_predicts_in_the_background(qtbot, tmp_path):
     card = window.predictor.card
     assert window.state.threshold == pytest.approx(card.threshold)
     assert f"{card.threshold:.2f}" in window.model_label.text()
+    assert f"Computes in: {window.predictor.precision}" in window.model_label.text()
     for state in window.session.states.values():
         assert state.probability.shape == (300, 200) and state.probability.dtype == np.uint8
     window.threshold_panel.slider.setValue(100)
