@@ -519,7 +519,7 @@ def _load_start_model(config: TrainConfig):
     from core.prediction import Predictor
 
     try:
-        start = Predictor.load(config.init_from)
+        start = Predictor.load(config.init_from, precision="float32")  # only its weights are needed
     except ModelLoadError as exc:
         raise DataError(f"--init-from: {exc}") from None
     card = start.card
