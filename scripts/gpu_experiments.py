@@ -1,8 +1,8 @@
 """The issue-4 experiment grid, trained in parallel on a lent GPU machine.
 
 That machine has JAX and PyTorch but no TensorFlow, so this runs Keras 3 on whichever
-backend works there and feeds it from a `keras.utils.PyDataset` instead of
-`core.data.make_dataset`'s tf.data pipeline. Everything else is the product's own code:
+backend works there (and on TensorFlow elsewhere: `KERAS_BACKEND` decides) and feeds it
+from a `keras.utils.PyDataset` instead of `core.data.make_dataset`'s tf.data pipeline. Everything else is the product's own code:
 `core.models.build_unet`, `core.losses`, `core.augment`, `core.preprocessing`,
 `core.data.load_arrays` (the same INTER_AREA resize), the same CCP split and studio
 renders, and `core.metrics` for Dice and boundary F at the photo's native resolution.
@@ -12,10 +12,12 @@ cosine over a time budget rather than a fixed number of epochs, so they end when
 allows. Training stays float32: under `mixed_bfloat16` the 384x256 U-Net's validation loss
 came out NaN (Keras 3.15 on JAX, reproduced on a CPU), so bfloat16 was left alone.
 
+    python scripts/gpu_experiments.py smoke                  # can this backend train at all?
     python scripts/gpu_experiments.py prepare --data CCP --split SPLIT --cache DIR
     python scripts/gpu_experiments.py train NAME --cache DIR --runs DIR --deadline UNIX_TIME
     python scripts/gpu_experiments.py schedule --cache DIR --runs DIR --deadline UNIX_TIME [--slots N]
-    python scripts/gpu_experiments.py collect --runs DIR --out DIR
+    python scripts/gpu_experiments.py collect --runs DIR --out DIR [--weights]
+    python scripts/gpu_experiments.py speed                  # CPU seconds per view of each shape
 
 `scripts/gpu_experiments.sh` strings these together for one device call.
 """
@@ -67,32 +69,28 @@ class Experiment:
     note: str = ""
 
 
-def _x(**kw) -> Experiment:
-    return Experiment(**kw)
-
-
 # Priority order: the scheduler starts them in this order as slots free up.
 EXPERIMENTS: dict[str, Experiment] = {
     # Candidates for the bundled model: as long as the lease allows, at the larger input.
-    "long_flip": _x(size=(512, 352), epochs=400, schedule="cosine_time", time_budget=True,
-                    note="512x352, cosine over the time budget, flips"),
-    "long_aug": _x(size=(512, 352), epochs=400, schedule="cosine_time", time_budget=True, hsv=True,
-                   shift_scale_rotate=True, note="512x352, cosine over the time budget, flips+HSV+SSR"),
+    "long_flip": Experiment(size=(512, 352), epochs=400, schedule="cosine_time", time_budget=True,
+                            note="512x352, cosine over the time budget, flips"),
+    "long_aug": Experiment(size=(512, 352), epochs=400, schedule="cosine_time", time_budget=True, hsv=True,
+                           shift_scale_rotate=True, note="512x352, cosine over the time budget, flips+HSV+SSR"),
     # The table: each changes one thing from the floor recipe.
-    "floor": _x(note="the issue's floor recipe"),
-    "basic_unet": _x(architecture="basic", note="seed's basic U-Net, width 0.5"),
-    "width_1.0": _x(width=1.0, note="final U-Net at full width"),
-    "input_512x352": _x(size=(512, 352), note="larger input"),
-    "adam": _x(optimizer="adam", note="Adam 3e-4"),
-    "aug_heavy": _x(hsv=True, shift_scale_rotate=True, note="flips + HSV + shift/scale/rotate"),
-    "bce_only": _x(w_bce=1.0, w_dice=0.0, note="loss: BCE only"),
-    "no_normalisation": _x(normalise=False, note="x/255, no mean/std"),
-    "linear_resize": _x(interpolation="linear", note="INTER_LINEAR resize instead of INTER_AREA"),
-    "cyclic_lr": _x(schedule="cyclic", note="seed's declining cyclic rate 5e-5..5e-4"),
-    "width_0.25": _x(width=0.25, note="final U-Net at quarter width"),
-    "no_augmentation": _x(flip=False, note="no flips"),
-    "dice_only": _x(w_bce=0.0, w_dice=1.0, note="loss: -Dice only"),
-    "gray": _x(channels=1, note="one gray channel"),
+    "floor": Experiment(note="the issue's floor recipe"),
+    "basic_unet": Experiment(architecture="basic", note="seed's basic U-Net, width 0.5"),
+    "width_1.0": Experiment(width=1.0, note="final U-Net at full width"),
+    "input_512x352": Experiment(size=(512, 352), note="larger input"),
+    "adam": Experiment(optimizer="adam", note="Adam 3e-4"),
+    "aug_heavy": Experiment(hsv=True, shift_scale_rotate=True, note="flips + HSV + shift/scale/rotate"),
+    "bce_only": Experiment(w_bce=1.0, w_dice=0.0, note="loss: BCE only"),
+    "no_normalisation": Experiment(normalise=False, note="x/255, no mean/std"),
+    "linear_resize": Experiment(interpolation="linear", note="INTER_LINEAR resize instead of INTER_AREA"),
+    "cyclic_lr": Experiment(schedule="cyclic", note="seed's declining cyclic rate 5e-5..5e-4"),
+    "width_0.25": Experiment(width=0.25, note="final U-Net at quarter width"),
+    "no_augmentation": Experiment(flip=False, note="no flips"),
+    "dice_only": Experiment(w_bce=0.0, w_dice=1.0, note="loss: -Dice only"),
+    "gray": Experiment(channels=1, note="one gray channel"),
 }
 
 
