@@ -282,7 +282,7 @@ def _train_and_evaluate(args, e: Experiment, status, save_status, runs: Path) ->
     from core.metrics import SWEEP_THRESHOLDS, threshold_sweep
     from core.models import build_unet
     from core.preprocessing import compute_normalisation
-    from core.training import make_optimizer, plateau_then_decl_triangular_lr
+    from core.training import best_threshold, make_optimizer, plateau_then_decl_triangular_lr
 
     cache = Path(args.cache)
     tag = f"{e.size[0]}x{e.size[1]}_{e.interpolation}"
@@ -299,7 +299,6 @@ def _train_and_evaluate(args, e: Experiment, status, save_status, runs: Path) ->
     status.update(mean=mean, std=std, train_count=len(x_train), val_count=len(x_val), backend=keras.backend.backend())
 
     keras.utils.set_random_seed(0)
-    keras.mixed_precision.set_global_policy(args.policy)
     model = build_unet(e.architecture, (*e.size, e.channels), width=e.width)
     model.compile(optimizer=make_optimizer(e.optimizer, e.lr), loss=make_bce_dice_loss(e.w_bce, e.w_dice),
                   metrics=[dice_coeff])
@@ -339,7 +338,8 @@ def _train_and_evaluate(args, e: Experiment, status, save_status, runs: Path) ->
             save_status()
             print(f"[{status['name']}] epoch {epoch + 1} {logs['seconds']:.0f}s val_loss {logs.get('val_loss', 0):.4f} "
                   f"val_dice {logs.get('val_dice_coeff', 0):.4f}", flush=True)
-            # Stop when the next epoch would not end in time (the last epoch's length as the guess).
+            # Stop when the next epoch would not end in time (the mean epoch so far as the guess;
+            # the first one's compile makes it a cautious one).
             per_epoch = logs["seconds"] / (epoch + 1)
             if time.time() + per_epoch > deadline:
                 status["stopped_by_deadline"] = not e.time_budget
@@ -350,10 +350,9 @@ def _train_and_evaluate(args, e: Experiment, status, save_status, runs: Path) ->
     if "best_epoch" not in status:
         raise RuntimeError("no epoch finished with a finite validation loss")
 
-    # Evaluation in float32 at native resolution, like `garment-cutout evaluate`.
+    # Evaluation at native resolution, like `garment-cutout evaluate`.
     status["state"] = "evaluating"
     save_status()
-    keras.mixed_precision.set_global_policy("float32")
     best = build_unet(e.architecture, (*e.size, e.channels), width=e.width)
     with np.load(weights_path) as saved:
         best.set_weights([saved[f"arr_{i}"] for i in range(len(saved.files))])
@@ -361,7 +360,7 @@ def _train_and_evaluate(args, e: Experiment, status, save_status, runs: Path) ->
     val_photos, val_truths = _read_photos(split["data"], split["val"])
     val_probs = _predict_native(best, val_photos, card, e)
     sweep = threshold_sweep(val_probs, val_truths, SWEEP_THRESHOLDS)
-    val_threshold = max(sweep.items(), key=lambda kv: (round(kv[1], 12), -abs(kv[0] - 0.5)))[0]
+    val_threshold = best_threshold(sweep)[0]
     status["val_native"] = _scores(val_probs, val_truths, 0.5)
     status["val_native_best"] = {"threshold": val_threshold, "mean_dice": sweep[val_threshold]}
     test_photos, test_truths = _read_photos(split["data"], split["test"][:args.limit or None])
@@ -401,7 +400,7 @@ def schedule(args) -> int:
                 print(f"skipping {name}: too little time left", flush=True)
                 continue
             cmd = [sys.executable, __file__, "train", name, "--cache", args.cache, "--runs", args.runs,
-                   "--deadline", str(train_deadline), "--policy", args.policy,
+                   "--deadline", str(train_deadline),
                    "--limit", str(args.limit), "--max-epochs", str(args.max_epochs)]
             running[name] = subprocess.Popen(cmd, env=env, stdout=open(log_dir / f"{name}.log", "w"),
                                              stderr=subprocess.STDOUT)
@@ -449,13 +448,12 @@ def collect(args) -> int:
 
 
 def smoke(args) -> int:
-    """Exit 0 when this backend can train a tiny U-Net two steps in `--policy`; used to pick one."""
+    """Exit 0 when this backend can train a tiny U-Net two steps; used to pick one."""
     import keras
 
     from core.losses import make_bce_dice_loss
     from core.models import build_unet
 
-    keras.mixed_precision.set_global_policy(args.policy)
     model = build_unet("final", (64, 64, 3), width=0.25)
     model.compile(optimizer="rmsprop", loss=make_bce_dice_loss())
     rng = np.random.default_rng(0)
@@ -463,7 +461,7 @@ def smoke(args) -> int:
     y = (rng.random((8, 64, 64, 1)) > 0.5).astype(np.float32)
     history = model.fit(x, y, batch_size=4, epochs=1, verbose=0)
     loss = history.history["loss"][-1]
-    print(f"smoke: backend {keras.backend.backend()}, policy {args.policy}, loss {loss:.4f}", flush=True)
+    print(f"smoke: backend {keras.backend.backend()}, loss {loss:.4f}", flush=True)
     return 0 if math.isfinite(loss) else 1
 
 
@@ -501,7 +499,6 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("smoke")
-    p.add_argument("--policy", default="float32")
     p = sub.add_parser("speed")
     p.add_argument("--repeats", type=int, default=5)
     p.add_argument("--out")
@@ -515,7 +512,6 @@ def main(argv=None) -> int:
     p.add_argument("--cache", required=True)
     p.add_argument("--runs", required=True)
     p.add_argument("--deadline", type=float, required=True)
-    p.add_argument("--policy", default="float32")
     p.add_argument("--limit", type=int, default=0, help="train on this many images (0: all); for a CPU check")
     p.add_argument("--max-epochs", type=int, default=0)
     p = sub.add_parser("schedule")
@@ -525,7 +521,6 @@ def main(argv=None) -> int:
     p.add_argument("--slots", type=int, default=6)
     p.add_argument("--eval-margin", type=float, default=45.0)
     p.add_argument("--min-run-s", type=float, default=90.0)
-    p.add_argument("--policy", default="float32")
     p.add_argument("--only", nargs="*")
     p.add_argument("--limit", type=int, default=0)
     p.add_argument("--max-epochs", type=int, default=0)

@@ -16,20 +16,19 @@ py=${PY:-python3}
 export PYTHONPATH=/tmp/site:$PWD
 nvidia-smi -L
 script=scripts/gpu_experiments.py
-policy=float32
 export KERAS_BACKEND=jax
 if [ -n "${SKIP_SMOKE:-}" ]; then :
-elif ! timeout 120 $py $script smoke --policy $policy; then
+elif ! timeout 120 $py $script smoke; then
     export KERAS_BACKEND=torch
-    timeout 120 $py $script smoke --policy $policy || exit 1
+    timeout 120 $py $script smoke || exit 1
 fi
-echo "backend $KERAS_BACKEND, policy $policy, $(( $(date +%s) - start )) s in"
+echo "backend $KERAS_BACKEND, $(( $(date +%s) - start )) s in"
 $py $script prepare --data .gpu_data/ccp-garments --split resources/splits/ccp_split.json --cache "${CACHE:-/tmp/cache}" ${ONLY:+--only $ONLY} || exit 1
 echo "prepared, $(( $(date +%s) - start )) s in"
 # Results come back even if the call is cut short: collect every 15 s.
 ( while true; do $py $script collect --runs "${RUNS:-/tmp/runs}" --out "$out" >/dev/null 2>&1; nvidia-smi --query-gpu=utilization.gpu,memory.used --format=csv,noheader >> "$out/gpu.txt" 2>/dev/null; sleep 15; done ) &
 collector=$!
-$py $script schedule --cache "${CACHE:-/tmp/cache}" --runs "${RUNS:-/tmp/runs}" --deadline $(( start + budget - 25 )) --policy $policy --slots ${SLOTS:-6} --eval-margin ${EVAL_MARGIN:-45} ${ONLY:+--only $ONLY} ${LIMIT:+--limit $LIMIT --max-epochs 2}
+$py $script schedule --cache "${CACHE:-/tmp/cache}" --runs "${RUNS:-/tmp/runs}" --deadline $(( start + budget - 25 )) --slots ${SLOTS:-6} --eval-margin ${EVAL_MARGIN:-45} ${ONLY:+--only $ONLY} ${LIMIT:+--limit $LIMIT --max-epochs 2}
 kill $collector
 $py $script collect --runs "${RUNS:-/tmp/runs}" --out "$out" --weights
 tail -n 3 "${RUNS:-/tmp/runs}"/logs/*.log
