@@ -18,7 +18,9 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/garment-cutout gui
 
+# The import-linter contracts (pyproject.toml) first: a layering break fails in seconds.
 test: $(STAMP)
+	$(BIN)/lint-imports
 	QT_QPA_PLATFORM=offscreen TF_CPP_MIN_LOG_LEVEL=2 $(BIN)/python -m pytest -q
 
 clean:

@@ -28,7 +28,7 @@ class BlobPredictor:
     """A soft elliptical 'garment' (probabilities 0..255 with long ramps)."""
 
     def __init__(self):
-        from core.model_card import ModelCard
+        from core.network.card import ModelCard
 
         self.card = ModelCard(name="bench-blob", threshold=0.5)
         self.model_id = "bench-blob"

@@ -24,10 +24,10 @@ from PySide6.QtCore import Signal
 from app.catalogue_panel import EXPORTED
 from app.garment_session import GarmentSession, state_on_disk
 from app.window_job import WindowJob
-from core import masks
-from core.errors import Cancelled, GarmentCutoutError
-from core.export import export_view
-from core.shoots import Garment
+from core.common.errors import Cancelled, GarmentCutoutError
+from core.files.export import export_view
+from core.files.shoots import Garment
+from core.masks import compose
 
 if TYPE_CHECKING:
     from app.main_window import MainWindow
@@ -109,7 +109,7 @@ def export_catalogue(inputs: list[GarmentInput], predictor, out_dir: Path, feath
                 if view.probability is None:
                     view.probability = predictor.predict(view.rgb, cancelled=cancelled)
                     _cache(item, view, predictor)
-                view_masks.append(masks.compose_mask(view.probability, view.threshold, view.override))
+                view_masks.append(compose.compose_mask(view.probability, view.threshold, view.override))
                 step += 1
                 progress(step, total)
             for view, mask in zip(item.views, view_masks):

@@ -14,10 +14,10 @@ from pathlib import Path
 import numpy as np
 
 from app.view_state import ViewState
-from core.errors import GarmentCutoutError
-from core.imageio import file_stamp, read_image
-from core.shoots import Garment
-from core.sidecar import Sidecar, view_key
+from core.common.errors import GarmentCutoutError
+from core.files.imageio import file_stamp, read_image
+from core.files.shoots import Garment
+from core.files.sidecar import Sidecar, view_key
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +118,7 @@ def state_on_disk(garment: Garment, export_folder: Path | None) -> str:
     Exported: every view has a cutout in the remembered export folder no older than its
     saved corrections. A cheap stat-only check, so listing a catalogue stays instant.
     """
-    from core.export import export_name
+    from core.files.export import export_name
 
     try:
         sidecar = Sidecar(garment.folder)

@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from app.main_window import MainWindow
     from app.workers import wait_for_orphans
-    from core import paths as core_paths
+    from core.common import paths as core_paths
 
     pg.setConfigOptions(imageAxisOrder="row-major")
     app = QApplication.instance() or QApplication(sys.argv[:1])

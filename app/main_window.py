@@ -14,14 +14,26 @@ import cv2
 import numpy as np
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QColor, QIcon, QImage, QKeySequence, QPixmap, QUndoGroup
-from PySide6.QtWidgets import (QButtonGroup, QColorDialog, QDockWidget, QFileDialog, QHBoxLayout, QLabel, QMainWindow,
-                               QMessageBox, QProgressBar, QSizePolicy, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QColorDialog,
+    QDockWidget,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app import overlay
 from app.canvas_widget import CanvasWidget
 from app.catalogue_export import CatalogueExporter
-from app.catalogue_panel import (BROKEN, CORRECTED, EXPORTED, NOT_STARTED, PREDICTED, CataloguePanel,
-                                 MessagePanel)
+from app.catalogue_panel import BROKEN, CORRECTED, EXPORTED, NOT_STARTED, PREDICTED, CataloguePanel, MessagePanel
 from app.export_dialog import ExportDialog
 from app.garment_export import GarmentExporter
 from app.garment_session import GarmentSession, state_on_disk
@@ -32,23 +44,23 @@ from app.tools_panel import MAX_RADIUS, MIN_RADIUS, ToolsPanel, icon
 from app.undo_commands import OverrideEditCommand, ThresholdCommand, make_undo_stack
 from app.view_state import ViewState, bbox_slices, clamp_threshold
 from app.workers import TaskWorker
-from core import masks
-from core.errors import GarmentCutoutError
-from core.shoots import VIEWS, Catalogue, Garment, discover
+from core.common.errors import GarmentCutoutError
+from core.files.shoots import VIEWS, Catalogue, Garment, discover
+from core.masks import cleanups, compose, edits
 
 log = logging.getLogger(__name__)
 
 PredictorFactory = Callable[[Path | None], object]
 AUTOSAVE_DELAY_MS = 1000
 UNCERTAIN_MARGIN = 26  # uint8 levels either side of the cut: about +-0.1 in probability
-TOOLS = {"keep": masks.KEEP, "remove": masks.REMOVE, "erase": masks.NONE}
+TOOLS = {"keep": compose.KEEP, "remove": compose.REMOVE, "erase": compose.NONE}
 TOOL_CURSOR_COLOURS = {"keep": (120, 255, 140), "remove": (255, 110, 110), "erase": (255, 255, 255)}
 THUMB_HEIGHT = 56
 
 
 def default_predictor_factory(model_path: Path | None):
     """Load a core Predictor (imports TensorFlow: call on a worker thread only)."""
-    from core.prediction import Predictor
+    from core.prediction.predictor import Predictor
 
     return Predictor.load(model_path)
 
@@ -85,7 +97,7 @@ class MainWindow(QMainWindow):
         self.show_uncertain = False
         self._garment_states: dict[str, str] = {}
         self._stroke: list = []
-        self._stroke_value = masks.KEEP
+        self._stroke_value = compose.KEEP
         self._stroke_last: tuple[float, float] | None = None
         self._cursor_xy: tuple[float, float] | None = None  # image (x, y) under the mouse
         self._dirty: set[str] = set()
@@ -701,7 +713,7 @@ class MainWindow(QMainWindow):
             return
         value = TOOLS[self.tool]
         if alternate:
-            value = {masks.KEEP: masks.REMOVE, masks.REMOVE: masks.KEEP, masks.NONE: masks.NONE}[value]
+            value = {compose.KEEP: compose.REMOVE, compose.REMOVE: compose.KEEP, compose.NONE: compose.NONE}[value]
         self._stroke = []
         self._stroke_value = value
         self._stroke_last = (x, y)
@@ -744,13 +756,13 @@ class MainWindow(QMainWindow):
         if self._stroke_last is None:
             return
         self._stroke_last = None
-        record = masks.merge_records(self._stroke)
+        record = edits.merge_records(self._stroke)
         self._stroke = []
         state = self.state
         self.undo_action.setEnabled(self.undo_group.canUndo())
         if record is None or state is None:
             return
-        name = {masks.KEEP: "keep", masks.REMOVE: "remove", masks.NONE: "erase"}[self._stroke_value]
+        name = {compose.KEEP: "keep", compose.REMOVE: "remove", compose.NONE: "erase"}[self._stroke_value]
         self._push(state, record, f"{name} stroke")
 
     def _push(self, state: ViewState, record, text: str) -> None:
@@ -776,13 +788,13 @@ class MainWindow(QMainWindow):
             return
         mask = state.mask()
         if name == "fill":
-            new = masks.fill_holes(mask)
+            new = cleanups.fill_holes(mask)
         elif name == "specks":
-            new = masks.remove_specks(mask, max(16, mask.size // 4000), holes=True)
+            new = cleanups.remove_specks(mask, max(16, mask.size // 4000), holes=True)
         elif name == "grow":
-            new = masks.grow_shrink(mask, 1)
+            new = cleanups.grow_shrink(mask, 1)
         elif name == "shrink":
-            new = masks.grow_shrink(mask, -1)
+            new = cleanups.grow_shrink(mask, -1)
         else:
             raise ValueError(name)
         record = state.apply_mask_edit(new)
@@ -845,7 +857,7 @@ class MainWindow(QMainWindow):
         if state.probability is not None:
             p = state.probability[r, c] / 255
             o = state.override[r, c]
-            note = {masks.KEEP: " kept", masks.REMOVE: " removed"}.get(int(o), "")
+            note = {compose.KEEP: " kept", compose.REMOVE: " removed"}.get(int(o), "")
             self.probability_label.setText(f"p {p:.2f}{note}")
         else:
             self.probability_label.setText("p -")

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from core import masks
+from core.masks import compose
 
 MODES = ("overlay", "checker", "white", "black", "photo")
 MODE_LABELS = {
@@ -39,7 +39,7 @@ def threshold_cut(threshold: float) -> int:
     Clamped to 1..255 so the 0 (REMOVE) and 255 (KEEP) codes of the effective image
     always fall on the right side.
     """
-    return int(min(255, max(1, masks.threshold_level(threshold))))
+    return int(min(255, max(1, compose.threshold_level(threshold))))
 
 
 def effective_probability(probability: np.ndarray, override: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
@@ -51,8 +51,8 @@ def effective_probability(probability: np.ndarray, override: np.ndarray, out: np
     if out is None:
         out = np.empty_like(probability)
     np.copyto(out, probability)
-    out[override == masks.KEEP] = 255
-    out[override == masks.REMOVE] = 0
+    out[override == compose.KEEP] = 255
+    out[override == compose.REMOVE] = 0
     return out
 
 

@@ -15,7 +15,7 @@ from app.tasks import predict_views
 from app.window_job import WindowJob
 
 if TYPE_CHECKING:
-    from app.main_window import MainWindow
+    pass
 
 
 class PredictionJob(WindowJob):

@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
-    from core import paths
+    from core.common import paths
 
     tmp = Path(tempfile.mkdtemp(prefix="gc-shot-"))
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp / "settings"))

@@ -15,8 +15,8 @@ from typing import Callable
 import numpy as np
 
 from app.garment_session import GarmentSession
-from core.errors import Cancelled, GarmentCutoutError
-from core.export import export_view
+from core.common.errors import Cancelled, GarmentCutoutError
+from core.files.export import export_view
 
 log = logging.getLogger(__name__)
 

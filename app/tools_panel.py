@@ -7,12 +7,25 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton,
-                               QSizePolicy, QSlider, QSpinBox, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QSlider,
+    QSpinBox,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app import overlay
 from app.threshold_panel import ThresholdPanel
-from core.paths import ICONS
+from core.common.paths import ICONS
 
 MIN_RADIUS, MAX_RADIUS = 1, 400
 TOOL_COLOURS = {"keep": (60, 200, 90), "remove": (230, 70, 70), "erase": (200, 200, 200)}

@@ -16,7 +16,7 @@ from typing import Sequence
 import numpy as np
 
 from app import overlay
-from core import masks
+from core.masks import compose, edits
 
 
 @dataclass
@@ -86,7 +86,7 @@ class ViewState:
         """(H, W) bool mask, exactly as core composes it."""
         if self.probability is None:
             return np.zeros(self.shape, bool)
-        return masks.compose_mask(self.probability, self.threshold, self.override)
+        return compose.compose_mask(self.probability, self.threshold, self.override)
 
     def area(self) -> int:
         """Garment pixels at the current threshold (from the histogram: no full pass)."""
@@ -110,7 +110,7 @@ class ViewState:
         Returns core's ChangeRecord (None when nothing changed); the caller keeps it
         for undo.
         """
-        record = masks.paint_stroke(self.override, list(points), radius, value)
+        record = edits.paint_stroke(self.override, list(points), radius, value)
         if record is not None:
             self.refresh_box(record.bbox)
         return record
@@ -119,7 +119,7 @@ class ViewState:
         """Make the mask equal the (H, W) bool `new_mask` through overrides (clean-ups)."""
         if self.probability is None:
             return None
-        record = masks.apply_mask_edit(self.override, self.probability, self.threshold, new_mask)
+        record = edits.apply_mask_edit(self.override, self.probability, self.threshold, new_mask)
         if record is not None:
             self.refresh_box(record.bbox)
         return record

@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QThread, Signal
 
-from core.errors import Cancelled, GarmentCutoutError
+from core.common.errors import Cancelled, GarmentCutoutError
 
 log = logging.getLogger(__name__)
 

@@ -106,7 +106,8 @@ def _sizes_needed(only=None) -> set[tuple[tuple[int, int], str]]:
 def _load_ccp(pairs, size_hw, interpolation):
     import cv2
 
-    from core.data import load_arrays, load_pair
+    from core.files.pairs import load_pair
+    from core.training.data import load_arrays
 
     if interpolation == "area":
         return load_arrays(pairs, size_hw, workers=8)
@@ -123,9 +124,9 @@ def _load_ccp(pairs, size_hw, interpolation):
 def prepare(args) -> int:
     from concurrent.futures import ProcessPoolExecutor
 
-    from core.data import apply_split, discover_pairs, read_split_file
-    from core.sample_shoot import VIEWS, render_view
-    from core.training import _studio_arrays
+    from core.files.pairs import apply_split, discover_pairs, read_split_file
+    from core.renders.composition import VIEWS, render_view
+    from core.training.loop import _studio_arrays
 
     cache = Path(args.cache)
     cache.mkdir(parents=True, exist_ok=True)
@@ -172,8 +173,8 @@ def _card_like(e: Experiment, mean, std):
 def _make_sequence(x, y, card, e: Experiment, shuffle: bool, seed: int):
     import keras
 
-    from core.augment import AugmentConfig, augment_pair
-    from core.preprocessing import to_model_input
+    from core.network.preprocessing import to_model_input
+    from core.training.augment import AugmentConfig, augment_pair
 
     augment = AugmentConfig(hsv=e.hsv, shift_scale_rotate=e.shift_scale_rotate, flip=e.flip) if shuffle else None
 
@@ -208,7 +209,7 @@ def _predict_native(model, photos, card, e: Experiment, batch: int = 16) -> list
     """Probability maps (uint8) at each photo's own size, INTER_CUBIC upsampling."""
     import cv2
 
-    from core.preprocessing import probability_to_uint8, resize_probability_to_photo, to_model_input
+    from core.network.preprocessing import probability_to_uint8, resize_probability_to_photo, to_model_input
 
     h, w = e.size
     interp = cv2.INTER_LINEAR if e.interpolation == "linear" else cv2.INTER_AREA
@@ -224,7 +225,7 @@ def _predict_native(model, photos, card, e: Experiment, batch: int = 16) -> list
 
 
 def _scores(probs, truths, threshold: float) -> dict:
-    from core.metrics import binarise, boundary_f_score, dice
+    from core.evaluation.metrics import binarise, boundary_f_score, dice
 
     d, bf = [], []
     for p, t in zip(probs, truths):
@@ -236,7 +237,7 @@ def _scores(probs, truths, threshold: float) -> dict:
 
 
 def _read_photos(data: str, names: list[str]):
-    from core.data import discover_pairs, load_pair
+    from core.files.pairs import discover_pairs, load_pair
 
     by_name = {p.name: p for p in discover_pairs(data)}
     photos, truths = [], []
@@ -278,11 +279,11 @@ def train_one(args) -> int:
 def _train_and_evaluate(args, e: Experiment, status, save_status, runs: Path) -> None:
     import keras
 
-    from core.losses import dice_coeff, make_bce_dice_loss
-    from core.metrics import SWEEP_THRESHOLDS, threshold_sweep
-    from core.models import build_unet
-    from core.preprocessing import compute_normalisation
-    from core.training import best_threshold, make_optimizer, plateau_then_decl_triangular_lr
+    from core.evaluation.metrics import SWEEP_THRESHOLDS, best_threshold, threshold_sweep
+    from core.network.architectures import build_unet
+    from core.network.losses import dice_coeff, make_bce_dice_loss
+    from core.network.preprocessing import compute_normalisation
+    from core.training.schedules import make_optimizer, plateau_then_decl_triangular_lr
 
     cache = Path(args.cache)
     tag = f"{e.size[0]}x{e.size[1]}_{e.interpolation}"
@@ -451,8 +452,8 @@ def smoke(args) -> int:
     """Exit 0 when this backend can train a tiny U-Net two steps; used to pick one."""
     import keras
 
-    from core.losses import make_bce_dice_loss
-    from core.models import build_unet
+    from core.network.architectures import build_unet
+    from core.network.losses import make_bce_dice_loss
 
     model = build_unet("final", (64, 64, 3), width=0.25)
     model.compile(optimizer="rmsprop", loss=make_bce_dice_loss())
@@ -472,10 +473,10 @@ def speed(args) -> int:
     Run on the 2-core machine with the product's backend (TensorFlow) and nothing else busy."""
     import dataclasses as dc
 
-    from core.bench import _sample_view, bench_prediction
-    from core.model_card import ModelCard
-    from core.models import build_unet
-    from core.prediction import Predictor
+    from core.evaluation.bench import _sample_view, bench_prediction
+    from core.network.architectures import build_unet
+    from core.network.card import ModelCard
+    from core.prediction.predictor import Predictor
 
     rgb = _sample_view(1152, 1728)
     shapes = sorted({(e.architecture, e.width, e.size, e.channels) for e in EXPERIMENTS.values()})

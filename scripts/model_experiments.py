@@ -25,12 +25,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core import paths  # noqa: E402
-from core.bench import bench_prediction  # noqa: E402
-from core.evaluation import evaluate  # noqa: E402
-from core.imageio import read_image, read_mask  # noqa: E402
-from core.metrics import binarise, boundary_f_score, dice  # noqa: E402
-from core.prediction import DoublePassPredictor, Predictor  # noqa: E402
+from core.common import paths  # noqa: E402
+from core.evaluation.bench import bench_prediction  # noqa: E402
+from core.evaluation.evaluate import evaluate  # noqa: E402
+from core.evaluation.metrics import binarise, boundary_f_score, dice  # noqa: E402
+from core.files.imageio import read_image, read_mask  # noqa: E402
+from core.prediction.double_pass import DoublePassPredictor  # noqa: E402
+from core.prediction.predictor import Predictor  # noqa: E402
 
 SPLIT = paths.REPO_ROOT / "resources" / "splits" / "ccp_split.json"
 

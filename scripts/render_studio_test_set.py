@@ -17,8 +17,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.imageio import write_png  # noqa: E402
-from core.sample_shoot import VIEWS, render_view  # noqa: E402
+from core.files.imageio import write_png  # noqa: E402
+from core.renders.composition import VIEWS, render_view  # noqa: E402
 
 FIRST_SEED = 5_000_000
 

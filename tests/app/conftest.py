@@ -15,7 +15,7 @@ import pyqtgraph as pg  # noqa: E402
 import pytest  # noqa: E402
 from PySide6.QtCore import QSettings  # noqa: E402
 
-from core.model_card import ModelCard  # noqa: E402
+from core.network.card import ModelCard  # noqa: E402
 
 pg.setConfigOptions(imageAxisOrder="row-major")
 

@@ -9,8 +9,8 @@ import cv2
 import numpy as np
 import pytest
 
-from core import masks
-from core.errors import GarmentCutoutError
+from core.common.errors import GarmentCutoutError
+from core.masks import compose
 from tests.app.conftest import FakePredictor, ramp, write_photo
 from tests.app.test_main_window import drag
 
@@ -49,7 +49,7 @@ def test_exports_every_garment_with_its_saved_corrections(make_window, catalogue
     window._apply_tool("remove")
     drag(window, [(70, 10), (70, 60)])
     b2_override = window.session.states["Front"].override.copy()
-    assert (b2_override == masks.REMOVE).any()
+    assert (b2_override == compose.REMOVE).any()
     window.catalogue_panel.list.setCurrentRow(0)
     qtbot.waitUntil(lambda: window.state is not None and window.state.predicted, timeout=5000)
     # a1 (on screen): a keep stroke not yet autosaved; it is exported as on screen.
@@ -67,7 +67,7 @@ def test_exports_every_garment_with_its_saved_corrections(make_window, catalogue
     assert names == sorted(f"{g}_{v}_{k}.png" for g, vs in views.items() for v in vs for k in ("cutout", "mask"))
 
     np.testing.assert_array_equal(_alpha(out / "a1_Front_cutout.png") > 0, a1_mask)
-    expected_b2 = masks.compose_mask(ramp(120, 80), 200 / 255, b2_override)
+    expected_b2 = compose.compose_mask(ramp(120, 80), 200 / 255, b2_override)
     np.testing.assert_array_equal(_alpha(out / "b2_Front_cutout.png") > 0, expected_b2)
     np.testing.assert_array_equal(_alpha(out / "b2_Back_cutout.png") > 0, ramp(120, 80) >= 128)  # its own threshold
     np.testing.assert_array_equal(_alpha(out / "c3_Front_cutout.png") > 0, ramp(120, 80) >= 128)  # card default 0.5

@@ -4,13 +4,12 @@ undo, Ctrl+Z in the middle of a stroke, and the overlay colour picker."""
 from __future__ import annotations
 
 import numpy as np
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from core import masks
+from core.masks import compose
 from tests.app.test_main_window import drag
 
 
@@ -43,7 +42,7 @@ def test_status_bar_shows_position_probability_and_area(make_window, shoot):
     window._apply_tool("remove")
     drag(window, [(60, 33), (60, 34)])
     assert window.probability_label.text() == "p 0.76 removed"  # updated under the still cursor
-    removed = int(np.count_nonzero(window.state.override == masks.REMOVE))
+    removed = int(np.count_nonzero(window.state.override == compose.REMOVE))
     assert window.area_label.text() == f"area {4800 - removed:,} px ({100 * (4800 - removed) / 9600:.1f} %)"
     window.threshold_panel.slider.setValue(255)  # only column 79 (p = 255) stays
     assert window.area_label.text() == "area 120 px (1.2 %)"
@@ -61,7 +60,7 @@ def test_a_fast_drag_with_two_far_apart_moves_leaves_no_gap(make_window, shoot):
     # Every row between the two events has a KEEP pixel on the line x = 5 + 65 (y - 5) / 105.
     for y in range(5, 111):
         x = 5 + 65 * (y - 5) / 105
-        assert override[y, int(round(x))] == masks.KEEP, y
+        assert override[y, int(round(x))] == compose.KEEP, y
     assert window.undo_group.activeStack().count() == 1
 
 
@@ -104,7 +103,7 @@ def test_ctrl_z_in_the_middle_of_a_stroke_takes_back_that_stroke(make_window, sh
     assert not state.override.any()
     window.redo_action.trigger()
     window.redo_action.trigger()  # the interrupted stroke comes back as it was when undone
-    assert (state.override[20, 5:16] == masks.KEEP).all() and state.override[20, 20] == masks.NONE
+    assert (state.override[20, 5:16] == compose.KEEP).all() and state.override[20, 20] == compose.NONE
 
 
 def test_ctrl_z_in_the_first_stroke_takes_it_back_too(make_window, shoot):
@@ -118,7 +117,7 @@ def test_ctrl_z_in_the_first_stroke_takes_it_back_too(make_window, shoot):
     # Undo takes back the stroke itself even with nothing before it: one undone step to redo.
     assert not window.state.override.any()
     window.redo_action.trigger()
-    assert (window.state.override[20, 5:16] == masks.KEEP).all()
+    assert (window.state.override[20, 5:16] == compose.KEEP).all()
 
 
 def overlay_effective(state):

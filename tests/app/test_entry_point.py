@@ -106,7 +106,7 @@ print(json.dumps({"code": code, "events": events}))
 
 
 def test_window_shows_before_tensorflow_is_imported(shoot, tmp_path):
-    from core import paths
+    from core.common import paths
 
     if not paths.DEFAULT_MODEL.is_file():
         import pytest

@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from core import masks
+from core.masks import compose
 from tests.app.conftest import ramp, write_photo
 
 
@@ -48,7 +48,7 @@ def test_threshold_slider_changes_mask_as_core_composes_it(make_window, shoot):
     window.threshold_panel.slider.setValue(200)
     assert state.threshold == pytest.approx(200 / 255)
     assert window.threshold_panel.spin.value() == pytest.approx(200 / 255, abs=1e-3)
-    expected = masks.compose_mask(state.probability, state.threshold, state.override)
+    expected = compose.compose_mask(state.probability, state.threshold, state.override)
     np.testing.assert_array_equal(state.mask(), expected)
     # Ramp: columns with round(255 c / 79) >= 200 are c >= 62.
     assert expected[:, 62:].all() and not expected[:, :62].any()
@@ -68,36 +68,36 @@ def test_keep_and_remove_strokes_with_the_mouse_then_undo_redo(make_window, shoo
     assert state.mask()[:, 40:].all() and not state.mask()[:, :40].any()
 
     drag(window, [(10, 20), (10, 50), (10, 90)])  # a fast drag: 40 px jumps must leave no gap
-    assert (state.override[20:91, 10] == masks.KEEP).all()
-    assert (state.override[20:91, 7] == masks.NONE).all()  # radius 2: column 7 untouched
+    assert (state.override[20:91, 10] == compose.KEEP).all()
+    assert (state.override[20:91, 7] == compose.NONE).all()  # radius 2: column 7 untouched
     assert state.mask()[20:91, 9:12].all()
 
     window._apply_tool("remove")
     drag(window, [(60, 30), (70, 30)])
-    assert (state.override[30, 60:71] == masks.REMOVE).all()
+    assert (state.override[30, 60:71] == compose.REMOVE).all()
     assert not state.mask()[30, 60:71].any()
     assert state.mask()[10, 60:71].all()
 
     stack = window.undo_group.activeStack()
     assert stack.count() == 2
     window.undo_action.trigger()
-    assert (state.override[30, 60:71] == masks.NONE).all()
-    assert (state.override[20:91, 10] == masks.KEEP).all()
+    assert (state.override[30, 60:71] == compose.NONE).all()
+    assert (state.override[20:91, 10] == compose.KEEP).all()
     QTest.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert not state.override.any()
     np.testing.assert_array_equal(state.effective, state.probability)  # the display followed
     window.redo_action.trigger()
     window.redo_action.trigger()
-    assert (state.override[30, 60:71] == masks.REMOVE).all()
-    assert (state.override[20:91, 10] == masks.KEEP).all()
-    assert (state.effective[state.override == masks.KEEP] == 255).all()
+    assert (state.override[30, 60:71] == compose.REMOVE).all()
+    assert (state.override[20:91, 10] == compose.KEEP).all()
+    assert (state.effective[state.override == compose.KEEP] == 255).all()
 
 
 def test_right_button_paints_the_opposite_brush(make_window, shoot):
     window = make_window([shoot])
     window.set_brush_radius(1)
     drag(window, [(50, 50), (50, 52)], button=Qt.MouseButton.RightButton)
-    assert (window.state.override[50:53, 50] == masks.REMOVE).all()
+    assert (window.state.override[50:53, 50] == compose.REMOVE).all()
 
 
 def test_threshold_move_keeps_corrections(make_window, shoot):
@@ -105,7 +105,7 @@ def test_threshold_move_keeps_corrections(make_window, shoot):
     window.set_brush_radius(1)
     drag(window, [(5, 5), (5, 6)])
     window.threshold_panel.slider.setValue(250)
-    assert (window.state.override[5:7, 5] == masks.KEEP).all()
+    assert (window.state.override[5:7, 5] == compose.KEEP).all()
     assert window.state.mask()[5:7, 5].all()
 
 
@@ -156,7 +156,7 @@ def test_a_slider_drag_is_one_undo_step_and_undo_restores_the_model_threshold(ma
     assert panel.slider.value() == round(0.5 * 255)
     # The canvas draws the mask of the restored threshold.
     drawn = window.canvas.mask_item.lut[state.effective][..., 3] > 0
-    np.testing.assert_array_equal(drawn, masks.compose_mask(state.probability, 0.5, state.override))
+    np.testing.assert_array_equal(drawn, compose.compose_mask(state.probability, 0.5, state.override))
     window.redo_action.trigger()
     assert state.threshold == pytest.approx(170 / 255) and panel.slider.value() == 170
 
@@ -274,7 +274,7 @@ def test_corrupt_file_in_catalogue_shows_message_and_others_work(make_window, tm
     qtbot.waitUntil(lambda: window.state.predicted, timeout=5000)
     window.set_brush_radius(1)
     drag(window, [(3, 3), (3, 4)])
-    assert window.state.override[3, 3] == masks.KEEP
+    assert window.state.override[3, 3] == compose.KEEP
 
     QTest.keyClick(window, Qt.Key.Key_PageUp)
     assert window.session.garment_id == "a1"
@@ -396,7 +396,7 @@ def test_wheel_zooms_around_the_cursor_and_space_drag_pans(make_window, shoot):
 
 def test_model_that_fails_to_load_shows_a_message_and_photos_stay(qtbot, shoot):
     from app.main_window import MainWindow
-    from core.errors import ModelLoadError
+    from core.common.errors import ModelLoadError
 
     def broken(_path):
         raise ModelLoadError("x.keras", "not a readable Keras model")
@@ -480,7 +480,6 @@ def test_switching_garments_mid_prediction_drops_the_old_prediction(make_window,
 def test_dropping_a_folder_opens_it(make_window, shoot, tmp_path):
     from PySide6.QtCore import QMimeData, QPoint, QUrl
     from PySide6.QtGui import QDropEvent
-    from PySide6.QtWidgets import QApplication
 
     other = tmp_path / "other"
     other.mkdir()

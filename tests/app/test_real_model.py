@@ -7,8 +7,9 @@ import shutil
 import numpy as np
 import pytest
 
-from core import masks, paths
-from core.imageio import read_image
+from core.common import paths
+from core.files.imageio import read_image
+from core.masks import compose
 
 
 def _sample_photos():
@@ -47,7 +48,7 @@ def test_bundled_model_predicts_in_the_background(qtbot, tmp_path):
         assert state.probability.shape == (300, 200) and state.probability.dtype == np.uint8
     window.threshold_panel.slider.setValue(100)
     np.testing.assert_array_equal(window.state.mask(),
-                                  masks.compose_mask(window.state.probability, 100 / 255, window.state.override))
+                                  compose.compose_mask(window.state.probability, 100 / 255, window.state.override))
 
 
 @pytest.mark.slow
@@ -84,4 +85,4 @@ def test_sample_shoot_with_the_bundled_model(qtbot, tmp_path):
     # Moving the threshold gives core's mask at full resolution.
     window.threshold_panel.slider.setValue(200)
     np.testing.assert_array_equal(window.state.mask(),
-                                  masks.compose_mask(window.state.probability, 200 / 255, window.state.override))
+                                  compose.compose_mask(window.state.probability, 200 / 255, window.state.override))

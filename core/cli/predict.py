@@ -1,0 +1,55 @@
+"""`garment-cutout predict`: its arguments, and what it prints."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from core.cli.arguments import non_negative_int, positive_int, probability
+from core.common.errors import GarmentCutoutError
+from core.prediction.batch_cutout import cutout_files, gather_inputs
+
+
+def add_cli_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="photos or folders of photos")
+    parser.add_argument("--out", required=True, type=Path, help="folder for the cutouts (created if missing)")
+    parser.add_argument("--model", type=Path, default=None, help="a .keras model (default: the bundled model)")
+    parser.add_argument("--threshold", type=probability, default=None,
+                        help="garment if probability >= T (default: the model card's threshold)")
+    parser.add_argument("--masks", action="store_true", help="also write <stem>_mask.png")
+    parser.add_argument("--feather", type=non_negative_int, default=0, metavar="PX", help="feather the alpha edge by PX pixels")
+    parser.add_argument("--batch-size", type=positive_int, default=4)
+    parser.add_argument("--double-pass", type=Path, default=None, metavar="SECOND_MODEL",
+                        help="a second model trained on focus images (the seed's double pass)")
+
+
+def run_cli(args: argparse.Namespace) -> int:
+    from core.common.progress import TextProgress
+    from core.prediction.double_pass import DoublePassPredictor
+    from core.prediction.predictor import Predictor
+
+    files, errors = gather_inputs(args.paths)
+    try:
+        args.out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        print(f"error: cannot create output folder {args.out}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    if not files:
+        for line in errors:
+            print(f"error: {line}", file=sys.stderr)
+        return 2
+    try:
+        predictor = Predictor.load(args.model)
+        if args.double_pass is not None:
+            predictor = DoublePassPredictor(predictor, Predictor.load(args.double_pass))
+    except GarmentCutoutError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    result = cutout_files(files, predictor, args.out, threshold=args.threshold, write_masks=args.masks,
+                          feather_px=args.feather, batch_size=args.batch_size,
+                          progress=TextProgress("predict"))
+    for line in errors + result.failures:
+        print(f"error: {line}", file=sys.stderr)
+    print(f"wrote {len(result.written)} files to {args.out}", file=sys.stderr)
+    return 0 if not (errors or result.failures) else 1

@@ -1,0 +1,75 @@
+"""Atomic file writes: a temporary file in the target folder, then os.replace.
+
+A crash or a full disk mid-write leaves the old file (or nothing), never half a file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+from typing import Iterator
+
+from core.common.errors import ExportError
+
+
+def _read_umask() -> int:
+    # os.umask can only be read by setting it; do it once at import, before worker threads exist.
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _read_umask()
+
+
+@contextlib.contextmanager
+def atomic_path(target: str | Path) -> Iterator[Path]:
+    """Yield a temporary path beside `target`; on success it replaces `target`.
+
+    The temporary name keeps the target's suffix so writers that pick a format by
+    extension (OpenCV, Keras) still work. On any exception the temporary file is removed
+    and the target is untouched.
+    """
+    target = Path(target)
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise ExportError(f"cannot write {target}: folder {folder} does not exist")
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=f".tmp{target.suffix}", dir=folder)
+    except OSError as exc:
+        raise ExportError(f"cannot write {target}: {exc.strerror or exc}") from exc
+    os.close(fd)
+    tmp = Path(tmp_name)
+    # mkstemp creates 0600 files; a saved cutout or model should get the usual umask mode.
+    with contextlib.suppress(OSError):
+        os.chmod(tmp, 0o666 & ~_UMASK)
+    try:
+        yield tmp
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+
+
+def write_synced(path: Path, data: bytes) -> None:
+    """Write `data` to `path` and flush it to disk (before an atomic replace)."""
+    with open(path, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def write_bytes_atomic(target: str | Path, data: bytes) -> None:
+    """Write `data` to `target` atomically; raise ExportError with the reason on failure."""
+    try:
+        with atomic_path(target) as tmp:
+            write_synced(tmp, data)
+    except OSError as exc:
+        raise ExportError(f"cannot write {target}: {exc.strerror or exc}") from exc
+
+
+def write_text_atomic(target: str | Path, text: str) -> None:
+    write_bytes_atomic(target, text.encode("utf-8"))

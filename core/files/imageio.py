@@ -1,0 +1,273 @@
+"""Read any photo as RGB uint8 (+ alpha) and write PNGs atomically.
+
+OpenCV decodes first: it is faster than Pillow for plain PNG/JPEG and keeps 16 bits where
+Pillow truncates them (16-bit RGB PNG/TIFF). Pillow reads the header first (format, size,
+EXIF orientation, mode) so absurd sizes are refused before any pixel is decoded, and it
+decodes what OpenCV gets wrong or cannot read (CMYK, odd TIFFs).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+from core.common.errors import ExportError, ImageReadError
+from core.files.atomic import write_bytes_atomic
+
+# About 150 megapixels (the largest medium-format backs): beyond that a file is far more
+# likely a decompression bomb than a photo, and the app could not hold its masks anyway.
+MAX_PIXELS = 150_000_000
+
+# Pillow format names we accept; MPO is how Pillow names many camera JPEGs.
+SUPPORTED_FORMATS = {"PNG": "PNG", "JPEG": "JPEG", "MPO": "JPEG", "TIFF": "TIFF", "WEBP": "WebP", "BMP": "BMP"}
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp")
+
+_EXIF_ORIENTATION = 0x0112
+
+
+@dataclass
+class LoadedImage:
+    """A decoded photo.
+
+    rgb: (H, W, 3) uint8, RGB order, EXIF orientation applied.
+    alpha: (H, W) uint8, or None when the file has no alpha channel.
+    """
+
+    rgb: np.ndarray
+    alpha: np.ndarray | None
+    path: Path
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """(height, width) in pixels."""
+        return self.rgb.shape[0], self.rgb.shape[1]
+
+
+def read_image(path: str | Path) -> LoadedImage:
+    """Decode PNG/JPEG/TIFF/WebP (8 or 16 bit, gray, palette, RGB(A), CMYK) as RGB uint8.
+
+    Raises ImageReadError naming the file and the cause for anything that is not a
+    readable image of a supported format.
+    """
+    path = Path(path)
+    data = _read_bytes(path)
+    header = _open_header(path, data)
+    fmt = header.format or ""
+    orientation = stored_orientation = _orientation(header)
+
+    decoded: np.ndarray | None = None
+    if header.mode != "CMYK":
+        decoded = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
+    if decoded is not None:
+        rgb, alpha = _split_channels(path, decoded, bgr=True)
+        # OpenCV's TIFF decoder applies the Orientation tag itself, whatever the flags
+        # (its JPEG/PNG/WebP decoders leave it to us under IMREAD_UNCHANGED).
+        if fmt == "TIFF":
+            orientation = 1
+    else:
+        rgb, alpha = _decode_with_pillow(path, header)
+        # Recent Pillow applies a TIFF's orientation while loading and drops the tag;
+        # reading it again after the load tells whether that is still left to us.
+        orientation = _orientation(header)
+    # Pillow knows the real size before decoding; a decoder that disagrees read garbage.
+    # A TIFF turned a quarter by its decoder may be reported either way round, depending
+    # on whether this Pillow version orients TIFFs.
+    sizes = {header.size}
+    if fmt == "TIFF" and stored_orientation in (5, 6, 7, 8):
+        sizes.add(header.size[::-1])
+    if (rgb.shape[1], rgb.shape[0]) not in sizes:
+        raise ImageReadError(path, f"decoded size {rgb.shape[1]}x{rgb.shape[0]} differs from the header's "
+                                   f"{header.size[0]}x{header.size[1]}; the {SUPPORTED_FORMATS[fmt]} file is corrupt")
+    if orientation != 1:
+        rgb = _orient(rgb, orientation)
+        alpha = None if alpha is None else _orient(alpha, orientation)
+    return LoadedImage(rgb=rgb, alpha=alpha, path=path)
+
+
+def read_mask(path: str | Path) -> np.ndarray:
+    """Read a mask file as (H, W) bool; True = garment.
+
+    Gray (8 or 16 bit, scaled to 8) and RGB masks: gray > 127. Files with alpha: alpha > 127,
+    unless the alpha is fully opaque - then the colour is the mask (tools that always save
+    RGBA), since an opaque cutout would mean a garment filling the whole frame.
+    """
+    image = read_image(path)
+    if image.alpha is not None and not np.all(image.alpha == 255):
+        return image.alpha > 127
+    gray = cv2.cvtColor(image.rgb, cv2.COLOR_RGB2GRAY)
+    return gray > 127
+
+
+def encode_png(array: np.ndarray) -> bytes:
+    """Encode an image as PNG bytes.
+
+    array: (H, W) bool/uint8/uint16 gray, or (H, W, 3) RGB / (H, W, 4) RGBA uint8/uint16
+    in RGB order. Raises ExportError for anything else.
+    """
+    array = np.asarray(array)
+    if array.dtype == bool:
+        array = array.astype(np.uint8) * 255
+    if array.dtype not in (np.uint8, np.uint16):
+        raise ExportError(f"cannot write a PNG of {array.dtype} pixels (need uint8, uint16 or bool)")
+    if array.size == 0:  # before cvtColor, which asserts on an empty image
+        raise ExportError("cannot write an empty image")
+    if array.ndim == 3 and array.shape[2] == 3:
+        array = cv2.cvtColor(array, cv2.COLOR_RGB2BGR)
+    elif array.ndim == 3 and array.shape[2] == 4:
+        array = cv2.cvtColor(array, cv2.COLOR_RGBA2BGRA)
+    elif array.ndim != 2:
+        raise ExportError(f"cannot write a PNG of shape {array.shape} (need (H, W), (H, W, 3) or (H, W, 4))")
+    ok, buffer = cv2.imencode(".png", np.ascontiguousarray(array))
+    if not ok:
+        raise ExportError(f"PNG encoding failed for an image of shape {array.shape}")
+    return buffer.tobytes()
+
+
+def list_image_files(folder: str | Path) -> list[Path]:
+    """The image files directly in `folder` (IMAGE_SUFFIXES, any case), sorted by name.
+
+    Hidden names are skipped: our own atomic-write temporaries (`.name.XXXX.tmp.png`,
+    left behind by a kill) and macOS resource forks (`._IMG_1.jpg`) carry image
+    suffixes but are not photos. Raises OSError when the folder cannot be listed.
+    """
+    return sorted(p for p in Path(folder).iterdir()
+                  if not p.name.startswith(".") and p.suffix.lower() in IMAGE_SUFFIXES and p.is_file())
+
+
+def write_png(path: str | Path, array: np.ndarray) -> None:
+    """Write `array` (see encode_png) as a PNG atomically; ExportError with the reason on failure."""
+    write_bytes_atomic(path, encode_png(array))
+
+
+# --- decoding helpers ------------------------------------------------------------------
+
+def _read_bytes(path: Path) -> bytes:
+    if not path.exists():
+        raise ImageReadError(path, "file does not exist")
+    if path.is_dir():
+        raise ImageReadError(path, "it is a folder, not an image file")
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError as exc:
+        raise ImageReadError(path, exc.strerror or str(exc)) from exc
+    if not data:
+        raise ImageReadError(path, "file is empty")
+    return data
+
+
+def _open_header(path: Path, data: bytes) -> Image.Image:
+    """Pillow's lazy open: reads the header only, so it is cheap and bomb-safe."""
+    try:
+        with warnings.catch_warnings():
+            # We apply our own limit below; Pillow's warning would only be noise.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            header = Image.open(io.BytesIO(data))
+    except Image.DecompressionBombError as exc:
+        raise ImageReadError(path, f"image is too large to open safely ({exc})") from exc
+    except UnidentifiedImageError as exc:
+        raise ImageReadError(path, "not an image file, or a format this app cannot read") from exc
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise ImageReadError(path, f"file is corrupt ({exc})") from exc
+    if header.format not in SUPPORTED_FORMATS:
+        raise ImageReadError(path, f"unsupported format {header.format} (use PNG, JPEG, TIFF or WebP)")
+    width, height = header.size
+    if width <= 0 or height <= 0:
+        raise ImageReadError(path, f"image has no pixels ({width}x{height})")
+    if width * height > MAX_PIXELS:
+        raise ImageReadError(path, f"image is too large: {width}x{height} pixels is over the "
+                                   f"{MAX_PIXELS // 1_000_000} megapixel limit (corrupt file or decompression bomb?)")
+    return header
+
+
+def _orientation(header: Image.Image) -> int:
+    try:
+        value = int(header.getexif().get(_EXIF_ORIENTATION, 1))
+    except Exception:  # noqa: BLE001 - a broken EXIF block must not make the photo unreadable
+        return 1
+    return value if 1 <= value <= 8 else 1
+
+
+def _orient(array: np.ndarray, orientation: int) -> np.ndarray:
+    """Apply an EXIF orientation (as Pillow's ImageOps.exif_transpose does) to (H, W[, C])."""
+    if orientation == 2:
+        out = array[:, ::-1]
+    elif orientation == 3:
+        out = array[::-1, ::-1]
+    elif orientation == 4:
+        out = array[::-1]
+    elif orientation == 5:
+        out = array.swapaxes(0, 1)
+    elif orientation == 6:
+        out = np.rot90(array, -1)
+    elif orientation == 7:
+        out = array[::-1, ::-1].swapaxes(0, 1)
+    elif orientation == 8:
+        out = np.rot90(array, 1)
+    else:
+        out = array
+    return np.ascontiguousarray(out)
+
+
+def _to_uint8(path: Path, array: np.ndarray) -> np.ndarray:
+    if array.dtype == np.uint8:
+        return array
+    if array.dtype == np.uint16:
+        # Round to nearest: 65535 -> 255, 32768 -> 128; a shift (>> 8) would bias dark.
+        return ((array.astype(np.uint32) * 255 + 32767) // 65535).astype(np.uint8)
+    if array.dtype in (np.float32, np.float64):
+        return (np.clip(np.nan_to_num(array), 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
+    if array.dtype == np.int32:
+        # Pillow's 'I' mode for 16-bit grays it decoded itself.
+        return _to_uint8(path, np.clip(array, 0, 65535).astype(np.uint16))
+    raise ImageReadError(path, f"unsupported sample type {array.dtype}")
+
+
+def _split_channels(path: Path, array: np.ndarray, bgr: bool) -> tuple[np.ndarray, np.ndarray | None]:
+    """(H, W[, C]) decoded pixels -> ((H, W, 3) uint8 RGB, (H, W) uint8 alpha or None)."""
+    array = _to_uint8(path, array)
+    if array.ndim == 3 and array.shape[2] == 1:
+        array = array[:, :, 0]
+    if array.ndim == 2:
+        return cv2.cvtColor(array, cv2.COLOR_GRAY2RGB), None
+    channels = array.shape[2]
+    if channels == 2:
+        return cv2.cvtColor(np.ascontiguousarray(array[:, :, 0]), cv2.COLOR_GRAY2RGB), array[:, :, 1].copy()
+    if channels == 3:
+        return (cv2.cvtColor(array, cv2.COLOR_BGR2RGB) if bgr else np.ascontiguousarray(array)), None
+    if channels == 4:
+        rgb = cv2.cvtColor(array, cv2.COLOR_BGRA2RGB if bgr else cv2.COLOR_RGBA2RGB)
+        return rgb, array[:, :, 3].copy()
+    raise ImageReadError(path, f"unsupported number of channels ({channels})")
+
+
+def _decode_with_pillow(path: Path, header: Image.Image) -> tuple[np.ndarray, np.ndarray | None]:
+    try:
+        header.load()
+        image = header
+        mode = image.mode
+        if mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
+            return _split_channels(path, np.asarray(image), bgr=False)
+        has_alpha = mode in ("RGBA", "LA", "PA", "La", "RGBa") or "transparency" in image.info
+        image = image.convert("RGBA" if has_alpha else "RGB")
+        return _split_channels(path, np.asarray(image), bgr=False)
+    except OSError as exc:
+        cause = str(exc)
+        if "truncated" in cause or "broken" in cause.lower():
+            cause = "file is truncated or corrupt"
+        raise ImageReadError(path, cause) from exc
+    except (ValueError, SyntaxError, MemoryError) as exc:
+        raise ImageReadError(path, f"file is corrupt ({exc})") from exc
+
+
+def file_stamp(path: str | Path) -> tuple[int, int]:
+    """(mtime in ns, size in bytes) of a file: changes whenever the photo is replaced."""
+    st = os.stat(path)
+    return st.st_mtime_ns, st.st_size

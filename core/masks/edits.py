@@ -1,0 +1,195 @@
+"""Edits of a view's override: brush strokes and whole-mask edits, each returning a ChangeRecord.
+
+Edits write the override, never the mask, and return a ChangeRecord holding only the
+touched bounding box, so undo is cheap and moving the threshold keeps every correction.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from core.masks.compose import (
+    KEEP,
+    NONE,
+    REMOVE,
+    BBox,
+    bbox_of,
+    clip_bbox,
+    compose_mask,
+)
+
+
+@dataclass
+class ChangeRecord:
+    """One undoable override edit, limited to a bounding box.
+
+    old, new: (h, w) uint8 override values inside the box before and after the edit.
+    where: optional (h, w) bool; only those pixels belong to the edit (a merged stroke's
+    union box holds pixels no dab touched, which undo must leave alone).
+    """
+
+    y0: int
+    x0: int
+    old: np.ndarray
+    new: np.ndarray
+    where: np.ndarray | None = None
+
+    @property
+    def bbox(self) -> BBox:
+        h, w = self.old.shape
+        return self.y0, self.x0, self.y0 + h, self.x0 + w
+
+    @property
+    def nbytes(self) -> int:
+        return self.old.nbytes + self.new.nbytes + (0 if self.where is None else self.where.nbytes)
+
+    def undo(self, override: np.ndarray) -> None:
+        """Restore the values before the edit in `override` ((H, W) uint8, in place)."""
+        self._write(override, self.old)
+
+    def redo(self, override: np.ndarray) -> None:
+        """Apply the edit again to `override` ((H, W) uint8, in place)."""
+        self._write(override, self.new)
+
+    def _write(self, override: np.ndarray, values: np.ndarray) -> None:
+        y0, x0, y1, x1 = self.bbox
+        if self.where is None:
+            override[y0:y1, x0:x1] = values
+        else:
+            np.copyto(override[y0:y1, x0:x1], values, where=self.where)
+
+
+def merge_records(records: Iterable[ChangeRecord | None]) -> ChangeRecord | None:
+    """One record for many consecutive edits (the dabs of one stroke), oldest first.
+
+    The merged box is the union; `old` keeps each pixel's value before the first edit that
+    touched it, `new` its value after the last. None entries are skipped; None when
+    nothing is left.
+    """
+    items = [r for r in records if r is not None]
+    if not items:
+        return None
+    if len(items) == 1:
+        return items[0]
+    y0 = min(r.y0 for r in items)
+    x0 = min(r.x0 for r in items)
+    y1 = max(r.bbox[2] for r in items)
+    x1 = max(r.bbox[3] for r in items)
+    old = np.zeros((y1 - y0, x1 - x0), np.uint8)
+    new = np.zeros_like(old)
+    covered = np.zeros(old.shape, bool)
+    for r in items:  # later edits win for `new`
+        _paste(new, covered, r, r.new, y0, x0)
+    for r in reversed(items):  # earlier edits win for `old`
+        _paste(old, None, r, r.old, y0, x0)
+    return ChangeRecord(y0, x0, old, new, None if covered.all() else covered)
+
+
+def _paste(canvas: np.ndarray, covered: np.ndarray | None, record: ChangeRecord,
+           values: np.ndarray, y0: int, x0: int) -> None:
+    ry0, rx0, ry1, rx1 = record.bbox
+    sl = (slice(ry0 - y0, ry1 - y0), slice(rx0 - x0, rx1 - x0))
+    if record.where is None:
+        canvas[sl] = values
+        if covered is not None:
+            covered[sl] = True
+    else:
+        np.copyto(canvas[sl], values, where=record.where)
+        if covered is not None:
+            covered[sl] |= record.where
+
+
+def paint_stroke(override: np.ndarray, points: Sequence[tuple[float, float]], radius: float,
+                 value: int) -> ChangeRecord | None:
+    """Paint round discs along the polyline `points` into `override` (in place).
+
+    override: (H, W) uint8. points: (x, y) in pixels, pixel centres at integers. Every
+    pixel whose centre lies within `radius` of the polyline is painted, so a fast drag
+    (points far apart) leaves no gaps. A radius under 0.71 still paints the nearest
+    pixel(s). value: KEEP, REMOVE, or NONE (the eraser). Returns the change, or None when
+    no pixel changed (stroke outside the image, or painting over the same value).
+    """
+    if value not in (NONE, KEEP, REMOVE):
+        raise ValueError(f"override value must be NONE, KEEP or REMOVE, not {value}")
+    pts = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+    pts = pts[np.isfinite(pts).all(axis=1)]
+    if len(pts) == 0:
+        return None
+    h, w = override.shape
+    r2 = max(float(radius) ** 2, 0.5) + 1e-9
+    reach = math.sqrt(r2)
+    box = clip_bbox((math.floor(pts[:, 1].min() - reach), math.floor(pts[:, 0].min() - reach),
+                      math.ceil(pts[:, 1].max() + reach) + 1, math.ceil(pts[:, 0].max() + reach) + 1), (h, w))
+    y0, x0, y1, x1 = box
+    if y0 >= y1 or x0 >= x1:
+        return None
+    hit = np.zeros((y1 - y0, x1 - x0), bool)
+    segments = list(_short_segments(pts, max(4.0 * reach, 16.0)))
+    for p, q in segments:
+        # Only the segment's own box: a long polyline costs its length, not its area.
+        sy0, sx0, sy1, sx1 = clip_bbox((math.floor(min(p[1], q[1]) - reach), math.floor(min(p[0], q[0]) - reach),
+                                         math.ceil(max(p[1], q[1]) + reach) + 1,
+                                         math.ceil(max(p[0], q[0]) + reach) + 1), (h, w))
+        if sy0 >= sy1 or sx0 >= sx1:
+            continue
+        ys = np.arange(sy0, sy1, dtype=np.float64)[:, None] - p[1]
+        xs = np.arange(sx0, sx1, dtype=np.float64)[None, :] - p[0]
+        dx, dy = q[0] - p[0], q[1] - p[1]
+        length2 = dx * dx + dy * dy
+        if length2 > 0:
+            t = np.clip((xs * dx + ys * dy) / length2, 0.0, 1.0)
+            ex, ey = xs - t * dx, ys - t * dy
+        else:
+            ex, ey = xs, ys
+        hit[sy0 - y0:sy1 - y0, sx0 - x0:sx1 - x0] |= ex * ex + ey * ey <= r2
+    region = override[y0:y1, x0:x1]
+    change = hit & (region != value)
+    tight = bbox_of(change)
+    if tight is None:
+        return None
+    ty0, tx0, ty1, tx1 = tight
+    sub = region[ty0:ty1, tx0:tx1]
+    old = sub.copy()
+    sub[change[ty0:ty1, tx0:tx1]] = value
+    return ChangeRecord(y0 + ty0, x0 + tx0, old, sub.copy())
+
+
+def _short_segments(pts: np.ndarray, max_len: float) -> Iterable[tuple[np.ndarray, np.ndarray]]:
+    """Consecutive point pairs, long ones split: a diagonal segment's box is mostly empty,
+    and short pieces keep the distance computation near the line."""
+    if len(pts) == 1:
+        yield pts[0], pts[0]
+        return
+    for p, q in zip(pts[:-1], pts[1:]):
+        pieces = max(1, math.ceil(math.hypot(q[0] - p[0], q[1] - p[1]) / max_len))
+        for i in range(pieces):
+            yield p + (q - p) * (i / pieces), p + (q - p) * ((i + 1) / pieces)
+
+
+def apply_mask_edit(override: np.ndarray, probability: np.ndarray, threshold: float,
+                    new_mask: np.ndarray) -> ChangeRecord | None:
+    """Make the composed mask equal `new_mask` ((H, W) bool) by editing `override` in place.
+
+    KEEP where the new mask gains a pixel, REMOVE where it loses one; pixels whose mask
+    does not change keep their override, so a clean-up is one undo step and survives
+    later threshold moves. Returns None when nothing changes.
+    """
+    if new_mask.shape != override.shape:
+        raise ValueError(f"new mask {new_mask.shape} and override {override.shape} differ in shape")
+    current = compose_mask(probability, threshold, override)
+    diff = current != new_mask
+    box = bbox_of(diff)
+    if box is None:
+        return None
+    y0, x0, y1, x1 = box
+    sub = override[y0:y1, x0:x1]
+    old = sub.copy()
+    d = diff[y0:y1, x0:x1]
+    wanted = new_mask[y0:y1, x0:x1]
+    sub[d & wanted] = KEEP
+    sub[d & ~wanted] = REMOVE
+    return ChangeRecord(y0, x0, old, sub.copy())

@@ -1,0 +1,124 @@
+"""`garment-cutout predict`: photos and folders in, `<stem>_cutout.png` files out.
+
+Each input that fails (unreadable photo, unwritable output) costs one line on stderr
+and a non-zero exit; the others are still done. Photos are predicted in batches.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from core.common.errors import Cancelled, GarmentCutoutError
+
+
+def gather_inputs(paths: Iterable[str | Path]) -> tuple[list[Path], list[str]]:
+    """Expand folders (non-recursive, sorted) into image files; returns (files, errors).
+
+    A folder is listed as core.shoots lists one: our own exports (`*_cutout.png`,
+    `*_mask.png`) and hidden files are not photos and are skipped."""
+    from core.files.shoots import list_photos
+
+    files: list[Path] = []
+    errors: list[str] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            try:
+                found = list_photos(p)
+            except OSError as exc:
+                errors.append(f"{p}: cannot list this folder ({exc.strerror or exc})")
+                continue
+            if not found:
+                errors.append(f"{p}: no images in this folder")
+            files.extend(found)
+        elif p.is_file():
+            files.append(p)
+        else:
+            errors.append(f"{p}: no such file or folder")
+    # The same photo named twice (a file and its folder) is predicted once.
+    unique = list(dict.fromkeys(f.resolve() for f in files))
+    return unique, errors
+
+
+@dataclass
+class BatchResult:
+    written: list[Path] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+
+def cutout_files(files: list[Path], predictor, out_dir: Path, threshold: float | None = None,
+                 write_masks: bool = False, feather_px: int = 0, batch_size: int = 4,
+                 progress: Callable[[int, int], None] | None = None,
+                 cancelled: Callable[[], bool] | None = None) -> BatchResult:
+    """Predict each photo and write its cutout (and mask) into `out_dir`."""
+    from core.files.export import export_view
+    from core.files.imageio import read_image
+    from core.masks.compose import threshold_level
+
+    result = BatchResult()
+    files = _without_name_clashes(files, result.failures)
+    level = threshold_level(predictor.threshold if threshold is None else threshold)
+    done = 0
+    for start in range(0, len(files), batch_size):
+        if cancelled is not None and cancelled():
+            raise Cancelled("prediction")
+        loaded = []
+        for path in files[start:start + batch_size]:
+            try:
+                loaded.append((path, read_image(path)))
+            except GarmentCutoutError as exc:
+                result.failures.append(str(exc))
+                done += 1
+        if loaded:
+            probs = predictor.predict_many([img.rgb for _, img in loaded], batch_size=batch_size)
+            for (path, img), prob in zip(loaded, probs):
+                mask = prob >= level  # no overrides on the command line: the threshold alone
+                stem, view = _split_stem(path)
+                try:
+                    result.written.extend(export_view(img.rgb, mask, out_dir, stem, view, feather_px=feather_px,
+                                                      write_mask=write_masks, source_path=path))
+                except GarmentCutoutError as exc:
+                    result.failures.append(f"{path}: {exc}")
+                done += 1
+        if progress is not None:
+            progress(done, len(files))
+    return result
+
+
+def _without_name_clashes(files: list[Path], failures: list[str]) -> list[Path]:
+    """Files whose cutout name no earlier file claims; the others become failures.
+
+    `a/0001.jpg` and `b/0001.jpg` (or `0001.jpg` and `0001.png`) would both write
+    `0001_cutout.png`, the second silently replacing the first. Names compare casefolded:
+    on macOS and Windows `A_cutout.png` and `a_cutout.png` are one file.
+    """
+    from core.files.export import export_name
+
+    claimed: dict[str, Path] = {}
+    kept: list[Path] = []
+    for path in files:
+        stem, view = _split_stem(path)
+        try:
+            name = export_name(stem, view)
+        except GarmentCutoutError:
+            kept.append(path)  # export_view reports the bad name itself
+            continue
+        first = claimed.setdefault(name.casefold(), path)
+        if first is path:
+            kept.append(path)
+        else:
+            failures.append(f"{path}: skipped, its cutout {name} would replace the one of {first}; rename one")
+    return kept
+
+
+def _split_stem(path: Path) -> tuple[str, str]:
+    """`export_view` names files `<id>_<view>_cutout.png`; for a studio photo that is its
+    own name, for any other photo (`0001.jpg`) the view part is empty."""
+    from core.files.shoots import parse_view
+
+    parsed = parse_view(path)
+    if parsed is not None:
+        return parsed
+    return path.stem, ""

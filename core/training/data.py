@@ -1,0 +1,128 @@
+"""Training data in memory: pairs loaded at model resolution, then fed to Keras.
+
+Photos and masks are preloaded at model resolution (the seed held both sets in RAM;
+804 photos at 384x256 are ~240 MB as uint8), then `make_dataset` normalises and
+augments them on the fly in a parallel `tf.data` map.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from core.common.errors import Cancelled, DataError
+from core.files.pairs import Pair, load_pair
+from core.network.preprocessing import resize_mask_to_model, resize_to_model, to_model_input
+from core.prediction.double_pass import focus_image
+from core.training.augment import AugmentConfig, augment_pair
+
+
+def load_arrays(
+    pairs: Sequence[Pair],
+    size_hw: tuple[int, int],
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+    workers: int | None = None,
+    focus_margin: int = 0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Load and resize every pair: X (N, h, w, 3) uint8 RGB, Y (N, h, w, 1) uint8 0..255.
+
+    Photos shrink with INTER_AREA (enlarge with INTER_CUBIC) as in the seed; masks are
+    area-resized, keeping a soft 0..255 edge rather than a jagged 0/255 one. Decoding
+    runs in a thread pool (OpenCV and the decoders release the GIL).
+
+    `focus_margin` > 0 makes X the seed's focus images for the double pass's second
+    model: each photo is blanked beyond `focus_margin` pixels of its true mask. The
+    margin is in native photo pixels, like the one `DoublePassPredictor` applies to
+    full-resolution photos, so the blanking happens before the resize.
+    """
+    if focus_margin < 0:
+        raise DataError(f"the focus margin cannot be negative, got {focus_margin}")
+    h, w = size_hw
+    n = len(pairs)
+    x = np.empty((n, h, w, 3), np.uint8)
+    y = np.empty((n, h, w, 1), np.uint8)
+
+    def load(i: int) -> None:
+        if cancelled is not None and cancelled():
+            return
+        rgb, mask = load_pair(pairs[i])
+        if focus_margin > 0:
+            rgb = focus_image(rgb, mask, focus_margin)
+        x[i] = resize_to_model(rgb, (h, w))
+        y[i, ..., 0] = np.round(resize_mask_to_model(mask, (h, w)) * 255.0).astype(np.uint8)
+
+    workers = workers or min(4, os.cpu_count() or 1)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(load, i) for i in range(n)]
+        try:
+            for done, future in enumerate(futures, 1):
+                future.result()
+                if cancelled is not None and cancelled():
+                    raise Cancelled("loading training data")
+                if progress is not None:
+                    progress(done, n)
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
+    return x, y
+
+
+def make_dataset(
+    x: np.ndarray,
+    y: np.ndarray,
+    card_params: Any,
+    batch_size: int,
+    augment: AugmentConfig | None = None,
+    shuffle: bool = False,
+    seed: int = 0,
+):
+    """A `tf.data.Dataset` of (inputs (B, h, w, C) float32 normalised, masks (B, h, w, 1) float32 0..1).
+
+    `x` is (N, h, w, 3) uint8, `y` (N, h, w, 1) uint8 0..255 (or float 0..1);
+    `card_params` is a ModelCard or anything with channels, contrast, mean and std.
+    Each batch is augmented and normalised in numpy inside a parallel map: the arrays
+    stay uint8 in memory and only a batch at a time becomes float32. Shuffling is
+    seeded and reshuffles every epoch; augmentation draws a fresh generator per batch
+    from `seed` and a running counter, so epochs differ.
+    """
+    import tensorflow as tf
+
+    n, h, w = x.shape[:3]
+    if len(y) != n:
+        raise ValueError(f"{n} images but {len(y)} masks")
+    channels = int(card_params.channels)
+    y_scale = 1.0 / 255.0 if y.dtype == np.uint8 else 1.0
+    lock = threading.Lock()
+    counter = [0]
+
+    def load_batch(indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        images = x[indices]
+        masks = y[indices]
+        if augment is not None and augment.enabled:
+            with lock:
+                counter[0] += 1
+                draw = counter[0]
+            rng = np.random.default_rng([seed, draw])
+            for k in range(len(indices)):
+                images[k], masks[k] = augment_pair(images[k], masks[k], augment, rng)
+        return (to_model_input(images, card_params).astype(np.float32, copy=False),
+                masks.astype(np.float32) * np.float32(y_scale))
+
+    def to_tensors(indices):
+        inputs, targets = tf.numpy_function(load_batch, [indices], (tf.float32, tf.float32), stateful=True)
+        inputs.set_shape((None, h, w, channels))
+        targets.set_shape((None, h, w, 1))
+        return inputs, targets
+
+    ds = tf.data.Dataset.range(n)
+    if shuffle:
+        ds = ds.shuffle(n, seed=seed, reshuffle_each_iteration=True)
+    ds = ds.batch(batch_size)
+    ds = ds.map(to_tensors, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+    return ds.prefetch(tf.data.AUTOTUNE)

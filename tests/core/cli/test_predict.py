@@ -1,0 +1,127 @@
+"""`garment-cutout predict` run as a user would, on the sample shoot and real CCP photos."""
+
+import shutil
+import subprocess
+import sys
+
+import cv2
+import numpy as np
+import pytest
+
+from core.cli.main import main
+from core.common import paths
+
+needs_model = pytest.mark.skipif(not paths.DEFAULT_MODEL.is_file(), reason="bundled model resources/models/default.keras missing")
+needs_ccp = pytest.mark.skipif(not paths.SHARED_CCP.is_dir(), reason="shared CCP photos (../shared/data/ccp-garments) not beside this clone")
+
+
+def sample_views():
+    return sorted(p for p in paths.SAMPLE_SHOOT.glob("*.png"))
+
+
+def dice(a, b):
+    return 2 * (a & b).sum() / max(a.sum() + b.sum(), 1)
+
+
+@needs_model
+def test_predict_sample_shoot_writes_three_correct_cutouts(tmp_path):
+    views = sample_views()
+    assert len(views) == 3, "the sample shoot has Front, FrontRight and Back"
+    out = tmp_path / "out"
+    assert main(["predict", str(paths.SAMPLE_SHOOT), "--out", str(out), "--masks"]) == 0
+    for view in views:
+        cutout = cv2.imread(str(out / f"{view.stem}_cutout.png"), cv2.IMREAD_UNCHANGED)
+        photo = cv2.imread(str(view), cv2.IMREAD_UNCHANGED)
+        assert cutout.shape == (1728, 1152, 4) and cutout.dtype == np.uint8
+        # RGB is the photo's own pixels everywhere; alpha is the mask.
+        assert np.array_equal(cutout[..., :3], photo[..., :3])
+        mask = cv2.imread(str(out / f"{view.stem}_mask.png"), cv2.IMREAD_GRAYSCALE)
+        assert np.array_equal(mask > 127, cutout[..., 3] > 127)
+        truth = cv2.imread(str(paths.SAMPLE_SHOOT / "truth" / f"{view.stem}_cutout.png"), cv2.IMREAD_UNCHANGED)[..., 3] > 127
+        assert dice(cutout[..., 3] > 127, truth) > 0.5, f"{view.name}: cutout far from the true garment"
+
+
+@needs_model
+@needs_ccp
+def test_predict_ccp_photos_and_bad_inputs_in_one_run(tmp_path, capsys):
+    src = tmp_path / "in"
+    src.mkdir()
+    for name in ("0001", "0002"):
+        shutil.copy(paths.SHARED_CCP / "images" / f"{name}.jpg", src)
+    (src / "broken.jpg").write_bytes((paths.SHARED_CCP / "images" / "0003.jpg").read_bytes()[:500])
+    out = tmp_path / "out"
+    code = main(["predict", str(src), str(tmp_path / "missing.png"), "--out", str(out), "--threshold", "0.5"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "broken.jpg" in err and "missing.png" in err and "Traceback" not in err
+    written = sorted(p.name for p in out.iterdir())
+    assert written == ["0001_cutout.png", "0002_cutout.png"]
+    cutout = cv2.imread(str(out / "0001_cutout.png"), cv2.IMREAD_UNCHANGED)
+    truth = cv2.imread(str(paths.SHARED_CCP / "masks" / "0001.png"), cv2.IMREAD_GRAYSCALE) > 127
+    assert cutout.shape[:2] == truth.shape
+    assert dice(cutout[..., 3] > 127, truth) > 0.5
+
+
+def test_predict_with_a_broken_model_is_one_clear_line(tmp_path):
+    bad = tmp_path / "bad.keras"
+    bad.write_bytes(b"not a model")
+    photo = tmp_path / "a.png"
+    cv2.imwrite(str(photo), np.zeros((8, 8, 3), np.uint8))
+    result = subprocess.run([sys.executable, "-m", "core.cli", "predict", str(photo), "--out", str(tmp_path / "o"),
+                             "--model", str(bad)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert "cannot load model" in result.stderr and "Traceback" not in result.stderr
+    assert not any((tmp_path / "o").iterdir())
+
+
+@pytest.mark.parametrize("option, value, reason", [("--threshold", "2", "between 0 and 1"),
+                                                   ("--feather", "-1", "at least 0"),
+                                                   ("--batch-size", "0", "at least 1")])
+def test_predict_rejects_bad_option_values(tmp_path, capsys, option, value, reason):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["predict", str(tmp_path), "--out", str(tmp_path / "o"), option, value])
+    assert exit_info.value.code == 2
+    assert reason in capsys.readouterr().err
+
+
+def test_gather_inputs_lists_a_folder_as_shoots_do(tmp_path):
+    # An interrupted atomic write leaves `.name.XXXX.tmp.png`, macOS leaves `._name.jpg`:
+    # neither is a photo, and `predict` used to read them (one error line each).
+    from core.files.shoots import discover
+    from core.prediction.batch_cutout import gather_inputs
+
+    for name in ("a_Front.png", "b.JPG", "a_Front_cutout.png", "a_Front_mask.png", ".a_Front.k3j.tmp.png",
+                 "._b.JPG", "notes.txt"):
+        (tmp_path / name).write_bytes(b"x")
+    files, errors = gather_inputs([tmp_path, tmp_path / "b.JPG", tmp_path / "missing.png"])
+    assert [f.name for f in files] == ["a_Front.png", "b.JPG"]
+    assert errors == [f"{tmp_path / 'missing.png'}: no such file or folder"]
+    shoot_files = [p.name for g in discover([tmp_path]).garments for p in g.views.values()]
+    assert sorted(shoot_files) == [f.name for f in files]
+
+
+class _HalfPredictor:
+    """Every pixel at probability 128/255, without TensorFlow."""
+
+    threshold = 0.5
+
+    def predict_many(self, images, batch_size=4):
+        return [np.full(im.shape[:2], 128, np.uint8) for im in images]
+
+
+def test_inputs_with_the_same_cutout_name_do_not_overwrite_each_other(tmp_path):
+    from core.prediction.batch_cutout import cutout_files
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    cv2.imwrite(str(tmp_path / "a" / "0001.png"), np.full((4, 3, 3), 10, np.uint8))
+    cv2.imwrite(str(tmp_path / "b" / "0001.png"), np.full((4, 3, 3), 200, np.uint8))
+    cv2.imwrite(str(tmp_path / "b" / "0001.jpg"), np.full((4, 3, 3), 90, np.uint8))
+    out = tmp_path / "out"
+    out.mkdir()
+    files = [tmp_path / "a" / "0001.png", tmp_path / "b" / "0001.png", tmp_path / "b" / "0001.jpg"]
+    result = cutout_files(files, _HalfPredictor(), out)
+    assert result.written == [out / "0001_cutout.png"]
+    assert len(result.failures) == 2 and all("0001_cutout.png would replace" in f for f in result.failures)
+    written = cv2.imread(str(out / "0001_cutout.png"), cv2.IMREAD_UNCHANGED)
+    assert written[0, 0, 0] == 10 and written[0, 0, 3] == 255  # the first file's cutout, kept

@@ -1,0 +1,125 @@
+"""core.export: cutout PNGs, written atomically and never over a photo."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from core.common.errors import ExportError
+from core.files.export import cutout_rgba, export_name, export_view
+from core.files.shoots import SINGLE_VIEW, parse_view
+
+
+def _photo() -> tuple[np.ndarray, np.ndarray]:
+    rgb = np.zeros((4, 5, 3), np.uint8)
+    rgb[..., 0] = np.arange(5) * 50
+    rgb[..., 1] = 100
+    rgb[..., 2] = np.arange(4)[:, None] * 60
+    mask = np.zeros((4, 5), bool)
+    mask[1:3, 1:4] = True
+    return rgb, mask
+
+
+def test_cutout_rgba_keeps_rgb_everywhere() -> None:
+    rgb, mask = _photo()
+    alpha = mask.astype(np.uint8) * 255
+    out = cutout_rgba(rgb, alpha)
+    assert out.shape == (4, 5, 4) and out.dtype == np.uint8
+    np.testing.assert_array_equal(out[..., :3], rgb)  # also under alpha 0: straight alpha
+    np.testing.assert_array_equal(out[..., 3], alpha)
+    with pytest.raises(ValueError):
+        cutout_rgba(rgb, alpha[:3])
+
+
+def test_export_names() -> None:
+    assert export_name("g1", "Front") == "g1_Front_cutout.png"
+    assert export_name("g1", "FrontRight", "mask") == "g1_FrontRight_mask.png"
+    assert export_name("IMG_0042", SINGLE_VIEW) == "IMG_0042_cutout.png"
+    # exports are never mistaken for photos when the folder is reopened
+    assert parse_view(export_name("g1", "Back")) is None
+    with pytest.raises(ExportError):
+        export_name("../g1", "Front")
+
+
+def test_export_view_writes_cutout_and_mask(tmp_path: Path) -> None:
+    rgb, mask = _photo()
+    paths = export_view(rgb, mask, tmp_path, "g1", "Front", write_mask=True)
+    assert paths == [tmp_path / "g1_Front_cutout.png", tmp_path / "g1_Front_mask.png"]
+    cut = Image.open(paths[0])
+    assert cut.mode == "RGBA"
+    arr = np.asarray(cut)
+    np.testing.assert_array_equal(arr[..., :3], rgb)
+    np.testing.assert_array_equal(arr[..., 3], mask * 255)
+    m = Image.open(paths[1])
+    assert m.mode == "L"
+    np.testing.assert_array_equal(np.asarray(m), mask * 255)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["g1_Front_cutout.png", "g1_Front_mask.png"]
+
+
+def test_export_view_feathers_cutout_only(tmp_path: Path) -> None:
+    rgb = np.full((20, 20, 3), 90, np.uint8)
+    mask = np.zeros((20, 20), bool)
+    mask[:, :10] = True
+    cut, m = export_view(rgb, mask, tmp_path, "g1", "Back", feather_px=2, write_mask=True)
+    alpha = np.asarray(Image.open(cut))[..., 3]
+    assert alpha[5, 0] == 255 and alpha[5, 19] == 0 and 128 < alpha[5, 9] < 255
+    assert set(np.unique(np.asarray(Image.open(m)))) == {0, 255}
+
+
+def test_export_refuses_to_overwrite_the_photo(tmp_path: Path) -> None:
+    rgb, mask = _photo()
+    photo = tmp_path / "g1_Front_cutout.png"  # a photo that happens to carry this name
+    photo.write_bytes(b"original")
+    with pytest.raises(ExportError, match="original photo"):
+        export_view(rgb, mask, tmp_path, "g1", "Front", source_path=photo)
+    assert photo.read_bytes() == b"original"
+
+
+def test_export_into_missing_folder(tmp_path: Path) -> None:
+    rgb, mask = _photo()
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    with pytest.raises(ExportError, match="is not a folder"):
+        export_view(rgb, mask, blocker, "g1", "Front")
+    with pytest.raises(ExportError, match="does not exist"):
+        export_view(rgb, mask, blocker / "sub", "g1", "Front")
+    with pytest.raises(ExportError, match="does not exist"):
+        export_view(rgb, mask, tmp_path / "nope", "g1", "Front")
+
+
+def test_failed_export_leaves_nothing_half_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    rgb, mask = _photo()
+    old = tmp_path / "g1_Front_cutout.png"
+    old.write_bytes(b"previous export")
+    real_replace = os.replace
+    calls: list[str] = []
+
+    def failing_replace(src: str | Path, dst: str | Path) -> None:
+        calls.append(Path(dst).name)
+        if Path(dst).name.endswith("_cutout.png"):
+            raise OSError(28, "No space left on device")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", failing_replace)
+    with pytest.raises(ExportError, match="No space left on device"):
+        export_view(rgb, mask, tmp_path, "g1", "Front")
+    assert old.read_bytes() == b"previous export"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["g1_Front_cutout.png"]  # no temporary files left
+
+
+def test_failed_write_before_replace_touches_no_target(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    rgb, mask = _photo()
+    monkeypatch.setattr(os, "fsync", lambda fd: (_ for _ in ()).throw(OSError(5, "Input/output error")))
+    with pytest.raises(ExportError, match="Input/output error"):
+        export_view(rgb, mask, tmp_path, "g1", "Front", write_mask=True)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_export_shape_mismatch(tmp_path: Path) -> None:
+    rgb, mask = _photo()
+    with pytest.raises(ExportError, match="does not match"):
+        export_view(rgb, mask[:2], tmp_path, "g1", "Front")

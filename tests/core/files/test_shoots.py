@@ -1,0 +1,114 @@
+"""core.shoots: garment ids and views from file names, folders and file lists."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from core.common.errors import GarmentCutoutError
+from core.files.shoots import SINGLE_VIEW, VIEWS, Garment, discover, parse_view
+
+UUID = "3f2b9c1e-8a4d-4b7e-9f10-2c3d4e5f6a7b"
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("g1_Front.png", ("g1", "Front")),
+        ("g1_front.JPG", ("g1", "Front")),
+        ("g1_BACK.tiff", ("g1", "Back")),
+        ("g1_FrontRight.webp", ("g1", "FrontRight")),
+        ("g1_Front-Right.jpeg", ("g1", "FrontRight")),
+        ("g1_front_right.tif", ("g1", "FrontRight")),
+        ("g1_frontright.png", ("g1", "FrontRight")),
+        (f"{UUID}_Front.png", (UUID, "Front")),
+        ("coat_2024_v2_Back.png", ("coat_2024_v2", "Back")),
+        ("shirt_front_Back.png", ("shirt_front", "Back")),
+        ("g1_Front.txt", None),
+        ("g1_Front_cutout.png", None),
+        ("g1_Front_mask.png", None),
+        ("g1_Side.png", None),
+        ("g1-Front.png", None),
+        ("_Front.png", None),
+        ("Front.png", None),
+        ("photo.jpg", None),
+    ],
+)
+def test_parse_view(name: str, expected: tuple[str, str] | None) -> None:
+    assert parse_view(Path("/some/folder") / name) == expected
+
+
+def test_garment_orders_views_and_lists_missing() -> None:
+    g = Garment("g1", {"Back": Path("b.png"), "Front": Path("f.png")})
+    assert list(g.views) == ["Front", "Back"]
+    assert g.missing_views == ["FrontRight"]
+    assert not g.is_single_image
+    full = Garment("g2", {v: Path(f"{v}.png") for v in reversed(VIEWS)})
+    assert list(full.views) == list(VIEWS) and full.missing_views == []
+    single = Garment("photo", {SINGLE_VIEW: Path("photo.jpg")})
+    assert single.is_single_image and single.missing_views == []
+
+
+def _touch(folder: Path, *names: str) -> None:
+    for name in names:
+        (folder / name).write_bytes(b"x")
+
+
+def test_discover_folder_catalogue(tmp_path: Path) -> None:
+    _touch(tmp_path, "b_Back.png", "a_Front.png", "a_FrontRight.png", "a_Back.png",
+           "a_Front_cutout.png", "a_Front_mask.png", "notes.txt", ".a_Front.png", "lone.jpg")
+    (tmp_path / "sub").mkdir()
+    _touch(tmp_path / "sub", "c_Front.png")  # not recursive
+    cat = discover([tmp_path])
+    assert [g.garment_id for g in cat.garments] == ["a", "b", "lone"]
+    a, b, lone = cat.garments
+    assert a.views == {v: tmp_path / f"a_{v}.png" for v in VIEWS}
+    assert b.missing_views == ["Front", "FrontRight"]
+    assert lone.views == {SINGLE_VIEW: tmp_path / "lone.jpg"}
+    assert cat.is_catalogue
+    assert cat.problems == []
+
+
+def test_discover_single_garment_from_files(tmp_path: Path) -> None:
+    _touch(tmp_path, "g_Front.png", "g_Back.png")
+    cat = discover([tmp_path / "g_Back.png", str(tmp_path / "g_Front.png")])
+    assert len(cat.garments) == 1 and not cat.is_catalogue
+    assert list(cat.garments[0].views) == ["Front", "Back"]
+    assert cat.find("g") is cat.garments[0] and cat.find("x") is None
+
+
+def test_discover_single_image(tmp_path: Path) -> None:
+    _touch(tmp_path, "IMG_0042.jpg")
+    cat = discover([tmp_path / "IMG_0042.jpg"])
+    assert [(g.garment_id, list(g.views)) for g in cat.garments] == [("IMG_0042", [SINGLE_VIEW])]
+    assert not cat.is_catalogue
+
+
+def test_discover_duplicate_views_are_problems(tmp_path: Path) -> None:
+    _touch(tmp_path, "g1_Front.png", "g1_front.jpg", "g1_Back.png")
+    cat = discover([tmp_path])
+    g1 = cat.garments[0]
+    assert g1.views["Front"] == tmp_path / "g1_Front.png"  # sorted first: 'F' < 'f'
+    assert cat.problems == ["two files for g1 Front: g1_Front.png, g1_front.jpg (using g1_Front.png)"]
+
+
+def test_discover_same_file_twice_is_not_a_duplicate(tmp_path: Path) -> None:
+    _touch(tmp_path, "g1_Front.png")
+    cat = discover([tmp_path, tmp_path / "g1_Front.png"])
+    assert len(cat.garments) == 1 and cat.problems == []
+
+
+def test_discover_explicit_oddities_are_reported(tmp_path: Path) -> None:
+    _touch(tmp_path, "g1_Front_cutout.png", "notes.txt")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    cat = discover([tmp_path / "g1_Front_cutout.png", tmp_path / "notes.txt", empty])
+    assert cat.garments == []
+    assert len(cat.problems) == 3
+    assert "exported" in cat.problems[0] and "notes.txt" in cat.problems[1] and "no photos" in cat.problems[2]
+
+
+def test_discover_missing_path(tmp_path: Path) -> None:
+    with pytest.raises(GarmentCutoutError, match="nope.png does not exist"):
+        discover([tmp_path / "nope.png"])

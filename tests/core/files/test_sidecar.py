@@ -1,0 +1,152 @@
+"""core.sidecar: autosaved thresholds/overrides and the probability cache."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from core.common.errors import ExportError
+from core.files import sidecar as sidecar_module
+from core.files.imageio import file_stamp
+from core.files.sidecar import FORMAT_VERSION, SIDECAR_DIR, Sidecar, view_key
+
+
+@pytest.fixture(autouse=True)
+def _user_cache_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Keep the fallback location away from the real user's cache."""
+    cache = tmp_path / "user-cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    return cache
+
+
+def _override() -> np.ndarray:
+    over = np.zeros((1728, 1152), np.uint8)
+    over[100:300, 200:260] = 1
+    over[900:950, 10:400] = 2
+    return over
+
+
+def test_save_and_load_view_round_trip(tmp_path: Path) -> None:
+    shoot = tmp_path / "shoot"
+    shoot.mkdir()
+    car = Sidecar(shoot)
+    key = view_key("g1", "Front")
+    assert car.load_view(key) is None
+    over = _override()
+    car.save_view(key, 0.42, over)
+    path = shoot / SIDECAR_DIR / "g1_Front.view.npz"
+    assert path.is_file() and path.stat().st_size < 20_000  # mostly zeros: tiny
+    index = json.loads((shoot / SIDECAR_DIR / "index.json").read_text())
+    assert index["format"] == FORMAT_VERSION
+    threshold, back = Sidecar(shoot).load_view(key)  # a fresh instance, as after a restart
+    assert threshold == pytest.approx(0.42)
+    np.testing.assert_array_equal(back, over)
+    assert back.dtype == np.uint8
+    assert car.load_view(key, shape=(10, 10)) is None  # photo replaced by another size
+    assert car.load_view(view_key("g1", "Back")) is None
+    assert [p.name for p in (shoot / SIDECAR_DIR).iterdir() if p.name.startswith(".")] == []
+
+
+def test_keys_are_sanitised_but_distinct(tmp_path: Path) -> None:
+    car = Sidecar(tmp_path)
+    car.save_view("a/b_Front", 0.1, np.zeros((2, 2), np.uint8))
+    car.save_view("a:b_Front", 0.2, np.ones((2, 2), np.uint8))
+    assert car.load_view("a/b_Front")[0] == pytest.approx(0.1)
+    assert car.load_view("a:b_Front")[0] == pytest.approx(0.2)
+    assert all("/" not in p.name for p in car.root.iterdir())
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "empty", "bad_values"])
+def test_corrupt_view_file_is_set_aside(tmp_path: Path, damage: str) -> None:
+    car = Sidecar(tmp_path)
+    car.save_view("g1_Front", 0.5, _override())
+    path = car.view_path("g1_Front")
+    data = path.read_bytes()
+    if damage == "truncate":
+        path.write_bytes(data[: len(data) // 2])
+    elif damage == "garbage":
+        path.write_bytes(b"not a zip at all" * 10)
+    elif damage == "empty":
+        path.write_bytes(b"")
+    else:
+        np.savez_compressed(path, format=np.int64(1), key=np.str_("g1_Front"), threshold=np.float64(0.5),
+                            override=np.full((2, 2), 7, np.uint8))
+    assert car.load_view("g1_Front") is None
+    assert not path.exists()
+    aside = path.with_name(path.name + ".corrupt")
+    assert aside.is_file()
+    # saving again works, and a second damaged file does not overwrite the first one set aside
+    car.save_view("g1_Front", 0.3, np.zeros((2, 2), np.uint8))
+    assert car.load_view("g1_Front")[0] == pytest.approx(0.3)
+    path.write_bytes(b"junk")
+    assert car.load_view("g1_Front") is None
+    assert aside.is_file() and path.with_name(path.name + ".corrupt1").is_file()
+
+
+def test_newer_format_is_left_alone(tmp_path: Path) -> None:
+    car = Sidecar(tmp_path)
+    car.save_view("g1_Front", 0.5, np.zeros((2, 2), np.uint8))
+    (car.root / "index.json").write_text(json.dumps({"format": FORMAT_VERSION + 1}))
+    assert car.load_view("g1_Front") is None
+    assert car.view_path("g1_Front").is_file()  # not renamed aside: a newer app may need it
+
+
+def test_for_shoot_uses_the_shoot_folder_when_writable(tmp_path: Path) -> None:
+    car = Sidecar.for_shoot(tmp_path)
+    assert car.root == tmp_path / SIDECAR_DIR and not car.is_fallback
+
+
+def test_for_shoot_falls_back_to_user_cache(tmp_path: Path, _user_cache_in_tmp: Path) -> None:
+    shoot = tmp_path / "shoot"
+    shoot.mkdir()
+    (shoot / SIDECAR_DIR).write_text("a file where the sidecar folder should be")
+    car = Sidecar.for_shoot(shoot)
+    assert car.is_fallback
+    assert car.root.parent == _user_cache_in_tmp / "garment-cutout" / "sidecars"
+    car.save_view("g1_Front", 0.7, np.ones((3, 3), np.uint8))
+    assert Sidecar.for_shoot(shoot).load_view("g1_Front")[0] == pytest.approx(0.7)
+    index = json.loads((car.root / "index.json").read_text())
+    assert index["shoot"] == str(shoot.resolve())
+
+
+def test_for_shoot_read_only_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Tests run as root, for whom chmod does not block writes: simulate a read-only share.
+    shoot = tmp_path / "share"
+    shoot.mkdir()
+    real_probe = sidecar_module._probe_writable
+    monkeypatch.setattr(sidecar_module, "_probe_writable",
+                        lambda folder: False if shoot in folder.parents else real_probe(folder))
+    car = Sidecar.for_shoot(shoot)
+    assert car.is_fallback
+    other = tmp_path / "other"
+    other.mkdir()
+    assert Sidecar.for_shoot(other).root != car.root  # one cache folder per shoot
+
+
+def test_save_failure_is_export_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    car = Sidecar(blocker)  # its sidecar folder would have to live inside a file
+    with pytest.raises(ExportError, match="sidecar"):
+        car.save_view("g1_Front", 0.5, np.zeros((2, 2), np.uint8))
+
+
+def test_probability_cache(tmp_path: Path) -> None:
+    photo = tmp_path / "g1_Front.png"
+    photo.write_bytes(b"pretend photo")
+    car = Sidecar(tmp_path)
+    prob = np.arange(12, dtype=np.uint8).reshape(3, 4) * 20
+    stamp = file_stamp(photo)
+    car.save_probability("g1_Front", "default-v1", prob, stamp)
+    np.testing.assert_array_equal(car.load_probability("g1_Front", "default-v1", stamp), prob)
+    assert car.load_probability("g1_Front", "other-model", stamp) is None
+    assert car.load_probability("g1_Back", "default-v1", stamp) is None
+    photo.write_bytes(b"a different, retouched photo")
+    assert car.load_probability("g1_Front", "default-v1", file_stamp(photo)) is None
+    # a damaged cache file is simply dropped
+    car.probability_path("g1_Front").write_bytes(b"junk")
+    assert car.load_probability("g1_Front", "default-v1", stamp) is None
+    assert not car.probability_path("g1_Front").exists()
