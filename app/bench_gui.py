@@ -64,7 +64,7 @@ def bench_interactions(folder: Path, repeats: int = 30) -> dict[str, float]:
     import pyqtgraph as pg
     from PySide6.QtWidgets import QApplication
 
-    from app.main_window import MainWindow
+    from app.window.main_window import MainWindow
 
     pg.setConfigOptions(imageAxisOrder="row-major")
     app = QApplication.instance() or QApplication([])
@@ -120,7 +120,7 @@ def bench_window_shown(folder: Path) -> float:
         "import time; t0 = time.perf_counter()\n"
         "import os, sys; os.environ.setdefault('QT_QPA_PLATFORM', 'offscreen')\n"
         "import pyqtgraph as pg; from PySide6.QtWidgets import QApplication\n"
-        "from app.main_window import MainWindow\n"
+        "from app.window.main_window import MainWindow\n"
         "pg.setConfigOptions(imageAxisOrder='row-major')\n"
         "app = QApplication([]); w = MainWindow(); w.show()\n"
         f"w.open_paths([{str(folder)!r}]); w.canvas.viewport().repaint(); app.processEvents()\n"

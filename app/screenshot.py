@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
         if photo.is_file():
             shutil.copy2(photo, shoot / photo.name)
 
-    from app.main_window import MainWindow
+    from app.window.main_window import MainWindow
 
     pg.setConfigOptions(imageAxisOrder="row-major")
     app = QApplication.instance() or QApplication(sys.argv[:1])

@@ -79,7 +79,7 @@ def fake_predictor() -> FakePredictor:
 @pytest.fixture
 def make_window(qtbot, fake_predictor):
     """make_window(paths) -> a shown MainWindow on a fake model, predictions finished."""
-    from app.main_window import MainWindow
+    from app.window.main_window import MainWindow
 
     def make(paths, wait: bool = True, predictor=None):
         predictor = predictor or fake_predictor

@@ -136,7 +136,7 @@ def test_cancel_stops_between_garments_and_leaves_only_complete_files(make_windo
 
 
 def test_export_all_through_the_file_menu(make_window, catalogue, tmp_path, qtbot, monkeypatch):
-    from app.export_dialog import ExportDialog
+    from app.dialogs.export_dialog import ExportDialog
 
     window = make_window([catalogue])
     assert window.export_all_action.isEnabled()
@@ -155,7 +155,7 @@ def test_export_all_through_the_file_menu(make_window, catalogue, tmp_path, qtbo
 
 
 def test_export_all_waits_for_the_model(qtbot, catalogue, tmp_path):
-    from app.main_window import MainWindow
+    from app.window.main_window import MainWindow
 
     window = MainWindow(predictor_factory=lambda _p: FakePredictor())
     qtbot.addWidget(window)

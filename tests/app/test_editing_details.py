@@ -121,7 +121,7 @@ def test_ctrl_z_in_the_first_stroke_takes_it_back_too(make_window, shoot):
 
 
 def overlay_effective(state):
-    from app import overlay
+    from app.document import overlay
 
     return overlay.effective_probability(state.probability, state.override)
 

@@ -22,7 +22,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 app = QApplication([])
 from app import main as app_main
-from app.main_window import MainWindow
+from app.window.main_window import MainWindow
 seen = {}
 
 def inspect_and_quit():
@@ -80,7 +80,7 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
 app = QApplication([])
 from app import main as app_main
-from app.main_window import MainWindow
+from app.window.main_window import MainWindow
 
 class ShowFilter(QObject):
     def eventFilter(self, obj, event):

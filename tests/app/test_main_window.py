@@ -162,7 +162,7 @@ def test_a_slider_drag_is_one_undo_step_and_undo_restores_the_model_threshold(ma
 
 
 def test_separate_threshold_adjustments_are_separate_steps_beside_strokes(make_window, shoot, monkeypatch):
-    from app.undo_commands import ThresholdCommand
+    from app.editing.undo_commands import ThresholdCommand
 
     monkeypatch.setattr(ThresholdCommand, "MERGE_SECONDS", 0.0)  # every change is its own adjustment
     window = make_window([shoot])
@@ -331,7 +331,7 @@ def test_brush_size_keys_and_settings_remembered(make_window, shoot):
 
 
 def test_gui_import_does_not_import_tensorflow():
-    code = "import app.main, app.main_window, sys; assert 'tensorflow' not in sys.modules, 'tf imported'"
+    code = "import app.main, app.window.main_window, sys; assert 'tensorflow' not in sys.modules, 'tf imported'"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[2])
 
 
@@ -395,7 +395,7 @@ def test_wheel_zooms_around_the_cursor_and_space_drag_pans(make_window, shoot):
 
 
 def test_model_that_fails_to_load_shows_a_message_and_photos_stay(qtbot, shoot):
-    from app.main_window import MainWindow
+    from app.window.main_window import MainWindow
     from core.common.errors import ModelLoadError
 
     def broken(_path):
@@ -416,7 +416,7 @@ def test_model_that_fails_to_load_shows_a_message_and_photos_stay(qtbot, shoot):
 def test_cancel_stops_prediction(qtbot, shoot):
     import threading
 
-    from app.main_window import MainWindow
+    from app.window.main_window import MainWindow
     from tests.app.conftest import FakePredictor
 
     gate = threading.Event()
@@ -526,7 +526,7 @@ def test_recent_menu_and_display_settings_are_remembered(make_window, shoot, tmp
 
 
 def test_export_through_the_dialog(make_window, shoot, tmp_path, qtbot, monkeypatch):
-    from app.export_dialog import ExportDialog
+    from app.dialogs.export_dialog import ExportDialog
 
     window = make_window([shoot])
     out = tmp_path / "chosen"

@@ -26,7 +26,7 @@ def test_bundled_model_predicts_in_the_background(qtbot, tmp_path):
     """The real Predictor through the window's default factory, on drawn photos."""
     import cv2
 
-    from app.main_window import MainWindow
+    from app.window.main_window import MainWindow
 
     shoot = tmp_path / "drawn"
     shoot.mkdir()
@@ -55,7 +55,7 @@ def test_bundled_model_predicts_in_the_background(qtbot, tmp_path):
 @needs_model
 @pytest.mark.skipif(not _sample_photos(), reason=f"sample shoot {paths.SAMPLE_SHOOT} not present")
 def test_sample_shoot_with_the_bundled_model(qtbot, tmp_path):
-    from app.main_window import MainWindow
+    from app.window.main_window import MainWindow
 
     shoot = tmp_path / "sample"
     shoot.mkdir()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from app.view_state import ViewState
+from app.document.view_state import ViewState
 from core.common.errors import GarmentCutoutError
 from core.files.imageio import file_stamp, read_image
 from core.files.shoots import Garment
@@ -113,7 +113,7 @@ class GarmentSession:
 
 def state_on_disk(garment: Garment, export_folder: Path | None) -> str:
     """What the files say about a garment not open: 'exported', 'corrected', 'predicted'
-    or 'not started' (the names app.catalogue_panel shows).
+    or 'not started' (the names app.widgets.catalogue_panel shows).
 
     Exported: every view has a cutout in the remembered export folder no older than its
     saved corrections. A cheap stat-only check, so listing a catalogue stays instant.

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from app.garment_session import GarmentSession
-from app.tasks import predict_views
-from app.window_job import WindowJob
+from app.document.garment_session import GarmentSession
+from app.jobs.tasks import predict_views
+from app.jobs.background_job import WindowJob
 
 if TYPE_CHECKING:
     pass

@@ -1,6 +1,6 @@
 """The main window: wires the canvas, panels, workers and the garment being edited.
 
-Everything on pixels goes through app.view_state (which calls core.masks); this module
+Everything on pixels goes through app.document.view_state (which calls core.masks); this module
 only routes events, starts workers and keeps the widgets in step.
 """
 
@@ -30,20 +30,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import overlay
-from app.canvas_widget import CanvasWidget
-from app.catalogue_export import CatalogueExporter
-from app.catalogue_panel import BROKEN, CORRECTED, EXPORTED, NOT_STARTED, PREDICTED, CataloguePanel, MessagePanel
-from app.export_dialog import ExportDialog
-from app.garment_export import GarmentExporter
-from app.garment_session import GarmentSession, state_on_disk
-from app.help_dialog import HelpDialog
-from app.prediction_job import PredictionJob
+from app.document import overlay
+from app.widgets.canvas_widget import CanvasWidget
+from app.jobs.catalogue_export import CatalogueExporter
+from app.widgets.catalogue_panel import BROKEN, CORRECTED, EXPORTED, NOT_STARTED, PREDICTED, CataloguePanel, MessagePanel
+from app.dialogs.export_dialog import ExportDialog
+from app.jobs.garment_export import GarmentExporter
+from app.document.garment_session import GarmentSession, state_on_disk
+from app.dialogs.help_dialog import HelpDialog
+from app.jobs.prediction_job import PredictionJob
 from app.settings import AppSettings
-from app.tools_panel import MAX_RADIUS, MIN_RADIUS, ToolsPanel, icon
-from app.undo_commands import OverrideEditCommand, ThresholdCommand, make_undo_stack
-from app.view_state import ViewState, bbox_slices, clamp_threshold
-from app.workers import TaskWorker
+from app.widgets.tools_panel import MAX_RADIUS, MIN_RADIUS, ToolsPanel, icon
+from app.editing.undo_commands import OverrideEditCommand, ThresholdCommand, make_undo_stack
+from app.document.view_state import ViewState, bbox_slices, clamp_threshold
+from app.jobs.workers import TaskWorker
 from core.common.errors import GarmentCutoutError
 from core.files.shoots import VIEWS, Catalogue, Garment, discover
 from core.masks import cleanups, compose, edits
@@ -978,13 +978,13 @@ class MainWindow(QMainWindow):
             self.export_all(*dialog.options())
 
     def export_all(self, out_dir: Path, feather_px: int = 0, write_mask: bool = False) -> bool:
-        """Export every garment of the catalogue (app.catalogue_export); False if refused."""
+        """Export every garment of the catalogue (app.jobs.catalogue_export); False if refused."""
         if self.garment_exporter.running:
             return False
         return self.catalogue_exporter.start(out_dir, feather_px, write_mask)
 
     def export(self, out_dir: Path, feather_px: int = 0, write_mask: bool = False) -> bool:
-        """Export the current garment's predicted views (app.garment_export); False if refused."""
+        """Export the current garment's predicted views (app.jobs.garment_export); False if refused."""
         if self.catalogue_exporter.running:
             return False
         return self.garment_exporter.start(out_dir, feather_px, write_mask)

@@ -3,7 +3,7 @@
 Qt-free. The mask itself is never stored: it is core.masks.compose_mask of the three,
 so moving the threshold keeps every brush correction. Alongside, the state keeps what
 makes redrawing cheap: the effective probability image the canvas draws through a
-lookup table (see app.overlay) and its histogram, from which the garment area at any
+lookup table (see app.document.overlay) and its histogram, from which the garment area at any
 threshold is a sum over 256 bins.
 """
 
@@ -15,7 +15,7 @@ from typing import Sequence
 
 import numpy as np
 
-from app import overlay
+from app.document import overlay
 from core.masks import compose, edits
 
 
@@ -152,5 +152,5 @@ def bbox_slices(bbox: tuple[int, int, int, int]) -> tuple[slice, slice]:
 
 def clamp_threshold(threshold: float) -> float:
     """Clamped to [1/255, 1]: below that every pixel is garment and the display cut
-    (app.overlay.threshold_cut) could no longer tell REMOVE from NONE."""
+    (app.document.overlay.threshold_cut) could no longer tell REMOVE from NONE."""
     return float(min(1.0, max(1.0 / 255.0, threshold)))

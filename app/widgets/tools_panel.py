@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import overlay
-from app.threshold_panel import ThresholdPanel
+from app.document import overlay
+from app.widgets.threshold_panel import ThresholdPanel
 from core.common.paths import ICONS
 
 MIN_RADIUS, MAX_RADIUS = 1, 400

@@ -21,16 +21,16 @@ from typing import TYPE_CHECKING, Callable
 import numpy as np
 from PySide6.QtCore import Signal
 
-from app.catalogue_panel import EXPORTED
-from app.garment_session import GarmentSession, state_on_disk
-from app.window_job import WindowJob
+from app.widgets.catalogue_panel import EXPORTED
+from app.document.garment_session import GarmentSession, state_on_disk
+from app.jobs.background_job import WindowJob
 from core.common.errors import Cancelled, GarmentCutoutError
 from core.files.export import export_view
 from core.files.shoots import Garment
 from core.masks import compose
 
 if TYPE_CHECKING:
-    from app.main_window import MainWindow
+    from app.window.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 

@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 
-from app.garment_session import GarmentSession
-from app.tasks import ExportJob, export_views
-from app.window_job import WindowJob
+from app.document.garment_session import GarmentSession
+from app.jobs.tasks import ExportJob, export_views
+from app.jobs.background_job import WindowJob
 
 if TYPE_CHECKING:
-    from app.main_window import MainWindow
+    from app.window.main_window import MainWindow
 
 
 class GarmentExporter(WindowJob):

@@ -1,7 +1,7 @@
 """The long jobs the GUI runs on TaskWorkers, as plain Qt-free functions.
 
 Each takes `progress(done, total)`, `cancelled()` and `partial(item)` callbacks
-(app.workers relays them as signals) and raises core.errors.Cancelled when asked to stop.
+(app.jobs.workers relays them as signals) and raises core.errors.Cancelled when asked to stop.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Callable
 
 import numpy as np
 
-from app.garment_session import GarmentSession
+from app.document.garment_session import GarmentSession
 from core.common.errors import Cancelled, GarmentCutoutError
 from core.files.export import export_view
 

@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import QObject
 
-from app.tasks import export_folder_problem
-from app.workers import TaskWorker
+from app.jobs.tasks import export_folder_problem
+from app.jobs.workers import TaskWorker
 
 if TYPE_CHECKING:
-    from app.main_window import MainWindow
+    from app.window.main_window import MainWindow
 
 
 class WindowJob(QObject):

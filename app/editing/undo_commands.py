@@ -13,7 +13,7 @@ from typing import Callable
 
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from app.view_state import ViewState
+from app.document.view_state import ViewState
 
 UNDO_LIMIT = 200
 

@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QDoubleSpinBox, QHBoxLayout, QPushButton, QSlider, QVBoxLayout, QWidget
 
-from app.overlay import threshold_cut
+from app.document.overlay import threshold_cut
 
 HIST_BINS = 64
 

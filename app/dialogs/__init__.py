@@ -1,0 +1,1 @@
+"""Dialogs: the export options and the keyboard and mouse reference."""
