@@ -4,6 +4,7 @@ line and a clear reason (exit 2), never a traceback."""
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 
 def _int_at_least(text: str, minimum: int) -> int:
@@ -32,3 +33,23 @@ def probability(text: str) -> float:
     if not 0.0 <= value <= 1.0:
         raise argparse.ArgumentTypeError(f"threshold must be between 0 and 1, got {value}")
     return value
+
+
+def bounded_number(maximum: float):
+    """A number from 0 to `maximum` (an argparse type)."""
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        if not 0.0 <= value <= maximum:  # NaN fails too
+            raise argparse.ArgumentTypeError(f"must be between 0 and {maximum:g}, got {text}")
+        return value
+    return parse
+
+
+def folder_path(text: str) -> Path:
+    """A folder path that is not empty: `--out ""` would silently mean the current folder."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty path is not a folder (use . for the current folder)")
+    return Path(text)

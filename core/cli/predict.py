@@ -6,19 +6,21 @@ import argparse
 import sys
 from pathlib import Path
 
-from core.cli.arguments import non_negative_int, positive_int, probability
+from core.cli.arguments import bounded_number, folder_path, positive_int, probability
 from core.common.errors import GarmentCutoutError
+from core.masks.cleanups import MAX_FEATHER_PX
 from core.prediction.batch_cutout import cutout_files, gather_inputs
 
 
 def add_cli_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="+", metavar="PATH", help="photos or folders of photos")
-    parser.add_argument("--out", required=True, type=Path, help="folder for the cutouts (created if missing)")
+    parser.add_argument("--out", required=True, type=folder_path, help="folder for the cutouts (created if missing)")
     parser.add_argument("--model", type=Path, default=None, help="a .keras model (default: the bundled model)")
     parser.add_argument("--threshold", type=probability, default=None,
                         help="garment if probability >= T (default: the model card's threshold)")
     parser.add_argument("--masks", action="store_true", help="also write <stem>_mask.png")
-    parser.add_argument("--feather", type=non_negative_int, default=0, metavar="PX", help="feather the alpha edge by PX pixels")
+    parser.add_argument("--feather", type=bounded_number(MAX_FEATHER_PX), default=0, metavar="PX",
+                        help=f"feather the alpha edge by PX pixels (0 to {MAX_FEATHER_PX})")
     parser.add_argument("--batch-size", type=positive_int, default=4)
     parser.add_argument("--double-pass", type=Path, default=None, metavar="SECOND_MODEL",
                         help="a second model trained on focus images (the seed's double pass)")

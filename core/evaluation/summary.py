@@ -9,7 +9,6 @@ from typing import Any
 
 import numpy as np
 
-
 # Boundary F is scored within this many pixels of the true edge.
 BOUNDARY_TOLERANCE_PX = 2
 

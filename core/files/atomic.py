@@ -21,7 +21,7 @@ def _read_umask() -> int:
     return mask
 
 
-_UMASK = _read_umask()
+UMASK = _read_umask()
 
 
 @contextlib.contextmanager
@@ -44,7 +44,7 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
     tmp = Path(tmp_name)
     # mkstemp creates 0600 files; a saved cutout or model should get the usual umask mode.
     with contextlib.suppress(OSError):
-        os.chmod(tmp, 0o666 & ~_UMASK)
+        os.chmod(tmp, 0o666 & ~UMASK)
     try:
         yield tmp
         os.replace(tmp, target)

@@ -3,13 +3,21 @@
 OpenCV decodes first: it is faster than Pillow for plain PNG/JPEG and keeps 16 bits where
 Pillow truncates them (16-bit RGB PNG/TIFF). Pillow reads the header first (format, size,
 EXIF orientation, mode) so absurd sizes are refused before any pixel is decoded, and it
-decodes what OpenCV gets wrong or cannot read (CMYK, odd TIFFs).
+decodes what OpenCV gets wrong or cannot read (CMYK, gray + alpha TIFFs, odd TIFFs). A PNG's
+pixel data is checked whole first (core.files.png_check): both decoders return black rows
+for a damaged one. Only regular files are read, and at most MAX_FILE_BYTES of them.
+
+Photos with more than 8 bits per sample (16-bit, float TIFF) keep them in
+`LoadedImage.rgb16` beside the 8-bit `rgb` that the model and the screen use, so their
+cutouts can be written in 16 bits.
 """
 
 from __future__ import annotations
 
 import io
 import os
+import stat
+import struct
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,16 +28,24 @@ from PIL import Image, UnidentifiedImageError
 
 from core.common.errors import ExportError, ImageReadError
 from core.files.atomic import write_bytes_atomic
+from core.files.png_check import png_problem
 
 # About 150 megapixels (the largest medium-format backs): beyond that a file is far more
 # likely a decompression bomb than a photo, and the app could not hold its masks anyway.
 MAX_PIXELS = 150_000_000
+# 150 MP of uncompressed 16-bit RGBA is 1.2 GB; a bigger file is not a photo we can open.
+MAX_FILE_BYTES = 1_500_000_000
 
 # Pillow format names we accept; MPO is how Pillow names many camera JPEGs.
 SUPPORTED_FORMATS = {"PNG": "PNG", "JPEG": "JPEG", "MPO": "JPEG", "TIFF": "TIFF", "WEBP": "WebP", "BMP": "BMP"}
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp")
 
 _EXIF_ORIENTATION = 0x0112
+
+# Pillow warns about what it tolerates (a corrupt EXIF block...): on the command line such
+# lines read as crashes, and a photo either reads or raises ImageReadError. A filter set
+# once, not catch_warnings per call: that swaps global state and photos load on threads.
+warnings.filterwarnings("ignore", category=UserWarning, module=r"PIL\.")
 
 
 @dataclass
@@ -38,11 +54,14 @@ class LoadedImage:
 
     rgb: (H, W, 3) uint8, RGB order, EXIF orientation applied.
     alpha: (H, W) uint8, or None when the file has no alpha channel.
+    rgb16: (H, W, 3) uint16 of the same pixels when the file holds more than 8 bits per
+        sample (16-bit or float), else None.
     """
 
     rgb: np.ndarray
     alpha: np.ndarray | None
     path: Path
+    rgb16: np.ndarray | None = None
 
     @property
     def size(self) -> tuple[int, int]:
@@ -56,39 +75,57 @@ def read_image(path: str | Path) -> LoadedImage:
     Raises ImageReadError naming the file and the cause for anything that is not a
     readable image of a supported format.
     """
-    path = Path(path)
+    # Pillow warns about what it tolerates (a corrupt EXIF block...): on the command line
+    # such lines read as crashes, and the photo either reads or raises ImageReadError.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return _read_image(Path(path))
+
+
+def _read_image(path: Path) -> LoadedImage:
     data = _read_bytes(path)
     header = _open_header(path, data)
-    fmt = header.format or ""
-    orientation = stored_orientation = _orientation(header)
+    fmt = header.format if header is not None else "TIFF"
+    orientation = stored_orientation = _orientation(header) if header is not None else 1
+    if fmt == "PNG":
+        problem = png_problem(data)
+        if problem:
+            raise ImageReadError(path, problem)
 
     decoded: np.ndarray | None = None
-    if header.mode != "CMYK":
+    if header is None or (header.mode != "CMYK" and not _drops_alpha(header)):
         decoded = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
+    if header is None:  # a TIFF only OpenCV reads (float RGB): its size came from the IFD
+        if decoded is None:
+            raise ImageReadError(path, "the TIFF file is corrupt or uses an encoding this app cannot read")
+        header_size = (decoded.shape[1], decoded.shape[0])
+    else:
+        header_size = header.size
     if decoded is not None:
-        rgb, alpha = _split_channels(path, decoded, bgr=True)
+        rgb, alpha, rgb16 = _split_channels(path, decoded, bgr=True)
         # OpenCV's TIFF decoder applies the Orientation tag itself, whatever the flags
         # (its JPEG/PNG/WebP decoders leave it to us under IMREAD_UNCHANGED).
         if fmt == "TIFF":
             orientation = 1
     else:
-        rgb, alpha = _decode_with_pillow(path, header)
+        rgb, alpha, rgb16 = _decode_with_pillow(path, header)
         # Recent Pillow applies a TIFF's orientation while loading and drops the tag;
         # reading it again after the load tells whether that is still left to us.
         orientation = _orientation(header)
     # Pillow knows the real size before decoding; a decoder that disagrees read garbage.
     # A TIFF turned a quarter by its decoder may be reported either way round, depending
     # on whether this Pillow version orients TIFFs.
-    sizes = {header.size}
+    sizes = {header_size}
     if fmt == "TIFF" and stored_orientation in (5, 6, 7, 8):
-        sizes.add(header.size[::-1])
+        sizes.add(header_size[::-1])
     if (rgb.shape[1], rgb.shape[0]) not in sizes:
         raise ImageReadError(path, f"decoded size {rgb.shape[1]}x{rgb.shape[0]} differs from the header's "
-                                   f"{header.size[0]}x{header.size[1]}; the {SUPPORTED_FORMATS[fmt]} file is corrupt")
+                                   f"{header_size[0]}x{header_size[1]}; the {SUPPORTED_FORMATS[fmt]} file is corrupt")
     if orientation != 1:
         rgb = _orient(rgb, orientation)
         alpha = None if alpha is None else _orient(alpha, orientation)
-    return LoadedImage(rgb=rgb, alpha=alpha, path=path)
+        rgb16 = None if rgb16 is None else _orient(rgb16, orientation)
+    return LoadedImage(rgb=rgb, alpha=alpha, path=path, rgb16=rgb16)
 
 
 def read_mask(path: str | Path) -> np.ndarray:
@@ -149,22 +186,38 @@ def write_png(path: str | Path, array: np.ndarray) -> None:
 # --- decoding helpers ------------------------------------------------------------------
 
 def _read_bytes(path: Path) -> bytes:
-    if not path.exists():
-        raise ImageReadError(path, "file does not exist")
-    if path.is_dir():
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise ImageReadError(path, "file does not exist") from None
+    except OSError as exc:
+        raise ImageReadError(path, exc.strerror or str(exc)) from exc
+    if stat.S_ISDIR(info.st_mode):
         raise ImageReadError(path, "it is a folder, not an image file")
+    # A FIFO would block the read forever and a device (/dev/zero) never ends.
+    if not stat.S_ISREG(info.st_mode):
+        raise ImageReadError(path, "not a regular file (a pipe, socket or device)")
+    if info.st_size > MAX_FILE_BYTES:
+        raise ImageReadError(path, f"file is too large ({info.st_size / 1e9:.1f} GB; the limit is "
+                                   f"{MAX_FILE_BYTES / 1e9:.1f} GB)")
     try:
         with open(path, "rb") as fh:
-            data = fh.read()
+            data = fh.read(MAX_FILE_BYTES + 1)  # bounded even if the file grows meanwhile
     except OSError as exc:
         raise ImageReadError(path, exc.strerror or str(exc)) from exc
     if not data:
         raise ImageReadError(path, "file is empty")
+    if len(data) > MAX_FILE_BYTES:
+        raise ImageReadError(path, "file grew past the size limit while it was read")
     return data
 
 
-def _open_header(path: Path, data: bytes) -> Image.Image:
-    """Pillow's lazy open: reads the header only, so it is cheap and bomb-safe."""
+def _open_header(path: Path, data: bytes) -> Image.Image | None:
+    """Pillow's lazy open: reads the header only, so it is cheap and bomb-safe.
+
+    None for a TIFF that Pillow cannot identify (float RGB): its size is then read from
+    the TIFF's own directory and checked here, and OpenCV decodes it.
+    """
     try:
         with warnings.catch_warnings():
             # We apply our own limit below; Pillow's warning would only be noise.
@@ -173,18 +226,49 @@ def _open_header(path: Path, data: bytes) -> Image.Image:
     except Image.DecompressionBombError as exc:
         raise ImageReadError(path, f"image is too large to open safely ({exc})") from exc
     except UnidentifiedImageError as exc:
-        raise ImageReadError(path, "not an image file, or a format this app cannot read") from exc
+        size = _tiff_size(data)
+        if size is None:
+            raise ImageReadError(path, "not an image file, or a format this app cannot read") from exc
+        _check_size(path, *size)
+        return None
     except (OSError, SyntaxError, ValueError) as exc:
         raise ImageReadError(path, f"file is corrupt ({exc})") from exc
     if header.format not in SUPPORTED_FORMATS:
         raise ImageReadError(path, f"unsupported format {header.format} (use PNG, JPEG, TIFF or WebP)")
-    width, height = header.size
+    _check_size(path, *header.size)
+    return header
+
+
+def _check_size(path: Path, width: int, height: int) -> None:
     if width <= 0 or height <= 0:
         raise ImageReadError(path, f"image has no pixels ({width}x{height})")
     if width * height > MAX_PIXELS:
         raise ImageReadError(path, f"image is too large: {width}x{height} pixels is over the "
                                    f"{MAX_PIXELS // 1_000_000} megapixel limit (corrupt file or decompression bomb?)")
-    return header
+
+
+def _tiff_size(data: bytes) -> tuple[int, int] | None:
+    """(width, height) from a TIFF's first directory, or None when `data` is no TIFF."""
+    order = {b"II*\x00": "<", b"MM\x00*": ">"}.get(data[:4])
+    if order is None:
+        return None
+    try:
+        (ifd,) = struct.unpack(order + "I", data[4:8])
+        (count,) = struct.unpack(order + "H", data[ifd:ifd + 2])
+        tags = {}
+        for i in range(count):
+            entry = data[ifd + 2 + 12 * i:ifd + 14 + 12 * i]
+            tag, kind = struct.unpack(order + "HH", entry[:4])
+            if tag in (256, 257):  # ImageWidth, ImageLength: SHORT (3) or LONG (4)
+                tags[tag] = struct.unpack(order + ("H" if kind == 3 else "I"), entry[8:10 if kind == 3 else 12])[0]
+        return tags[256], tags[257]
+    except (struct.error, KeyError):
+        return None
+
+
+def _drops_alpha(header: Image.Image) -> bool:
+    """OpenCV's TIFF decoder reads a gray + alpha TIFF as plain gray: Pillow must decode it."""
+    return header.format == "TIFF" and header.mode in ("LA", "La", "PA")
 
 
 def _orientation(header: Image.Image) -> int:
@@ -216,23 +300,36 @@ def _orient(array: np.ndarray, orientation: int) -> np.ndarray:
     return np.ascontiguousarray(out)
 
 
-def _to_uint8(path: Path, array: np.ndarray) -> np.ndarray:
-    if array.dtype == np.uint8:
-        return array
+def _to_uint16(path: Path, array: np.ndarray) -> np.ndarray:
+    """Samples deeper than 8 bits as uint16 (float 0..1 and Pillow's int32 grays included)."""
     if array.dtype == np.uint16:
-        # Round to nearest: 65535 -> 255, 32768 -> 128; a shift (>> 8) would bias dark.
-        return ((array.astype(np.uint32) * 255 + 32767) // 65535).astype(np.uint8)
+        return array
     if array.dtype in (np.float32, np.float64):
-        return (np.clip(np.nan_to_num(array), 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
+        return (np.clip(np.nan_to_num(array), 0.0, 1.0) * 65535.0 + 0.5).astype(np.uint16)
     if array.dtype == np.int32:
         # Pillow's 'I' mode for 16-bit grays it decoded itself.
-        return _to_uint8(path, np.clip(array, 0, 65535).astype(np.uint16))
+        return np.clip(array, 0, 65535).astype(np.uint16)
     raise ImageReadError(path, f"unsupported sample type {array.dtype}")
 
 
-def _split_channels(path: Path, array: np.ndarray, bgr: bool) -> tuple[np.ndarray, np.ndarray | None]:
-    """(H, W[, C]) decoded pixels -> ((H, W, 3) uint8 RGB, (H, W) uint8 alpha or None)."""
-    array = _to_uint8(path, array)
+def _uint16_to_uint8(array: np.ndarray) -> np.ndarray:
+    # Round to nearest: 65535 -> 255, 32768 -> 128; a shift (>> 8) would bias dark.
+    return ((array.astype(np.uint32) * 255 + 32767) // 65535).astype(np.uint8)
+
+
+def _split_channels(path: Path, array: np.ndarray,
+                    bgr: bool) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+    """(H, W[, C]) decoded pixels -> ((H, W, 3) uint8 RGB, (H, W) uint8 alpha or None,
+    (H, W, 3) uint16 RGB or None when the samples are 8-bit)."""
+    deep = None if array.dtype == np.uint8 else _to_uint16(path, array)
+    rgb, alpha = _channels_to_rgb(path, array if deep is None else deep, bgr)
+    if deep is None:
+        return rgb, alpha, None
+    return _uint16_to_uint8(rgb), None if alpha is None else _uint16_to_uint8(alpha), rgb
+
+
+def _channels_to_rgb(path: Path, array: np.ndarray, bgr: bool) -> tuple[np.ndarray, np.ndarray | None]:
+    """(H, W[, C]) uint8 or uint16 -> ((H, W, 3) RGB, (H, W) alpha or None) of that type."""
     if array.ndim == 3 and array.shape[2] == 1:
         array = array[:, :, 0]
     if array.ndim == 2:
@@ -248,7 +345,8 @@ def _split_channels(path: Path, array: np.ndarray, bgr: bool) -> tuple[np.ndarra
     raise ImageReadError(path, f"unsupported number of channels ({channels})")
 
 
-def _decode_with_pillow(path: Path, header: Image.Image) -> tuple[np.ndarray, np.ndarray | None]:
+def _decode_with_pillow(path: Path,
+                        header: Image.Image) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
     try:
         header.load()
         image = header

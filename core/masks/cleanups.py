@@ -62,15 +62,22 @@ def grow_shrink(mask: np.ndarray, n_px: float) -> np.ndarray:
     return dist > -n_px
 
 
+# A soft edge wider than this is no cutout edge any more, and the blur's kernel grows with
+# it: 1e5 px ran for minutes and 1e9 ended in an OpenCV assertion.
+MAX_FEATHER_PX = 200
+
+
 def feather(mask: np.ndarray, px: float) -> np.ndarray:
     """(H, W) uint8 alpha from a (H, W) bool mask, its edge softened over about px pixels.
 
     A Gaussian of sigma px / 2 (so the ramp is roughly px pixels each side of the edge);
-    px <= 0 gives a hard 0/255 alpha. The border is replicated so a garment touching the
-    frame stays opaque there.
+    px <= 0 gives a hard 0/255 alpha; px is capped at MAX_FEATHER_PX and at half the
+    mask's shorter side (a wider ramp would only blur the whole photo). The border is
+    replicated so a garment touching the frame stays opaque there.
     """
     # Any nonzero is garment: astype(uint8) * 255 turned a 0/255 uint8 mask into alpha 1.
     alpha = np.where(mask, np.uint8(255), np.uint8(0))
-    if px <= 0:
+    if not px > 0:  # also NaN
         return alpha
+    px = min(float(px), MAX_FEATHER_PX, max(1.0, min(mask.shape[:2]) / 2))
     return cv2.GaussianBlur(alpha, (0, 0), sigmaX=px / 2.0, sigmaY=px / 2.0, borderType=cv2.BORDER_REPLICATE)

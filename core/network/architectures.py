@@ -11,8 +11,9 @@ variant. Every block is Conv2D -> BatchNorm -> ReLU, as in the seed.
 
 from __future__ import annotations
 
-import keras
-from keras import layers
+from core.network.backend import keras
+
+layers = keras.layers
 
 # Filters per encoder level then the bottleneck, at width 1.0.
 FILTERS: dict[str, tuple[int, ...]] = {

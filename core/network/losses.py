@@ -6,8 +6,9 @@ All are registered as Keras serialisables so a compiled model round-trips throug
 
 from __future__ import annotations
 
-import keras
-from keras import ops
+from core.network.backend import keras
+
+ops = keras.ops
 
 PACKAGE = "garment_cutout"
 

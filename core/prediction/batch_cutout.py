@@ -1,11 +1,14 @@
 """`garment-cutout predict`: photos and folders in, `<stem>_cutout.png` files out.
 
 Each input that fails (unreadable photo, unwritable output) costs one line on stderr
-and a non-zero exit; the others are still done. Photos are predicted in batches.
+and a non-zero exit; the others are still done. Photos are predicted in batches. No
+output ever replaces an input, and a photo's cutout and mask are written all or nothing.
+A symbolic link is named after itself, not after its target: two links, two cutouts.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
@@ -37,8 +40,9 @@ def gather_inputs(paths: Iterable[str | Path]) -> tuple[list[Path], list[str]]:
             files.append(p)
         else:
             errors.append(f"{p}: no such file or folder")
-    # The same photo named twice (a file and its folder) is predicted once.
-    unique = list(dict.fromkeys(f.resolve() for f in files))
+    # The same path named twice (a file and its folder) is predicted once. The path is
+    # made absolute without resolving links: a link's cutout is named after the link.
+    unique = list(dict.fromkeys(Path(os.path.abspath(f)) for f in files))
     return unique, errors
 
 
@@ -58,6 +62,7 @@ def cutout_files(files: list[Path], predictor, out_dir: Path, threshold: float |
     from core.masks.compose import threshold_level
 
     result = BatchResult()
+    inputs = list(files)  # every input is protected, the skipped ones too
     files = _without_name_clashes(files, result.failures)
     level = threshold_level(predictor.threshold if threshold is None else threshold)
     done = 0
@@ -78,7 +83,8 @@ def cutout_files(files: list[Path], predictor, out_dir: Path, threshold: float |
                 stem, view = _split_stem(path)
                 try:
                     result.written.extend(export_view(img.rgb, mask, out_dir, stem, view, feather_px=feather_px,
-                                                      write_mask=write_masks, source_path=path))
+                                                      write_mask=write_masks, source_path=path, rgb16=img.rgb16,
+                                                      protected=inputs))
                 except GarmentCutoutError as exc:
                     result.failures.append(f"{path}: {exc}")
                 done += 1

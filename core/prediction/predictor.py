@@ -90,7 +90,7 @@ class Predictor:
     chooses it from the card (see core.precision)."""
 
     def __init__(self, model, card: ModelCard, model_path: Path | None = None, precision: str = "float32"):
-        import tensorflow as tf
+        from core.network.backend import tf
 
         self.model = model
         self.card = card
@@ -113,9 +113,8 @@ class Predictor:
             raise ModelLoadError(path, "file not found")
         card = ModelCard.load(card_path(path))
         try:
-            import keras
-
             import core.network.losses  # noqa: F401  registers the custom objects of compiled models
+            from core.network.backend import keras
 
             model = keras.models.load_model(path, compile=False)
         except Exception as exc:  # Keras raises many types for a bad file

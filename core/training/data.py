@@ -91,7 +91,7 @@ def make_dataset(
     seeded and reshuffles every epoch; augmentation draws a fresh generator per batch
     from `seed` and a running counter, so epochs differ.
     """
-    import tensorflow as tf
+    from core.network.backend import tf
 
     n, h, w = x.shape[:3]
     if len(y) != n:

@@ -25,14 +25,13 @@ from typing import Any, Callable
 import numpy as np
 
 from core.common.errors import Cancelled, DataError, GarmentCutoutError
+from core.evaluation.metrics import best_threshold
 from core.files.atomic import atomic_path
 from core.files.pairs import Pair, apply_split, discover_many, read_split_file, split_pairs
 from core.network.card import ModelCard, card_path
 from core.training.config import TrainConfig, TrainResult, TrainStatus
 from core.training.data import load_arrays, make_dataset
 from core.training.schedules import cosine_lr, make_optimizer, plateau_then_decl_triangular_lr
-
-from core.evaluation.metrics import best_threshold
 
 
 def _select_pairs(config: TrainConfig) -> tuple[list[Pair], list[Pair]]:
@@ -97,7 +96,7 @@ class _StopNow(Exception):
 
 
 def _callbacks(config: TrainConfig, card: ModelCard, steps: int, progress, cancelled, status) -> tuple[list, Any]:
-    import keras
+    from core.network.backend import keras
 
     class BestCheckpoint(keras.callbacks.Callback):
         """Save the model when val_loss improves: to a temporary file, then os.replace."""
@@ -238,9 +237,8 @@ def train(
         training={**config.describe(), "train_count": len(x_train), "val_count": len(x_val)},
     )
 
-    import keras
-
     from core.network.architectures import build_unet
+    from core.network.backend import keras
     from core.network.losses import dice_coeff, iou_coeff, make_bce_dice_loss, pixel_accuracy
 
     keras.utils.set_random_seed(config.seed)

@@ -35,7 +35,7 @@ def cosine_lr(epoch: int, epochs: int, start: float, end: float) -> float:
 
 
 def make_optimizer(name: str, learning_rate: float, nesterov: bool = False):
-    import keras
+    from core.network.backend import keras
 
     if name == "rmsprop":
         return keras.optimizers.RMSprop(learning_rate=learning_rate)

@@ -75,11 +75,14 @@ def test_predict_with_a_broken_model_is_one_clear_line(tmp_path):
 
 
 @pytest.mark.parametrize("option, value, reason", [("--threshold", "2", "between 0 and 1"),
-                                                   ("--feather", "-1", "at least 0"),
+                                                   ("--feather", "-1", "between 0 and 200"),
+                                                   ("--feather", "1e9", "between 0 and 200"),
+                                                   ("--feather", "nan", "between 0 and 200"),
+                                                   ("--out", "", "an empty path is not a folder"),
                                                    ("--batch-size", "0", "at least 1")])
 def test_predict_rejects_bad_option_values(tmp_path, capsys, option, value, reason):
     with pytest.raises(SystemExit) as exit_info:
-        main(["predict", str(tmp_path), "--out", str(tmp_path / "o"), option, value])
+        main(["predict", str(tmp_path), "--out", str(tmp_path / "o"), option, value])  # a later --out wins
     assert exit_info.value.code == 2
     assert reason in capsys.readouterr().err
 
@@ -125,3 +128,30 @@ def test_inputs_with_the_same_cutout_name_do_not_overwrite_each_other(tmp_path):
     assert len(result.failures) == 2 and all("0001_cutout.png would replace" in f for f in result.failures)
     written = cv2.imread(str(out / "0001_cutout.png"), cv2.IMREAD_UNCHANGED)
     assert written[0, 0, 0] == 10 and written[0, 0, 3] == 255  # the first file's cutout, kept
+
+
+@needs_model
+def test_a_broken_corpus_costs_one_line_per_file_and_no_library_noise(tmp_path):
+    import os
+    import zlib
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(sample_views()[0], folder / "good.png")
+    png = cv2.imencode(".png", np.full((60, 40, 3), 90, np.uint8))[1].tobytes()
+    (folder / "cut.png").write_bytes(png[: len(png) // 2])
+    (folder / "text.jpg").write_bytes(b"not a photo at all")
+    (folder / "empty.tif").write_bytes(b"")
+    zlib_broken = bytearray(png)
+    zlib_broken[60] ^= 0xFF
+    (folder / "crc.png").write_bytes(bytes(zlib_broken))
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}  # as a user's shell has it
+    result = subprocess.run([sys.executable, "-m", "core.cli", "predict", str(folder), "--out", str(tmp_path / "o")],
+                            capture_output=True, text=True, timeout=300, env=env)
+    assert result.returncode == 1
+    lines = [line for line in result.stderr.replace("\r", "\n").splitlines()
+             if line.strip() and not line.startswith("predict [")]
+    errors = [line for line in lines if line.startswith("error: ")]
+    assert sorted(line.split(": ")[1].split()[-1] for line in errors) == sorted(
+        str(folder / n) for n in ("crc.png", "cut.png", "empty.tif", "text.jpg"))
+    assert lines == errors + [f"wrote 1 files to {tmp_path / 'o'}"], result.stderr

@@ -123,3 +123,51 @@ def test_export_shape_mismatch(tmp_path: Path) -> None:
     rgb, mask = _photo()
     with pytest.raises(ExportError, match="does not match"):
         export_view(rgb, mask[:2], tmp_path, "g1", "Front")
+
+
+def test_a_cutout_and_mask_pair_is_all_or_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    rgb, mask = _photo()
+    (tmp_path / "g1_Front_cutout.png").write_bytes(b"old cutout")
+    (tmp_path / "g1_Front_mask.png").write_bytes(b"old mask")
+    real_replace = os.replace
+
+    def full_disk_on_the_mask(src: str | Path, dst: str | Path) -> None:
+        if Path(dst).name == "g1_Front_mask.png" and ".tmp" in Path(src).name and ".old" not in Path(src).name:
+            raise OSError(28, "No space left on device")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", full_disk_on_the_mask)
+    with pytest.raises(ExportError, match="No space left on device"):
+        export_view(rgb, mask, tmp_path, "g1", "Front", write_mask=True)
+    # The cutout had already been replaced; it is back to the old one, beside the old mask.
+    assert (tmp_path / "g1_Front_cutout.png").read_bytes() == b"old cutout"
+    assert (tmp_path / "g1_Front_mask.png").read_bytes() == b"old mask"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["g1_Front_cutout.png", "g1_Front_mask.png"]
+
+
+def test_a_sixteen_bit_photo_gets_a_sixteen_bit_cutout(tmp_path: Path) -> None:
+    rgb, mask = _photo()
+    deep = rgb.astype(np.uint16) * 257 + 3  # low bits an 8-bit copy would lose
+    (path,) = export_view(rgb, mask, tmp_path, "g1", "Front", rgb16=deep)
+    import cv2
+
+    written = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
+    assert written.dtype == np.uint16
+    np.testing.assert_array_equal(written[..., 2::-1], deep)
+    np.testing.assert_array_equal(written[..., 3], np.where(mask, 65535, 0))
+
+
+def test_export_refuses_any_protected_input(tmp_path: Path) -> None:
+    rgb, mask = _photo()
+    other_input = tmp_path / "g1_Front_mask.png"  # another photo of the batch, by chance
+    other_input.write_bytes(b"an input")
+    with pytest.raises(ExportError, match="original photo"):
+        export_view(rgb, mask, tmp_path, "g1", "Front", write_mask=True, protected=[other_input])
+    assert other_input.read_bytes() == b"an input" and not (tmp_path / "g1_Front_cutout.png").exists()
+
+
+@pytest.mark.parametrize("feather", [-1, 1e9, float("nan")])
+def test_export_refuses_a_feather_out_of_range(tmp_path: Path, feather: float) -> None:
+    rgb, mask = _photo()
+    with pytest.raises(ExportError, match="feather must be between 0 and"):
+        export_view(rgb, mask, tmp_path, "g1", "Front", feather_px=feather)
