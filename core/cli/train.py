@@ -9,7 +9,8 @@ import time
 from pathlib import Path
 
 from core.common.errors import Cancelled, GarmentCutoutError
-from core.training.config import ARCHITECTURES, CONTRASTS, OPTIMIZERS, SCHEDULES, TrainConfig, TrainStatus
+from core.network.card import ARCHITECTURES, CONTRASTS
+from core.training.config import OPTIMIZERS, SCHEDULES, TrainConfig, TrainStatus
 from core.training.loop import train
 
 

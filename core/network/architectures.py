@@ -12,6 +12,7 @@ variant. Every block is Conv2D -> BatchNorm -> ReLU, as in the seed.
 from __future__ import annotations
 
 from core.network.backend import keras
+from core.network.card import ARCHITECTURES
 
 layers = keras.layers
 
@@ -29,7 +30,19 @@ CONVS_PER_BLOCK: dict[str, tuple[int, int, int]] = {
     "basic": (1, 1, 1),
     "final": (2, 2, 3),
 }
-ARCHITECTURES = tuple(FILTERS)
+assert tuple(FILTERS) == ARCHITECTURES  # a card names only architectures built here
+
+
+def conv_filters(architecture: str, width: float) -> dict[str, int]:
+    """Every convolution `build_unet` makes, by layer name, and its filter count: what
+    a saved model must hold for its card to describe it."""
+    filters = [max(4, int(round(f * width))) for f in FILTERS[architecture]]
+    enc, mid, dec = CONVS_PER_BLOCK[architecture]
+    names = {f"down{level}_conv{i}": f for level, f in enumerate(filters[:-1]) for i in range(enc)}
+    names.update({f"center_conv{i}": filters[-1] for i in range(mid)})
+    names.update({f"up{level}_conv{i}": f for level, f in enumerate(filters[:-1]) for i in range(dec)})
+    names["garment"] = 1
+    return names
 
 
 def _conv_block(x, filters: int, convs: int, name: str, dtype):
@@ -60,7 +73,7 @@ def build_unet(architecture: str = "final", input_shape: tuple[int, int, int] = 
     policy); "mixed_bfloat16" computes in bfloat16 with float32 weights, and the
     probabilities still come out in float32."""
     check_input_shape(architecture, input_shape)
-    filters = [max(4, int(round(f * width))) for f in FILTERS[architecture]]
+    filters = [max(4, int(round(f * width))) for f in FILTERS[architecture]]  # as conv_filters
     enc_convs, mid_convs, dec_convs = CONVS_PER_BLOCK[architecture]
 
     inputs = keras.Input(shape=input_shape, name="image")

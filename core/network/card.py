@@ -19,6 +19,10 @@ from core.files.atomic import write_text_atomic
 from core.network.precision import PRECISIONS
 
 FORMAT_VERSION = 1
+# The seed's U-Nets (core.network.architectures builds them); named here so a card can be
+# checked without importing TensorFlow.
+ARCHITECTURES = ("simple", "basic", "final")
+CONTRASTS = ("none", "stretch", "equalize")
 # How the probability map goes back to the photo's size (see core.prediction).
 UPSAMPLING_MODES = ("cubic", "guided")
 
@@ -93,9 +97,30 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
+def _is_whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _problem(card: ModelCard) -> str | None:
     """Why a loaded card cannot drive inference, or None. JSON can hold any type in any
-    field; a wrong one must be refused here, not fail later inside numpy or Keras."""
+    field; a wrong one must be refused here, not fail later inside numpy, Keras or the
+    app's model panel."""
+    if not _is_whole(card.format_version):
+        return f"format_version must be a whole number, not {card.format_version!r}"
+    if card.format_version > FORMAT_VERSION:
+        return (f"format_version {card.format_version} is newer than this app knows ({FORMAT_VERSION}); "
+                "update Garment Cutout to use this model")
+    if card.architecture not in ARCHITECTURES:
+        return f"unknown architecture {card.architecture!r} (expected one of {', '.join(ARCHITECTURES)})"
+    if not _is_number(card.width) or card.width <= 0:
+        return f"width must be a number above 0, not {card.width!r}"
+    if not _is_whole(card.channels):
+        return f"channels must be 1 or 3, not {card.channels!r}"
+    for name in ("name", "trained_on", "licence", "created"):
+        if not isinstance(getattr(card, name), str):
+            return f"{name} must be text, not {getattr(card, name)!r}"
+    if card.val_dice is not None and not _is_number(card.val_dice):
+        return f"val_dice must be a number or null, not {card.val_dice!r}"
     for name in ("input_height", "input_width"):
         value = getattr(card, name)
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
@@ -109,7 +134,7 @@ def _problem(card: ModelCard) -> str | None:
         return f"threshold {card.threshold!r} is not a number"
     if not 0.0 <= float(card.threshold) <= 1.0:
         return f"threshold {card.threshold} is outside 0..1"
-    if card.contrast not in ("none", "stretch", "equalize"):
+    if card.contrast not in CONTRASTS:
         return f"unknown contrast option {card.contrast!r}"
     if card.upsampling not in UPSAMPLING_MODES:
         return f"unknown upsampling {card.upsampling!r} (expected one of {', '.join(UPSAMPLING_MODES)})"
@@ -119,4 +144,7 @@ def _problem(card: ModelCard) -> str | None:
         return f"unknown precision {card.precision!r} (expected one of {', '.join(PRECISIONS)})"
     if not isinstance(card.training, dict) or not isinstance(card.evaluation, dict):
         return "training and evaluation must be JSON objects"
+    margin = card.training.get("focus_margin")
+    if margin is not None and not (_is_number(margin) and margin >= 0):
+        return f"training.focus_margin must be a number of pixels, not {margin!r}"
     return None

@@ -67,6 +67,21 @@ def guided_upsample(probability: np.ndarray, rgb: np.ndarray, eps: float = 1e-2)
     return np.clip(out, 0.0, 1.0)
 
 
+def weights_problem(model, card: ModelCard) -> str | None:
+    """Why `model` is not the U-Net its card describes (architecture, width), or None."""
+    from core.network.architectures import conv_filters
+
+    for name, filters in conv_filters(card.architecture, card.width).items():
+        try:
+            layer = model.get_layer(name)
+        except ValueError:
+            return f"the model has no layer {name}: it is not the card's {card.architecture} U-Net"
+        if getattr(layer, "filters", None) != filters:
+            return (f"layer {name} has {getattr(layer, 'filters', None)} filters where the card's "
+                    f"{card.architecture} U-Net at width {card.width:g} has {filters}: the card does not fit the weights")
+    return None
+
+
 def in_bfloat16(model, card: ModelCard):
     """The same U-Net computing in bfloat16 (weights copied, float32 output), or None when
     the card's architecture cannot be rebuilt around these weights."""
@@ -124,13 +139,39 @@ class Predictor:
         got = tuple(model.input_shape)
         if got[1:] != expected[1:] and not (got[1] is None and got[2] is None and got[3] == card.channels):
             raise ModelLoadError(path, f"model input {got[1:]} does not match its card {expected[1:]}")
+        problem = weights_problem(model, card)
+        if problem:
+            raise ModelLoadError(path, problem)
         from core.network.precision import resolve_precision
 
+        predictor = None
         if resolve_precision(precision or card.precision) == "bfloat16":
             twin = in_bfloat16(model, card)
             if twin is not None:
-                return cls(twin, card, path, precision="bfloat16")
-        return cls(model, card, path)
+                predictor = cls(twin, card, path, precision="bfloat16")
+        predictor = predictor or cls(model, card, path)
+        problem = predictor.output_problem()
+        if problem:
+            raise ModelLoadError(path, problem)
+        return predictor
+
+    def output_problem(self) -> str | None:
+        """Run the model once on a fixed noise input (normalised pixels are about N(0, 1)):
+        why its answer is not one (H, W, 1) map of probabilities, or None. Done at load so a
+        bad model fails there, not at the first photo (it also traces the inference function
+        the first photo would)."""
+        h, w = self.card.input_size
+        probe = np.random.default_rng(0).normal(0, 1, (1, h, w, self.card.channels)).astype(np.float32)
+        try:
+            with self._lock:
+                out = np.asarray(self._run(probe))
+        except Exception as exc:  # noqa: BLE001 - TensorFlow raises many types for a bad graph
+            return f"the model cannot run on a {h}x{w} input ({str(exc).splitlines()[0][:200] if str(exc) else exc})"
+        if out.shape != (1, h, w, 1):
+            return f"the model answers {out.shape[1:]} per photo, not one {h}x{w} probability map"
+        if not np.isfinite(out).all() or out.min() < 0 or out.max() > 1:
+            return "the model's output is not a probability (values outside 0..1 or not finite)"
+        return None
 
     @property
     def threshold(self) -> float:

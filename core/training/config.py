@@ -7,11 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from core.common.errors import DataError
-from core.network.card import ModelCard
+from core.network.card import ARCHITECTURES, CONTRASTS, ModelCard
 from core.training.augment import AugmentConfig
-
-ARCHITECTURES = ("simple", "basic", "final")
-
 
 OPTIMIZERS = ("rmsprop", "adam", "sgd", "adadelta")
 
@@ -19,7 +16,6 @@ OPTIMIZERS = ("rmsprop", "adam", "sgd", "adadelta")
 SCHEDULES = ("fixed", "cyclic", "cosine")
 
 
-CONTRASTS = ("none", "stretch", "equalize")
 
 
 @dataclasses.dataclass

@@ -20,6 +20,14 @@ from core.network.card import ModelCard, card_path  # noqa: E402
 GARMENT, DECOY, BACKGROUND = 200, 120, 20  # -> p = 0.85, 0.535, ~0.14
 
 
+@pytest.fixture(autouse=True)
+def _hand_set_model_passes_for_a_u_net(monkeypatch):
+    # The 1x1 model below stands in for a U-Net so its probabilities are known exactly;
+    # the check that a model is the U-Net its card names has its own tests
+    # (tests/core/prediction/test_predictor.py).
+    monkeypatch.setattr("core.prediction.predictor.weights_problem", lambda model, card: None)
+
+
 def _brightness_model(folder):
     """A 1x1 convolution + sigmoid whose probability rises with brightness: garment 0.85,
     a bright decoy patch 0.535 (between two swept thresholds), background ~0.14. Every threshold in (0.535, 0.85] is perfect;

@@ -1,4 +1,5 @@
 import json
+import re
 
 import pytest
 
@@ -49,3 +50,23 @@ def test_broken_cards_name_the_reason(tmp_path, content, reason):
 def test_missing_card(tmp_path):
     with pytest.raises(ModelLoadError, match="missing"):
         ModelCard.load(tmp_path / "nope.json")
+
+
+@pytest.mark.parametrize("field, value, reason", [
+    ("val_dice", "0.93", "val_dice must be a number"),
+    ("width", None, "width must be a number above 0"),
+    ("width", "0.5", "width must be a number above 0"),
+    ("architecture", "transformer", "unknown architecture 'transformer'"),
+    ("channels", True, "channels must be 1 or 3"),
+    ("training", {"focus_margin": "wide"}, "focus_margin must be a number"),
+    ("format_version", 99, "newer than this app knows"),
+    ("format_version", 1.5, "format_version must be a whole number"),
+    ("name", ["x"], "name must be text"),
+    ("threshold", True, "threshold True is not a number"),
+])
+def test_a_card_field_of_the_wrong_type_is_refused_in_one_line(tmp_path, field, value, reason):
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps({**ModelCard().to_dict(), field: value}))
+    with pytest.raises(ModelLoadError, match=re.escape(reason)) as refused:
+        ModelCard.load(path)
+    assert "\n" not in str(refused.value)

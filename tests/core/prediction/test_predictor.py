@@ -16,7 +16,7 @@ def save_tiny_model(folder, name="tiny", **card_fields):
     model = build_unet("final", (64, 32, 3), width=0.125)
     path = folder / f"{name}.keras"
     model.save(path)
-    ModelCard(name=name, input_height=64, input_width=32, **card_fields).save(card_path(path))
+    ModelCard(name=name, input_height=64, input_width=32, width=0.125, **card_fields).save(card_path(path))
     return path
 
 
@@ -96,3 +96,29 @@ def test_flip_averaging_is_the_mean_of_the_photo_and_its_mirror(tmp_path):
     photo = np.random.default_rng(3).integers(0, 255, (64, 32, 3), dtype=np.uint8)  # model size: no resampling
     expected = (plain.predict(photo).astype(float) + plain.predict(photo[:, ::-1].copy())[:, ::-1]) / 2
     assert np.abs(tta.predict(photo).astype(float) - expected).max() <= 1.0  # uint8 rounding
+
+
+def test_a_model_that_is_not_the_cards_u_net_is_refused_at_load(tmp_path):
+    inputs = keras.Input((64, 32, 3))
+    other = keras.Model(inputs, keras.layers.Conv2D(1, 1, activation="sigmoid")(inputs))
+    path = tmp_path / "other.keras"
+    other.save(path)
+    ModelCard(input_height=64, input_width=32, width=0.125).save(card_path(path))
+    with pytest.raises(ModelLoadError, match="no layer down0_conv0"):
+        Predictor.load(path)
+
+
+@pytest.mark.parametrize("output, reason", [
+    (lambda x: keras.layers.Conv2D(2, 1, activation="sigmoid", name="two"), "not one 64x32 probability map"),
+    (lambda x: keras.layers.Conv2D(1, 1, name="logits"), "not a probability"),
+])
+def test_a_model_whose_output_is_not_one_probability_map_is_refused_at_load(tmp_path, monkeypatch, output, reason):
+    monkeypatch.setattr("core.prediction.predictor.weights_problem", lambda model, card: None)  # any layers
+    inputs = keras.Input((64, 32, 3))
+    layer = output(inputs)
+    model = keras.Model(inputs, layer(keras.layers.Rescaling(1000.0)(inputs)))  # logits far outside 0..1
+    path = tmp_path / "odd.keras"
+    model.save(path)
+    ModelCard(input_height=64, input_width=32, width=0.125).save(card_path(path))
+    with pytest.raises(ModelLoadError, match=reason):
+        Predictor.load(path)
