@@ -82,16 +82,16 @@ def bench_interactions(folder: Path, repeats: int = 30) -> dict[str, float]:
     viewport = window.canvas.viewport()
 
     def threshold(i):
-        window.set_threshold((100 + (i % 50)) / 255)
+        window.editor.set_threshold((100 + (i % 50)) / 255)
         viewport.repaint()
 
     def dab(i):
         x, y = 300 + 7 * i, 500 + 3 * i
-        window._on_canvas_stroke_moved(float(x), float(y))
+        window.editor.continue_stroke(float(x), float(y))
         viewport.repaint()
 
     def undo(i):
-        window.undo_action.trigger() if i % 2 == 0 else window.redo_action.trigger()
+        window.menu_actions.undo.trigger() if i % 2 == 0 else window.menu_actions.redo.trigger()
         viewport.repaint()
 
     def switch(i):
@@ -99,17 +99,17 @@ def bench_interactions(folder: Path, repeats: int = 30) -> dict[str, float]:
         viewport.repaint()
 
     results = {"threshold_ms": _median_ms(threshold, repeats)}
-    window.set_brush_radius(20)
-    window._on_canvas_stroke_started(300.0, 500.0, False)
+    window.editor.set_brush_radius(20)
+    window.editor.start_stroke(300.0, 500.0, False)
     results["dab_ms"] = _median_ms(dab, repeats)
-    window._on_canvas_stroke_finished()
+    window.editor.finish_stroke()
     for mode in ("checker",):
         window.mode_combo.setCurrentIndex(window.mode_combo.findData(mode))
         results[f"threshold_{mode}_ms"] = _median_ms(threshold, repeats)
         window.mode_combo.setCurrentIndex(0)
     results["undo_ms"] = _median_ms(undo, repeats)
     results["view_switch_ms"] = _median_ms(switch, repeats)
-    window._dirty.clear()
+    window.autosave.dirty.clear()
     window.close()
     return results
 

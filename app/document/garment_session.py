@@ -21,6 +21,14 @@ from core.files.sidecar import Sidecar, view_key
 
 log = logging.getLogger(__name__)
 
+# A garment's state as the catalogue panel shows it: not started -> predicted ->
+# corrected -> exported (as far as the app knows), or unreadable.
+NOT_STARTED = "not started"
+PREDICTED = "predicted"
+CORRECTED = "corrected"
+EXPORTED = "exported"
+BROKEN = "unreadable"
+
 
 @dataclass
 class GarmentSession:
@@ -111,9 +119,23 @@ class GarmentSession:
             self.sidecar.save_probability(state.key, model_id, probability, stamp)
 
 
+def session_state(session: GarmentSession) -> str:
+    """The state of the garment being edited, from its views in memory."""
+    states = list(session.states.values())
+    if not states:
+        return BROKEN
+    if all(s.exported for s in states):
+        return EXPORTED
+    if any(s.corrected for s in states):
+        return CORRECTED
+    if any(s.predicted for s in states):
+        return PREDICTED
+    return NOT_STARTED
+
+
 def state_on_disk(garment: Garment, export_folder: Path | None) -> str:
-    """What the files say about a garment not open: 'exported', 'corrected', 'predicted'
-    or 'not started' (the names app.widgets.catalogue_panel shows).
+    """What the files say about a garment not open: EXPORTED, CORRECTED, PREDICTED or
+    NOT_STARTED.
 
     Exported: every view has a cutout in the remembered export folder no older than its
     saved corrections. A cheap stat-only check, so listing a catalogue stays instant.
@@ -129,11 +151,11 @@ def state_on_disk(garment: Garment, export_folder: Path | None) -> str:
             if all(c.is_file() for c in cutouts):
                 oldest = min(c.stat().st_mtime for c in cutouts)
                 if all(not f.is_file() or f.stat().st_mtime <= oldest for f in view_files):
-                    return "exported"
+                    return EXPORTED
         if any(f.is_file() for f in view_files):
-            return "corrected"
+            return CORRECTED
         if any(f.is_file() for f in prob_files):
-            return "predicted"
+            return PREDICTED
     except (OSError, GarmentCutoutError):
         pass
-    return "not started"
+    return NOT_STARTED

@@ -1,25 +1,21 @@
-"""A background job of the main window: one TaskWorker at a time, progress in the
-window's status bar, its Cancel button stops it. Subclasses give the task and the
+"""A background job: one TaskWorker at a time, progress shown through app.feedback (the
+window's status bar, whose Cancel button stops it). Subclasses give the task and the
 `_on_worker_*` slots (partial, progressed, succeeded, failed, cancelled)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
 from PySide6.QtCore import QObject
 
-from app.jobs.tasks import export_folder_problem
+from app.feedback import Feedback
 from app.jobs.workers import TaskWorker
 
-if TYPE_CHECKING:
-    from app.window.main_window import MainWindow
 
-
-class WindowJob(QObject):
-    def __init__(self, window: "MainWindow"):
-        super().__init__(window)
-        self.window = window
+class BackgroundJob(QObject):
+    def __init__(self, feedback: Feedback, parent: QObject | None = None):
+        super().__init__(parent)
+        self.feedback = feedback
         self._worker: TaskWorker | None = None
 
     @property
@@ -34,18 +30,8 @@ class WindowJob(QObject):
         worker.failed.connect(self._on_worker_failed)
         worker.was_cancelled.connect(self._on_worker_cancelled)
         self._worker = worker
-        self.window._show_progress(progress_label, total=total)
+        self.feedback.show_progress(progress_label, total=total)
         worker.start()
-
-    def _accept_export_options(self, out_dir: Path, feather_px: int, write_mask: bool) -> bool:
-        """Check the export folder (a message when it won't do) and remember the options."""
-        problem = export_folder_problem(out_dir)
-        if problem:
-            self.window.show_error(problem)
-            return False
-        self.window.settings.export_folder = str(out_dir)
-        self.window.export_feather, self.window.export_masks = feather_px, write_mask
-        return True
 
     def cancel(self) -> None:
         if self._worker is not None:

@@ -16,21 +16,18 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
 import numpy as np
 from PySide6.QtCore import Signal
 
-from app.widgets.catalogue_panel import EXPORTED
-from app.document.garment_session import GarmentSession, state_on_disk
-from app.jobs.background_job import WindowJob
+from app.document.garment_session import EXPORTED, GarmentSession, session_state, state_on_disk
+from app.document.workspace import Workspace
+from app.jobs.background_job import BackgroundJob
 from core.common.errors import Cancelled, GarmentCutoutError
 from core.files.export import export_view
 from core.files.shoots import Garment
 from core.masks import compose
-
-if TYPE_CHECKING:
-    from app.window.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -146,37 +143,36 @@ def _cache(item: GarmentInput, view: ViewInput, predictor) -> None:
         log.warning("probability cache not written: %s", exc)
 
 
-class CatalogueExporter(WindowJob):
-    """Runs export_catalogue for `window` on a TaskWorker, showing progress in its status
-    bar (the window's Cancel button stops it) and the failures in its Messages panel."""
+class CatalogueExporter(BackgroundJob):
+    """Runs export_catalogue over the workspace's catalogue on a TaskWorker: progress and
+    failures through the feedback (the status bar's Cancel button stops it), each
+    garment's new state as `garment_state_changed(garment_id, state)`."""
 
     finished_export = Signal(object)  # CatalogueExportReport; also after a cancel (what was done)
+    garment_state_changed = Signal(str, str)
 
-    def __init__(self, window: "MainWindow"):
-        super().__init__(window)
+    def __init__(self, feedback, workspace: Workspace, parent=None):
+        super().__init__(feedback, parent)
+        self._workspace = workspace
         self._report = CatalogueExportReport()
         self._total = 0
+        self._out_dir: Path | None = None
         self._on_screen: GarmentInput | None = None  # the snapshot of the garment on screen
 
     def start(self, out_dir: Path, feather_px: int = 0, write_mask: bool = False) -> bool:
-        """Export every garment of the window's catalogue into `out_dir`; False if refused."""
-        w = self.window
-        if self.running or w.catalogue is None:
+        """Export every garment of the catalogue into `out_dir` (checked by the caller,
+        the edits on screen saved) with the loaded model; False if refused."""
+        ws = self._workspace
+        if self.running or ws.catalogue is None or ws.predictor is None:
             return False
-        if w.predictor is None:
-            w.show_error("The model is still loading: export all garments once it is ready")
-            return False
-        out_dir = Path(out_dir)
-        if not self._accept_export_options(out_dir, feather_px, write_mask):
-            return False
-        w.autosave_now()
-        current = w.session.garment_id if w.session is not None else None
-        inputs = [snapshot(w.session) if garment.garment_id == current else GarmentInput(garment)
-                  for garment in w.catalogue.garments]
+        current = ws.session.garment_id if ws.session is not None else None
+        inputs = [snapshot(ws.session) if garment.garment_id == current else GarmentInput(garment)
+                  for garment in ws.catalogue.garments]
         self._on_screen = next((i for i in inputs if i.views is not None), None)
-        predictor = w.predictor
+        predictor = ws.predictor
         self._report = CatalogueExportReport()
         self._total = len(inputs)
+        self._out_dir = out_dir
 
         def task(progress, cancelled, partial):
             return export_catalogue(inputs, predictor, out_dir, feather_px, write_mask, progress, cancelled, partial)
@@ -185,69 +181,63 @@ class CatalogueExporter(WindowJob):
         return True
 
     def _on_worker_partial(self, garment_id: str) -> None:
-        w = self.window
+        session = self._workspace.session
         self._report.exported.append(garment_id)
-        w.set_garment_state(garment_id, EXPORTED)
+        self.garment_state_changed.emit(garment_id, EXPORTED)
         snap = self._on_screen
-        if w.session is not None and w.session.garment_id == garment_id and snap is not None \
-                and snap.garment is w.session.garment:
+        if session is not None and session.garment_id == garment_id and snap is not None \
+                and snap.garment is session.garment:
             # Edits made while the export ran are not in the files: those views stay unexported.
             exported = {v.view: v for v in snap.views}
-            for view, state in w.session.states.items():
+            for view, state in session.states.items():
                 done = exported.get(view)
                 state.exported = (done is not None and done.threshold == state.threshold
                                   and np.array_equal(done.override, state.override))
-            w._refresh_garment_state()
+            self.garment_state_changed.emit(garment_id, session_state(session))
 
     def _on_worker_progressed(self, done: int, total: int) -> None:
-        bar = self.window.progress_bar
-        if not bar.isVisible():  # another job's end (a prediction) hid the shared bar
-            self.window._show_progress("Exporting all", total=total)
-        bar.setRange(0, total)
-        bar.setValue(done)
-        bar.setFormat(f"Exporting all garments {100 * done // max(1, total)} %")
+        if not self.feedback.progress_shown():  # another job's end (a prediction) hid the shared bar
+            self.feedback.show_progress("Exporting all", total=total)
+        self.feedback.set_progress(done, total, f"Exporting all garments {100 * done // max(1, total)} %")
 
     def _end(self) -> None:
         self._worker = None
-        self.window._show_progress(None)
+        self.feedback.show_progress(None)
 
     def _on_worker_succeeded(self, report: CatalogueExportReport) -> None:
         self._end()
-        w = self.window
         self._report = report
         folder = Path(report.written[0]).parent if report.written else ""
         summary = f"Exported {len(report.exported)} of {self._total} garments ({len(report.written)} files) to {folder}"
         for line in report.failures:
-            w.message_panel.add_message(line)
+            self.feedback.note(line)
         self._refresh_unexported(set(report.exported))
         if report.failures:
-            w.message_dock.show()
-            w.show_error(f"{summary}.\n{len(report.failures)} could not be exported:\n" + "\n".join(report.failures[:8])
-                         + ("\n..." if len(report.failures) > 8 else ""))
+            self.feedback.show_error(f"{summary}.\n{len(report.failures)} could not be exported:\n"
+                                     + "\n".join(report.failures[:8]) + ("\n..." if len(report.failures) > 8 else ""))
         else:
-            w.statusBar().showMessage(summary, 10000)
+            self.feedback.status_message(summary, 10000)
         self.finished_export.emit(report)
 
     def _on_worker_failed(self, message: str) -> None:
         self._end()
-        self.window.show_error(f"Export of all garments failed: {message}")
+        self.feedback.show_error(f"Export of all garments failed: {message}")
         self.finished_export.emit(self._report)
 
     def _on_worker_cancelled(self) -> None:
         self._end()
-        self.window.statusBar().showMessage(
+        self.feedback.status_message(
             f"Export cancelled: {len(self._report.exported)} of {self._total} garments were exported", 8000)
         self.finished_export.emit(self._report)
 
     def _refresh_unexported(self, exported: set[str]) -> None:
         """Garments not exported now keep what the files say (a stale cutout is not 'exported')."""
-        w = self.window
-        folder = Path(w.settings.export_folder) if w.settings.export_folder else None
-        for garment in w.catalogue.garments if w.catalogue else []:
+        ws = self._workspace
+        for garment in ws.catalogue.garments if ws.catalogue else []:
             gid = garment.garment_id
             if gid in exported:
                 continue
-            if w.session is not None and gid == w.session.garment_id:
-                w._refresh_garment_state()
+            if ws.session is not None and gid == ws.session.garment_id:
+                self.garment_state_changed.emit(gid, session_state(ws.session))
             else:
-                w.set_garment_state(gid, state_on_disk(garment, folder))
+                self.garment_state_changed.emit(gid, state_on_disk(garment, self._out_dir))

@@ -8,18 +8,19 @@ sender is the current worker.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from PySide6.QtCore import Signal
 
 from app.document.garment_session import GarmentSession
+from app.jobs.background_job import BackgroundJob
 from app.jobs.tasks import predict_views
-from app.jobs.background_job import WindowJob
-
-if TYPE_CHECKING:
-    pass
 
 
-class PredictionJob(WindowJob):
-    """Predicts a garment's views on a TaskWorker; each view shows as soon as it is ready."""
+class PredictionJob(BackgroundJob):
+    """Predicts a garment's views on a TaskWorker; each view's probability is emitted as
+    soon as it is ready, for the receiver to install if that garment is still open."""
+
+    probability_ready = Signal(object, str, object)  # GarmentSession, view, (H, W) uint8 probability
+    finished_predictions = Signal()
 
     def start(self, session: GarmentSession, predictor, views: list[str]) -> None:
         """Predict `views` of `session` (replacing any prediction still running)."""
@@ -34,40 +35,34 @@ class PredictionJob(WindowJob):
         """Drop the running prediction, if any, and hide its progress."""
         if self._worker is not None:
             self.detach()
-            self.window._show_progress(None)
+            self.feedback.show_progress(None)
 
     def _is_current(self) -> bool:
         return self._worker is not None and self.sender() is self._worker
 
     def _end(self) -> None:
         self._worker = None
-        self.window._show_progress(None)
+        self.feedback.show_progress(None)
 
     def _on_worker_partial(self, item) -> None:
-        session, view, probability = item
-        if not self._is_current() or session is not self.window.session:
-            return  # the user moved on to another garment
-        session.states[view].set_probability(probability)
-        self.window._on_view_probability_ready(view)
+        if self._is_current():
+            self.probability_ready.emit(*item)
 
     def _on_worker_progressed(self, done: int, total: int) -> None:
         if self._is_current():
-            bar = self.window.progress_bar
-            bar.setRange(0, total)
-            bar.setValue(done)
-            bar.setFormat(f"Predicting {done}/{total}")
+            self.feedback.set_progress(done, total, f"Predicting {done}/{total}")
 
     def _on_worker_succeeded(self, session) -> None:
         if self._is_current():
             self._end()
-            self.window.predictions_finished.emit()
+            self.finished_predictions.emit()
 
     def _on_worker_failed(self, message: str) -> None:
         if self._is_current():
             self._end()
-            self.window.show_error(message)
+            self.feedback.show_error(message)
 
     def _on_worker_cancelled(self) -> None:
         if self._is_current():
             self._end()
-            self.window.statusBar().showMessage("Prediction cancelled", 4000)
+            self.feedback.status_message("Prediction cancelled", 4000)

@@ -1,6 +1,7 @@
 """The garment list of a catalogue folder, each with its state, and a message list.
 
-States: not started -> predicted -> corrected -> exported (as far as the app knows).
+States (app.document.garment_session): not started -> predicted -> corrected ->
+exported (as far as the app knows), or unreadable.
 """
 
 from __future__ import annotations
@@ -9,11 +10,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
-NOT_STARTED = "not started"
-PREDICTED = "predicted"
-CORRECTED = "corrected"
-EXPORTED = "exported"
-BROKEN = "unreadable"
+from app.document.garment_session import BROKEN, CORRECTED, EXPORTED, NOT_STARTED, PREDICTED
+
 STATE_COLOURS = {
     NOT_STARTED: QColor(140, 140, 140),
     PREDICTED: QColor(80, 150, 240),

@@ -26,7 +26,7 @@ def _pixel(window, x, y):
 
 def test_overlay_blends_the_garment_and_leaves_the_background(make_window, grey_shoot):
     window = make_window([grey_shoot])
-    window.overlay_colour = (40, 220, 80)
+    window.display.overlay_colour = (40, 220, 80)
     window.tools.opacity_slider.setValue(45)
     # Ramp model at 0.5: column 60 is garment, column 10 background.
     a = round(0.45 * 255) / 255

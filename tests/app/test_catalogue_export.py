@@ -33,27 +33,27 @@ def _alpha(path: Path) -> np.ndarray:
 
 
 def _export_all(window, qtbot, out, **kwargs):
-    with qtbot.waitSignal(window.catalogue_exporter.finished_export, timeout=20000) as blocker:
+    with qtbot.waitSignal(window.export_controller.catalogue_exporter.finished_export, timeout=20000) as blocker:
         assert window.export_all(out, **kwargs)
     return blocker.args[0]
 
 
 def test_exports_every_garment_with_its_saved_corrections(make_window, catalogue, tmp_path, qtbot, fake_predictor):
     window = make_window([catalogue])
-    window.set_brush_radius(2)
+    window.editor.set_brush_radius(2)
     # b2: a saved threshold and a remove stroke, then left (autosaved on the way out).
     window.catalogue_panel.list.setCurrentRow(1)
     qtbot.waitUntil(lambda: window.state is not None and window.state.predicted, timeout=5000)
     qtbot.waitUntil(lambda: all(s.predicted for s in window.session.states.values()), timeout=5000)
     window.threshold_panel.slider.setValue(200)
-    window._apply_tool("remove")
+    window.editor.apply_tool("remove")
     drag(window, [(70, 10), (70, 60)])
     b2_override = window.session.states["Front"].override.copy()
     assert (b2_override == compose.REMOVE).any()
     window.catalogue_panel.list.setCurrentRow(0)
     qtbot.waitUntil(lambda: window.state is not None and window.state.predicted, timeout=5000)
     # a1 (on screen): a keep stroke not yet autosaved; it is exported as on screen.
-    window._apply_tool("keep")
+    window.editor.apply_tool("keep")
     drag(window, [(10, 10), (10, 60)])
     a1_mask = window.state.mask()
     calls = fake_predictor.calls  # a1 and b2 were predicted; c3 never was
@@ -73,7 +73,7 @@ def test_exports_every_garment_with_its_saved_corrections(make_window, catalogue
     np.testing.assert_array_equal(_alpha(out / "c3_Front_cutout.png") > 0, ramp(120, 80) >= 128)  # card default 0.5
     assert [window.catalogue_panel.state(g) for g in ("a1", "b2", "c3")] == ["exported"] * 3
     assert window.catalogue_panel.summary.text() == "3 garments, 3 exported"
-    assert not window.progress_bar.isVisible()
+    assert not window.status_bar.progress_bar.isVisible()
 
     # c3's probability was cached by the export: opening it is instant.
     window.catalogue_panel.list.setCurrentRow(2)
@@ -120,18 +120,18 @@ def test_cancel_stops_between_garments_and_leaves_only_complete_files(make_windo
 
     window = make_window([catalogue], predictor=SlowPredictor())
     out = tmp_path / "out"
-    with qtbot.waitSignal(window.catalogue_exporter.finished_export, timeout=20000) as blocker:
+    with qtbot.waitSignal(window.export_controller.catalogue_exporter.finished_export, timeout=20000) as blocker:
         assert window.export_all(out)
-        assert window.cancel_button.isVisible()
+        assert window.status_bar.cancel_button.isVisible()
         qtbot.waitUntil(lambda: (out / "a1_Back_cutout.png").exists(), timeout=5000)
-        window.cancel_button.click()
+        window.status_bar.cancel_button.click()
         gate.set()
     report = blocker.args[0]
     assert report.exported == ["a1"]
     assert sorted(p.name for p in out.iterdir()) == ["a1_Back_cutout.png", "a1_FrontRight_cutout.png",
                                                     "a1_Front_cutout.png"]  # no temporary leftovers
     assert "cancelled" in window.statusBar().currentMessage()
-    assert not window.progress_bar.isVisible()
+    assert not window.status_bar.progress_bar.isVisible()
     assert window.catalogue_panel.state("b2") == "not started"
 
 
@@ -139,7 +139,7 @@ def test_export_all_through_the_file_menu(make_window, catalogue, tmp_path, qtbo
     from app.dialogs.export_dialog import ExportDialog
 
     window = make_window([catalogue])
-    assert window.export_all_action.isEnabled()
+    assert window.menu_actions.export_all.isEnabled()
     out = tmp_path / "chosen"
 
     def fake_exec(dialog):
@@ -148,8 +148,8 @@ def test_export_all_through_the_file_menu(make_window, catalogue, tmp_path, qtbo
         return ExportDialog.DialogCode.Accepted
 
     monkeypatch.setattr(ExportDialog, "exec", fake_exec)
-    with qtbot.waitSignal(window.catalogue_exporter.finished_export, timeout=20000):
-        window.export_all_action.trigger()
+    with qtbot.waitSignal(window.export_controller.catalogue_exporter.finished_export, timeout=20000):
+        window.menu_actions.export_all.trigger()
     assert len(list(out.glob("*_cutout.png"))) == 6
     assert window.settings.export_folder == str(out)
 
@@ -161,13 +161,13 @@ def test_export_all_waits_for_the_model(qtbot, catalogue, tmp_path):
     qtbot.addWidget(window)
     window.show()
     window.open_paths([catalogue])
-    assert not window.export_all_action.isEnabled()
+    assert not window.menu_actions.export_all.isEnabled()
     assert not window.export_all(tmp_path / "out")
     assert "model is still loading" in window.message_box.text()
     window.message_box.close()
     with qtbot.waitSignal(window.model_loaded, timeout=5000):
         window.start()
-    assert window.export_all_action.isEnabled()
+    assert window.menu_actions.export_all.isEnabled()
 
 
 def test_an_edit_made_during_the_export_keeps_the_garment_unexported(make_window, catalogue, tmp_path, qtbot):
@@ -180,8 +180,8 @@ def test_an_edit_made_during_the_export_keeps_the_garment_unexported(make_window
             return super().predict(rgb)
 
     window = make_window([catalogue], predictor=SlowPredictor())
-    window.set_brush_radius(1)
-    with qtbot.waitSignal(window.catalogue_exporter.finished_export, timeout=20000) as blocker:
+    window.editor.set_brush_radius(1)
+    with qtbot.waitSignal(window.export_controller.catalogue_exporter.finished_export, timeout=20000) as blocker:
         assert window.export_all(tmp_path / "out")
         drag(window, [(5, 5), (5, 9)])  # after the snapshot: not in a1's files
         gate.set()

@@ -34,25 +34,25 @@ def test_status_bar_shows_position_probability_and_area(make_window, shoot):
     QApplication.processEvents()
     # Ramp model: p at column 60 is round(255 * 60 / 79) / 255 = 194 / 255 = 0.76.
     _move(window, 60, 33)
-    assert window.position_label.text() == "x 60  y 33"
-    assert window.probability_label.text() == "p 0.76"
+    assert window.status_bar.position_label.text() == "x 60  y 33"
+    assert window.status_bar.probability_label.text() == "p 0.76"
     # Threshold 0.5: columns 40..79 of 120 x 80 are garment: 4,800 px, 50.0 %.
-    assert window.area_label.text() == "area 4,800 px (50.0 %)"
-    window.set_brush_radius(1)
-    window._apply_tool("remove")
+    assert window.status_bar.area_label.text() == "area 4,800 px (50.0 %)"
+    window.editor.set_brush_radius(1)
+    window.editor.apply_tool("remove")
     drag(window, [(60, 33), (60, 34)])
-    assert window.probability_label.text() == "p 0.76 removed"  # updated under the still cursor
+    assert window.status_bar.probability_label.text() == "p 0.76 removed"  # updated under the still cursor
     removed = int(np.count_nonzero(window.state.override == compose.REMOVE))
-    assert window.area_label.text() == f"area {4800 - removed:,} px ({100 * (4800 - removed) / 9600:.1f} %)"
+    assert window.status_bar.area_label.text() == f"area {4800 - removed:,} px ({100 * (4800 - removed) / 9600:.1f} %)"
     window.threshold_panel.slider.setValue(255)  # only column 79 (p = 255) stays
-    assert window.area_label.text() == "area 120 px (1.2 %)"
+    assert window.status_bar.area_label.text() == "area 120 px (1.2 %)"
     window.show_view("Back")
-    assert window.area_label.text() == "area 4,800 px (50.0 %)"  # the Back view's own area
+    assert window.status_bar.area_label.text() == "area 4,800 px (50.0 %)"  # the Back view's own area
 
 
 def test_a_fast_drag_with_two_far_apart_moves_leaves_no_gap(make_window, shoot):
     window = make_window([shoot])
-    window.set_brush_radius(1)
+    window.editor.set_brush_radius(1)
     _press(window, 5, 5)
     _move(window, 70, 110)  # one mouse move event across most of the photo
     _release(window, 70, 110)
@@ -61,12 +61,12 @@ def test_a_fast_drag_with_two_far_apart_moves_leaves_no_gap(make_window, shoot):
     for y in range(5, 111):
         x = 5 + 65 * (y - 5) / 105
         assert override[y, int(round(x))] == compose.KEEP, y
-    assert window.undo_group.activeStack().count() == 1
+    assert window.editor.undo_group.activeStack().count() == 1
 
 
 def test_undo_holds_at_least_a_hundred_strokes(make_window, shoot):
     window = make_window([shoot])
-    window.set_brush_radius(1)
+    window.editor.set_brush_radius(1)
     state = window.state
     centres = [(3 * (i % 26) + 1, 3 * (i // 26) + 1) for i in range(120)]  # dabs 3 px apart never touch
     after = []  # the override after each stroke
@@ -74,18 +74,18 @@ def test_undo_holds_at_least_a_hundred_strokes(make_window, shoot):
         drag(window, [(x, y)])
         after.append(state.override.copy())
     assert len({int(np.count_nonzero(a)) for a in after}) == 120  # every dab painted something new
-    assert window.undo_group.activeStack().count() == 120
+    assert window.editor.undo_group.activeStack().count() == 120
     for _ in range(100):
-        window.undo_action.trigger()
+        window.menu_actions.undo.trigger()
     np.testing.assert_array_equal(state.override, after[19])  # back to stroke 20 of 120
     for _ in range(100):
-        window.redo_action.trigger()
+        window.menu_actions.redo.trigger()
     np.testing.assert_array_equal(state.override, after[-1])
 
 
 def test_ctrl_z_in_the_middle_of_a_stroke_takes_back_that_stroke(make_window, shoot):
     window = make_window([shoot])
-    window.set_brush_radius(1)
+    window.editor.set_brush_radius(1)
     state = window.state
     drag(window, [(10, 10), (10, 30)])  # a first stroke
     first = state.override.copy()
@@ -96,19 +96,19 @@ def test_ctrl_z_in_the_middle_of_a_stroke_takes_back_that_stroke(make_window, sh
     _move(window, 25, 20)
     _release(window, 25, 20)
     np.testing.assert_array_equal(state.override, first)  # the rest of the drag painted nothing
-    stack = window.undo_group.activeStack()
+    stack = window.editor.undo_group.activeStack()
     assert stack.count() == 2 and stack.index() == 1
     np.testing.assert_array_equal(state.effective, overlay_effective(state))
-    window.undo_action.trigger()
+    window.menu_actions.undo.trigger()
     assert not state.override.any()
-    window.redo_action.trigger()
-    window.redo_action.trigger()  # the interrupted stroke comes back as it was when undone
+    window.menu_actions.redo.trigger()
+    window.menu_actions.redo.trigger()  # the interrupted stroke comes back as it was when undone
     assert (state.override[20, 5:16] == compose.KEEP).all() and state.override[20, 20] == compose.NONE
 
 
 def test_ctrl_z_in_the_first_stroke_takes_it_back_too(make_window, shoot):
     window = make_window([shoot])
-    window.set_brush_radius(1)
+    window.editor.set_brush_radius(1)
     _press(window, 5, 20)
     _move(window, 15, 20)
     QTest.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
@@ -116,7 +116,7 @@ def test_ctrl_z_in_the_first_stroke_takes_it_back_too(make_window, shoot):
     _release(window, 25, 20)
     # Undo takes back the stroke itself even with nothing before it: one undone step to redo.
     assert not window.state.override.any()
-    window.redo_action.trigger()
+    window.menu_actions.redo.trigger()
     assert (window.state.override[20, 5:16] == compose.KEEP).all()
 
 
@@ -131,13 +131,13 @@ def test_overlay_colour_from_the_picker_is_drawn_and_remembered(make_window, sho
 
     window = make_window([shoot])
     monkeypatch.setattr(QColorDialog, "getColor", staticmethod(lambda *a, **k: QColor(200, 30, 90)))
-    window.overlay_colour_action.trigger()
+    window.menu_actions.overlay_colour.trigger()
     lut = window.canvas.mask_item.lut
     assert tuple(lut[255][:3]) == (200, 30, 90) and tuple(lut[0]) == (0, 0, 0, 0)
     monkeypatch.setattr(QColorDialog, "getColor", staticmethod(lambda *a, **k: QColor()))  # cancelled
-    window.overlay_colour_action.trigger()
-    assert window.overlay_colour == (200, 30, 90)
+    window.menu_actions.overlay_colour.trigger()
+    assert window.display.overlay_colour == (200, 30, 90)
     window.close()
     again = make_window([shoot])
-    assert again.overlay_colour == (200, 30, 90)
+    assert again.display.overlay_colour == (200, 30, 90)
     assert tuple(again.canvas.mask_item.lut[255][:3]) == (200, 30, 90)

@@ -57,12 +57,12 @@ def test_threshold_slider_changes_mask_as_core_composes_it(make_window, shoot):
     drawn = lut[state.effective][..., 3] > 0
     np.testing.assert_array_equal(drawn, expected)
     assert state.area() == expected.sum()
-    assert window.area_label.text().startswith(f"area {expected.sum():,} px")
+    assert window.status_bar.area_label.text().startswith(f"area {expected.sum():,} px")
 
 
 def test_keep_and_remove_strokes_with_the_mouse_then_undo_redo(make_window, shoot):
     window = make_window([shoot])
-    window.set_brush_radius(2)
+    window.editor.set_brush_radius(2)
     state = window.state
     # Threshold 0.5: mask is columns >= 40 (round(255*40/79) = 129 >= 128; c=39 gives 126).
     assert state.mask()[:, 40:].all() and not state.mask()[:, :40].any()
@@ -72,22 +72,22 @@ def test_keep_and_remove_strokes_with_the_mouse_then_undo_redo(make_window, shoo
     assert (state.override[20:91, 7] == compose.NONE).all()  # radius 2: column 7 untouched
     assert state.mask()[20:91, 9:12].all()
 
-    window._apply_tool("remove")
+    window.editor.apply_tool("remove")
     drag(window, [(60, 30), (70, 30)])
     assert (state.override[30, 60:71] == compose.REMOVE).all()
     assert not state.mask()[30, 60:71].any()
     assert state.mask()[10, 60:71].all()
 
-    stack = window.undo_group.activeStack()
+    stack = window.editor.undo_group.activeStack()
     assert stack.count() == 2
-    window.undo_action.trigger()
+    window.menu_actions.undo.trigger()
     assert (state.override[30, 60:71] == compose.NONE).all()
     assert (state.override[20:91, 10] == compose.KEEP).all()
     QTest.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert not state.override.any()
     np.testing.assert_array_equal(state.effective, state.probability)  # the display followed
-    window.redo_action.trigger()
-    window.redo_action.trigger()
+    window.menu_actions.redo.trigger()
+    window.menu_actions.redo.trigger()
     assert (state.override[30, 60:71] == compose.REMOVE).all()
     assert (state.override[20:91, 10] == compose.KEEP).all()
     assert (state.effective[state.override == compose.KEEP] == 255).all()
@@ -95,14 +95,14 @@ def test_keep_and_remove_strokes_with_the_mouse_then_undo_redo(make_window, shoo
 
 def test_right_button_paints_the_opposite_brush(make_window, shoot):
     window = make_window([shoot])
-    window.set_brush_radius(1)
+    window.editor.set_brush_radius(1)
     drag(window, [(50, 50), (50, 52)], button=Qt.MouseButton.RightButton)
     assert (window.state.override[50:53, 50] == compose.REMOVE).all()
 
 
 def test_threshold_move_keeps_corrections(make_window, shoot):
     window = make_window([shoot])
-    window.set_brush_radius(1)
+    window.editor.set_brush_radius(1)
     drag(window, [(5, 5), (5, 6)])
     window.threshold_panel.slider.setValue(250)
     assert (window.state.override[5:7, 5] == compose.KEEP).all()
@@ -117,7 +117,7 @@ def test_views_switch_with_keys_and_clicks_sharing_zoom(make_window, shoot):
     assert window.current_view == "FrontRight"
     assert np.shares_memory(window.canvas.photo_item.image, window.session.states["FrontRight"].rgb)
     assert window.canvas.view_box.viewRect() == rect
-    QTest.mouseClick(window.view_buttons["Back"], Qt.MouseButton.LeftButton)
+    QTest.mouseClick(window.view_strip.buttons["Back"], Qt.MouseButton.LeftButton)
     assert window.current_view == "Back"
     assert np.shares_memory(window.canvas.mask_item.image, window.session.states["Back"].effective)
     QTest.keyClick(window, Qt.Key.Key_1)
@@ -126,12 +126,12 @@ def test_views_switch_with_keys_and_clicks_sharing_zoom(make_window, shoot):
 
 def test_undo_is_per_view(make_window, shoot):
     window = make_window([shoot])
-    window.set_brush_radius(1)
+    window.editor.set_brush_radius(1)
     drag(window, [(5, 5), (5, 6)])
     window.show_view("Back")
-    assert not window.undo_action.isEnabled()
+    assert not window.menu_actions.undo.isEnabled()
     window.show_view("Front")
-    window.undo_action.trigger()
+    window.menu_actions.undo.trigger()
     assert not window.session.states["Front"].override.any()
 
 
@@ -150,14 +150,14 @@ def test_a_slider_drag_is_one_undo_step_and_undo_restores_the_model_threshold(ma
     for value in (140, 150, 160, 170):  # a drag: many values in quick succession
         panel.slider.setValue(value)
     assert state.threshold == pytest.approx(170 / 255) and state.threshold_changed
-    assert window.undo_group.activeStack().count() == 1
-    window.undo_action.trigger()
+    assert window.editor.undo_group.activeStack().count() == 1
+    window.menu_actions.undo.trigger()
     assert state.threshold == 0.5 and not state.threshold_changed  # follows the model again
     assert panel.slider.value() == round(0.5 * 255)
     # The canvas draws the mask of the restored threshold.
     drawn = window.canvas.mask_item.lut[state.effective][..., 3] > 0
     np.testing.assert_array_equal(drawn, compose.compose_mask(state.probability, 0.5, state.override))
-    window.redo_action.trigger()
+    window.menu_actions.redo.trigger()
     assert state.threshold == pytest.approx(170 / 255) and panel.slider.value() == 170
 
 
@@ -168,15 +168,15 @@ def test_separate_threshold_adjustments_are_separate_steps_beside_strokes(make_w
     window = make_window([shoot])
     state = window.state
     window.threshold_panel.slider.setValue(100)
-    window.set_brush_radius(3)
+    window.editor.set_brush_radius(3)
     drag(window, [(70, 10), (70, 100)])
     window.threshold_panel.slider.setValue(200)
-    assert window.undo_group.activeStack().count() == 3
-    window.undo_action.trigger()
+    assert window.editor.undo_group.activeStack().count() == 3
+    window.menu_actions.undo.trigger()
     assert state.threshold == pytest.approx(100 / 255) and state.has_corrections()
-    window.undo_action.trigger()
+    window.menu_actions.undo.trigger()
     assert not state.has_corrections() and state.threshold == pytest.approx(100 / 255)
-    window.undo_action.trigger()
+    window.menu_actions.undo.trigger()
     assert state.threshold == 0.5
 
 
@@ -189,7 +189,7 @@ def test_apply_to_all_is_undone_in_each_view(make_window, shoot):
     window.threshold_panel.apply_all_button.click()
     window.show_view("Back")
     assert window.state.threshold == pytest.approx(90 / 255)
-    window.undo_action.trigger()  # Back's own history: apply-to-all, then its 60
+    window.menu_actions.undo.trigger()  # Back's own history: apply-to-all, then its 60
     assert window.state.threshold == pytest.approx(60 / 255)
     assert window.threshold_panel.slider.value() == 60
 
@@ -197,9 +197,9 @@ def test_apply_to_all_is_undone_in_each_view(make_window, shoot):
 def test_export_writes_cutouts_matching_the_screen(make_window, shoot, tmp_path, qtbot):
     window = make_window([shoot])
     window.threshold_panel.slider.setValue(100)
-    window.set_brush_radius(3)
+    window.editor.set_brush_radius(3)
     drag(window, [(70, 10), (70, 100)])  # a remove stroke across the kept side
-    window._apply_tool("remove")
+    window.editor.apply_tool("remove")
     drag(window, [(75, 10), (75, 100)])
     out = tmp_path / "out"
     with qtbot.waitSignal(window.export_finished, timeout=10000) as blocker:
@@ -231,7 +231,7 @@ def test_export_into_an_unwritable_place_shows_a_message(make_window, shoot, tmp
 
 def test_kill_and_reopen_restores_corrections(make_window, shoot, qtbot):
     window = make_window([shoot])
-    window.set_brush_radius(2)
+    window.editor.set_brush_radius(2)
     window.threshold_panel.slider.setValue(150)
     drag(window, [(10, 10), (10, 40)])
     override = window.state.override.copy()
@@ -269,10 +269,10 @@ def test_corrupt_file_in_catalogue_shows_message_and_others_work(make_window, tm
     assert window.session.garment_id == "b2"
     assert any("b2_Front.png" in m for m in window.message_panel.messages())
     assert window.message_dock.isVisible()
-    assert not window.view_buttons["Front"].isEnabled()
+    assert not window.view_strip.buttons["Front"].isEnabled()
     assert window.current_view == "Back"
     qtbot.waitUntil(lambda: window.state.predicted, timeout=5000)
-    window.set_brush_radius(1)
+    window.editor.set_brush_radius(1)
     drag(window, [(3, 3), (3, 4)])
     assert window.state.override[3, 3] == compose.KEEP
 
@@ -283,21 +283,21 @@ def test_corrupt_file_in_catalogue_shows_message_and_others_work(make_window, tm
 
 def test_cleanups_are_one_undo_step(make_window, shoot):
     window = make_window([shoot])
-    window.set_brush_radius(3)
-    window._apply_tool("remove")
+    window.editor.set_brush_radius(3)
+    window.editor.apply_tool("remove")
     drag(window, [(60, 60), (61, 60)])  # a hole inside the garment half
     assert not window.state.mask()[60, 60]
     window.cleanup_buttons["fill"].click()
     assert window.state.mask()[60, 60]
-    assert window.undo_group.activeStack().count() == 2
-    window.undo_action.trigger()
+    assert window.editor.undo_group.activeStack().count() == 2
+    window.menu_actions.undo.trigger()
     assert not window.state.mask()[60, 60]
-    window.undo_action.trigger()
+    window.menu_actions.undo.trigger()
     before = window.state.area()
     assert before == 120 * 40  # columns 40..79
     window.cleanup_buttons["grow"].click()
     assert window.state.area() == before + 120  # column 39
-    window.undo_action.trigger()
+    window.menu_actions.undo.trigger()
     window.cleanup_buttons["shrink"].click()
     assert window.state.area() == before - 120  # column 40; the frame does not eat the right edge
 
@@ -305,7 +305,7 @@ def test_cleanups_are_one_undo_step(make_window, shoot):
 def test_view_modes_and_uncertain_highlight(make_window, shoot):
     window = make_window([shoot])
     QTest.keyClick(window, Qt.Key.Key_M)
-    assert window.view_mode == "checker"
+    assert window.display.view_mode == "checker"
     alpha = window.canvas.checker_item.image[..., 3]
     np.testing.assert_array_equal(alpha == 255, ~window.state.mask())
     window.mode_combo.setCurrentIndex(2)  # white
@@ -313,21 +313,22 @@ def test_view_modes_and_uncertain_highlight(make_window, shoot):
     assert tuple(lut[0]) == (255, 255, 255, 255) and lut[255][3] == 0
     window.mode_combo.setCurrentIndex(0)
     QTest.keyClick(window, Qt.Key.Key_U)
-    assert window.show_uncertain
+    assert window.display.show_uncertain
     lut = window.canvas.mask_item.lut
-    assert tuple(lut[128][:3]) != tuple(window.overlay_colour) and tuple(lut[250][:3]) == tuple(window.overlay_colour)
+    colour = tuple(window.display.overlay_colour)
+    assert tuple(lut[128][:3]) != colour and tuple(lut[250][:3]) == colour
 
 
 def test_brush_size_keys_and_settings_remembered(make_window, shoot):
     window = make_window([shoot])
-    window.set_brush_radius(10)
+    window.editor.set_brush_radius(10)
     QTest.keyClick(window, Qt.Key.Key_BracketRight)
-    assert window.brush_radius == 12
+    assert window.editor.brush_radius == 12
     QTest.keyClick(window, Qt.Key.Key_BracketLeft)
     QTest.keyClick(window, Qt.Key.Key_BracketLeft)
-    assert window.brush_radius == 8
+    assert window.editor.brush_radius == 8
     again = make_window([shoot])
-    assert again.brush_radius == 8
+    assert again.editor.brush_radius == 8
 
 
 def test_gui_import_does_not_import_tensorflow():
@@ -346,7 +347,7 @@ def test_catalogue_lists_each_garments_state_from_disk(make_window, tmp_path, qt
     assert window.catalogue_panel.state("b2") == "not started"
     window.catalogue_panel.list.setCurrentRow(1)
     qtbot.waitUntil(lambda: window.state.predicted, timeout=5000)
-    window.set_brush_radius(1)
+    window.editor.set_brush_radius(1)
     drag(window, [(3, 3), (3, 4)])
     assert window.catalogue_panel.state("b2") == "corrected"
     with qtbot.waitSignal(window.autosaved, timeout=5000):
@@ -431,14 +432,14 @@ def test_cancel_stops_prediction(qtbot, shoot):
     window.show()
     window.open_paths([shoot])
     window.start()
-    qtbot.waitUntil(lambda: window.cancel_button.isVisible(), timeout=5000)
-    worker = window.prediction_job._worker
-    window.cancel_button.click()
+    qtbot.waitUntil(lambda: window.status_bar.cancel_button.isVisible(), timeout=5000)
+    worker = window.model_controller.prediction_job._worker
+    window.status_bar.cancel_button.click()
     gate.set()
-    qtbot.waitUntil(lambda: not window.prediction_job.running, timeout=5000)
+    qtbot.waitUntil(lambda: not window.model_controller.prediction_job.running, timeout=5000)
     assert worker.wait(5000)
     assert "cancelled" in window.statusBar().currentMessage()
-    assert not window.progress_bar.isVisible()
+    assert not window.status_bar.progress_bar.isVisible()
     assert sum(s.predicted for s in window.session.states.values()) <= 1
 
 
@@ -463,8 +464,8 @@ def test_switching_garments_mid_prediction_drops_the_old_prediction(make_window,
 
     window = make_window([folder], wait=False, predictor=SlowOnA1())
     window.start()
-    qtbot.waitUntil(lambda: window.prediction_job.running, timeout=5000)
-    old_worker = window.prediction_job._worker
+    qtbot.waitUntil(lambda: window.model_controller.prediction_job.running, timeout=5000)
+    old_worker = window.model_controller.prediction_job._worker
     with qtbot.waitSignal(window.predictions_finished, timeout=10000):
         window.catalogue_panel.list.setCurrentRow(1)  # b2, while a1 is still predicting
     assert window.session.garment_id == "b2"
@@ -473,7 +474,7 @@ def test_switching_garments_mid_prediction_drops_the_old_prediction(make_window,
     qtbot.wait(50)  # let any signal the old worker queued arrive
     # b2 has its own (ramp) predictions; a1's late zero maps went nowhere.
     assert all(np.array_equal(state.probability, ramp(120, 80)) for state in window.session.states.values())
-    assert not window.prediction_job.running and not window.progress_bar.isVisible()
+    assert not window.model_controller.prediction_job.running and not window.status_bar.progress_bar.isVisible()
     assert window.message_box is None
 
 
@@ -520,7 +521,7 @@ def test_recent_menu_and_display_settings_are_remembered(make_window, shoot, tmp
     again = make_window([other])
     recent = [a.data() for a in again.recent_menu.actions()]
     assert recent[:2] == [str(other.resolve()), str(shoot.resolve())]
-    assert again.view_mode == "black" and again.opacity == pytest.approx(0.7)
+    assert again.display.view_mode == "black" and again.display.opacity == pytest.approx(0.7)
     [a for a in again.recent_menu.actions() if a.data() == str(shoot.resolve())][0].trigger()
     assert again.session.garment_id == "g1"
 
@@ -540,7 +541,7 @@ def test_export_through_the_dialog(make_window, shoot, tmp_path, qtbot, monkeypa
 
     monkeypatch.setattr(ExportDialog, "exec", fake_exec)
     with qtbot.waitSignal(window.export_finished, timeout=10000):
-        window.export_action.trigger()
+        window.menu_actions.export.trigger()
     assert len(list(out.glob("*_cutout.png"))) == 3 and len(list(out.glob("*_mask.png"))) == 3
     alpha = cv2.imread(str(out / "g1_Front_cutout.png"), cv2.IMREAD_UNCHANGED)[..., 3]
     assert 0 < np.count_nonzero((alpha > 0) & (alpha < 255))  # feathered edge

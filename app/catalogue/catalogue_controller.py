@@ -1,0 +1,195 @@
+"""Opening a shoot folder, a catalogue folder or image files, and moving between its
+garments and their views.
+
+It sets what the workspace has open and keeps the garment list, the view strip and the
+view on screen in step; leaving a garment finishes the stroke in progress, stops its
+prediction and saves it first. Editing, drawing, prediction and saving belong to the
+controllers it is given.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QFileDialog, QWidget
+
+from app.document.garment_session import BROKEN, GarmentSession, session_state, state_on_disk
+from app.document.workspace import Workspace
+from app.editing.autosave import Autosave
+from app.editing.view_display import ViewDisplay
+from app.editing.view_editor import ViewEditor
+from app.feedback import Feedback
+from app.model.model_controller import ModelController
+from app.settings import AppSettings
+from app.widgets.catalogue_panel import CataloguePanel
+from app.widgets.view_strip import ViewStrip
+from core.common.errors import GarmentCutoutError
+from core.files.shoots import Garment, discover
+
+
+class CatalogueController(QObject):
+    """Opens what the user asks for and shows the chosen garment and view."""
+
+    catalogue_opened = Signal(bool)  # whether it has several garments (then the garment list shows)
+    garment_opened = Signal(str)  # garment id
+    view_shown = Signal()  # the view on screen changed (or its garment did)
+    recent_paths_changed = Signal()
+
+    def __init__(self, workspace: Workspace, feedback: Feedback, settings: AppSettings, editor: ViewEditor,
+                 display: ViewDisplay, model: ModelController, autosave: Autosave,
+                 catalogue_panel: CataloguePanel, view_strip: ViewStrip, parent: QObject | None = None):
+        super().__init__(parent)
+        self._workspace = workspace
+        self._feedback = feedback
+        self._settings = settings
+        self._editor = editor
+        self._display = display
+        self._model = model
+        self._autosave = autosave
+        self._catalogue_panel = catalogue_panel
+        self._view_strip = view_strip
+
+    # -- opening -----------------------------------------------------------------
+    def open_folder_with_dialog(self, parent: QWidget) -> None:
+        folder = QFileDialog.getExistingDirectory(parent, "Open shoot or catalogue folder",
+                                                  self._settings.last_open_folder)
+        if folder:
+            self.open_paths([folder])
+
+    def open_files_with_dialog(self, parent: QWidget) -> None:
+        files, _ = QFileDialog.getOpenFileNames(parent, "Open images", self._settings.last_open_folder,
+                                                "Images (*.png *.jpg *.jpeg *.tif *.tiff *.webp)")
+        if files:
+            self.open_paths(files)
+
+    def open_recent(self, path: str) -> None:
+        if Path(path).exists():
+            self.open_paths([Path(path)])
+        else:
+            self._feedback.show_error(f"{Path(path)} no longer exists")
+
+    def open_paths(self, paths: Sequence[str | Path]) -> bool:
+        """Open a shoot folder, a catalogue folder or image files; False if nothing opened."""
+        paths = [Path(p) for p in paths]
+        try:
+            catalogue = discover(paths)
+        except GarmentCutoutError as exc:
+            self._feedback.show_error(str(exc))
+            return False
+        for problem in catalogue.problems:
+            self._feedback.note(problem, error=False)
+        if not catalogue.garments:
+            self._feedback.show_error(f"No photos found in {', '.join(str(p) for p in paths)}")
+            return False
+        self._leave_garment()
+        self._workspace.catalogue = catalogue
+        for p in paths[:1]:
+            self._settings.add_recent_path(p.resolve())
+            self._settings.last_open_folder = str(p if p.is_dir() else p.parent)
+        self.recent_paths_changed.emit()
+        export_folder = Path(self._settings.export_folder) if self._settings.export_folder else None
+        states = {g.garment_id: state_on_disk(g, export_folder) for g in catalogue.garments}
+        self._catalogue_panel.set_garments([g.garment_id for g in catalogue.garments], states)
+        self.catalogue_opened.emit(catalogue.is_catalogue)
+        self.open_garment(catalogue.garments[0])
+        return True
+
+    def open_garment(self, garment: Garment) -> None:
+        self._leave_garment()
+        ws = self._workspace
+        default = ws.predictor.threshold if ws.predictor is not None else 0.5
+        session = GarmentSession.open(garment, default)
+        ws.session = session
+        gid = garment.garment_id
+        for problem in session.problems:
+            self._feedback.note(problem)
+        for message in session.broken.values():
+            self._feedback.note(message)
+            self._feedback.status_message(message, 8000)
+        self._editor.open_garment(session)
+        self._view_strip.set_garment(session)
+        self._catalogue_panel.select(gid)
+        self._update_view_strip()
+        first = next(iter(session.states), None)
+        ws.current_view = None
+        if first is None:
+            self._display.show_photo(None)
+            self.set_garment_state(gid, BROKEN)
+        else:
+            self.show_view(first)
+            self._model.predict_missing()
+        self.refresh_garment_state()
+        self.garment_opened.emit(gid)
+
+    def _leave_garment(self) -> None:
+        """Stop work on the current garment and save it."""
+        self._editor.finish_stroke()  # a stroke in progress stays one undo step of its own garment
+        self._model.stop_prediction()
+        self._autosave.save_now()
+
+    # -- moving ------------------------------------------------------------------
+    def show_view(self, view: str) -> None:
+        """Show `view` of the current garment (keeps zoom and pan)."""
+        session = self._workspace.session
+        if session is None:
+            return
+        if view not in session.states:
+            message = session.broken.get(view)
+            if message:
+                self._feedback.status_message(message, 6000)
+            self._update_view_strip()
+            return
+        self._editor.finish_stroke()
+        self._workspace.current_view = view
+        state = session.states[view]
+        self._display.show_photo(state)
+        self._editor.show_view(state)
+        self._update_view_strip()
+        self.view_shown.emit()
+
+    def step_garment(self, step: int) -> None:
+        ws = self._workspace
+        if ws.catalogue is None or ws.session is None or len(ws.catalogue.garments) < 2:
+            return
+        ids = [g.garment_id for g in ws.catalogue.garments]
+        i = (ids.index(ws.session.garment_id) + step) % len(ids)
+        self.open_garment(ws.catalogue.garments[i])
+
+    def select_garment(self, garment_id: str) -> None:
+        ws = self._workspace
+        if ws.catalogue is None or (ws.session and ws.session.garment_id == garment_id):
+            return
+        garment = ws.catalogue.find(garment_id)
+        if garment is not None:
+            self.open_garment(garment)
+
+    # -- keeping in step ---------------------------------------------------------
+    def on_view_predicted(self, view: str) -> None:
+        """A view of the open garment got its probability."""
+        if view == self._workspace.current_view:
+            self.show_view(view)
+        self._update_view_strip()
+        self.refresh_garment_state()
+
+    def on_model_changed(self) -> None:
+        """The open garment's thresholds and probabilities changed with the model."""
+        if self._workspace.current_view is not None:
+            self.show_view(self._workspace.current_view)
+
+    def on_view_edited(self) -> None:
+        """An edit became an undo step: view tooltips and the garment's state follow."""
+        self._update_view_strip()
+        self.refresh_garment_state()
+
+    def set_garment_state(self, garment_id: str, state: str) -> None:
+        self._catalogue_panel.set_state(garment_id, state)
+
+    def refresh_garment_state(self) -> None:
+        session = self._workspace.session
+        if session is not None:
+            self.set_garment_state(session.garment_id, session_state(session))
+
+    def _update_view_strip(self) -> None:
+        self._view_strip.show_session(self._workspace.session, self._workspace.current_view)

@@ -1,0 +1,118 @@
+"""How the view on screen is drawn on the canvas: the mask layer through the lookup table
+of the display mode (app.document.overlay), the checkerboard layer, and the display
+preferences (mode, overlay colour, opacity, uncertain-pixel highlight), remembered in
+the settings."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QColorDialog, QWidget
+
+from app.document import overlay
+from app.document.view_state import ViewState, bbox_slices
+from app.document.workspace import Workspace
+from app.settings import AppSettings
+from app.widgets.canvas_widget import CanvasWidget
+
+UNCERTAIN_MARGIN = 26  # uint8 levels either side of the cut: about +-0.1 in probability
+
+
+class ViewDisplay:
+    """Draws the workspace's view on screen; every redraw goes through here."""
+
+    def __init__(self, workspace: Workspace, canvas: CanvasWidget, settings: AppSettings):
+        self._workspace = workspace
+        self._canvas = canvas
+        self._settings = settings
+        self.view_mode = settings.view_mode if settings.view_mode in overlay.MODES else "overlay"
+        self.overlay_colour = settings.overlay_colour
+        self.opacity = settings.overlay_opacity
+        self.show_uncertain = False
+        self._checker: np.ndarray | None = None
+
+    # -- what to draw ------------------------------------------------------------
+    def show_photo(self, state: ViewState | None) -> None:
+        """A newly shown view: its photo and its mask (or nothing, for None)."""
+        self._canvas.set_photo(None if state is None else state.rgb)
+        if state is None:
+            self._canvas.set_mask_layer(None, None)
+        else:
+            self.show_mask()
+
+    def show_mask(self) -> None:
+        state = self._workspace.state
+        if state is None or state.effective is None:
+            self._canvas.set_mask_layer(None, None)
+            self._canvas.set_checker_layer(None)
+            return
+        self._canvas.set_mask_visible(self.view_mode != "photo")
+        self._canvas.set_mask_layer(state.effective, self._lut())
+        self._update_checker(full=True)
+
+    def redraw_box(self, bbox) -> None:
+        """The view on screen was edited inside core's `bbox` (its effective image is up to date)."""
+        self._canvas.refresh_mask_layer()
+        self._update_checker(bbox=bbox)
+
+    def redraw_cut(self) -> None:
+        """The threshold of the view on screen moved."""
+        self._canvas.set_mask_lut(self._lut())
+        self._update_checker(full=True)
+
+    # -- preferences -------------------------------------------------------------
+    def set_mode(self, mode: str) -> None:
+        self.view_mode = mode
+        self._settings.view_mode = self.view_mode
+        self.show_mask()
+
+    def set_opacity(self, opacity: float) -> None:
+        self.opacity = opacity
+        self._settings.overlay_opacity = self.opacity
+        self._redraw_lut()
+
+    def choose_overlay_colour(self, parent: QWidget) -> None:
+        chosen = QColorDialog.getColor(QColor(*self.overlay_colour), parent, "Overlay colour")
+        if chosen.isValid():
+            self.set_overlay_colour((chosen.red(), chosen.green(), chosen.blue()))
+
+    def set_overlay_colour(self, rgb: tuple[int, int, int]) -> None:
+        """The garment overlay's colour (remembered in the settings)."""
+        self.overlay_colour = tuple(int(v) for v in rgb)
+        self._settings.overlay_colour = self.overlay_colour
+        self._redraw_lut()
+
+    def set_uncertain(self, checked: int) -> None:
+        self.show_uncertain = bool(checked)
+        self._redraw_lut()
+
+    # -- internals ---------------------------------------------------------------
+    def _redraw_lut(self) -> None:
+        state = self._workspace.state
+        if state is not None and state.effective is not None:
+            self._canvas.set_mask_lut(self._lut())
+
+    def _lut(self) -> np.ndarray:
+        state = self._workspace.state
+        cut = state.cut if state is not None else 128
+        return overlay.mask_lut(cut, self.view_mode, self.overlay_colour, self.opacity,
+                                UNCERTAIN_MARGIN if self.show_uncertain else None)
+
+    def _update_checker(self, full: bool = False, bbox=None) -> None:
+        """The checkerboard layer's alpha follows the mask (checker mode only)."""
+        state = self._workspace.state
+        if self.view_mode != "checker" or state is None or state.effective is None:
+            self._canvas.set_checker_layer(None)
+            return
+        h, w = state.shape
+        alpha_lut = overlay.checker_alpha_lut(state.cut)
+        if self._checker is None or self._checker.shape[:2] != (h, w):
+            self._checker = overlay.make_checker_layer(h, w)
+            full = True
+        if full or bbox is None:
+            self._checker[..., 3] = alpha_lut[state.effective]
+            self._canvas.set_checker_layer(self._checker)
+        else:
+            sl = bbox_slices(bbox)
+            self._checker[sl + (3,)] = alpha_lut[state.effective[sl]]
+            self._canvas.refresh_checker_layer()

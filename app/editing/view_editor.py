@@ -1,0 +1,247 @@
+"""The editing of the view on screen: brush strokes, clean-ups and threshold changes.
+
+Every edit is an undo step on its view's own QUndoStack (app.editing.undo_commands),
+the stacks of the open garment gathered in one QUndoGroup, so Ctrl+Z undoes the edits
+of the view on screen. Pixels change only through app.document.view_state (which calls
+core.masks); the redraw goes through app.editing.view_display.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QAction, QKeySequence, QUndoGroup
+
+from app.document.garment_session import GarmentSession
+from app.document.view_state import ViewState, clamp_threshold
+from app.document.workspace import Workspace
+from app.editing.undo_commands import OverrideEditCommand, ThresholdCommand, make_undo_stack
+from app.editing.view_display import ViewDisplay
+from app.feedback import Feedback
+from app.settings import AppSettings
+from app.widgets.canvas_widget import CanvasWidget
+from app.widgets.tools_panel import MAX_RADIUS, MIN_RADIUS, ToolsPanel
+from core.masks import cleanups, compose, edits
+
+TOOLS = {"keep": compose.KEEP, "remove": compose.REMOVE, "erase": compose.NONE}
+TOOL_CURSOR_COLOURS = {"keep": (120, 255, 140), "remove": (255, 110, 110), "erase": (255, 255, 255)}
+
+
+class ViewEditor(QObject):
+    """Turns the canvas's strokes and the panels' requests into edits of the view on screen."""
+
+    view_edited = Signal(str)  # a view's threshold or corrections changed (autosave marks it)
+    view_redrawn = Signal()  # the view on screen was redrawn after an edit (area, pixel under the cursor)
+    step_pushed = Signal()  # a stroke or a clean-up became an undo step (view buttons, garment state)
+
+    def __init__(self, workspace: Workspace, display: ViewDisplay, canvas: CanvasWidget, tools: ToolsPanel,
+                 settings: AppSettings, feedback: Feedback, parent: QObject | None = None):
+        super().__init__(parent)
+        self._workspace = workspace
+        self._display = display
+        self._canvas = canvas
+        self._tools = tools
+        self._settings = settings
+        self._feedback = feedback
+        self.tool = "keep"
+        self.brush_radius = settings.brush_radius
+        self._stroke: list = []
+        self._stroke_value = compose.KEEP
+        self._stroke_last: tuple[float, float] | None = None
+        self.undo_group = QUndoGroup(self)
+        self._stacks: dict[str, object] = {}
+        # Own actions rather than the group's: a stroke in progress must be finished
+        # (pushed) before the stack moves, or undo would write under the live stroke.
+        self.undo_action = QAction("&Undo", self)
+        self.undo_action.setShortcut(QKeySequence("Ctrl+Z"))
+        self.undo_action.triggered.connect(self.undo)
+        self.redo_action = QAction("&Redo", self)
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.redo_action.triggered.connect(self.redo)
+        self.undo_action.setEnabled(False)
+        self.redo_action.setEnabled(False)
+        self.undo_group.canUndoChanged.connect(self.undo_action.setEnabled)
+        self.undo_group.canRedoChanged.connect(self.redo_action.setEnabled)
+        self.undo_group.undoTextChanged.connect(self._on_undo_group_undo_text_changed)
+        self.undo_group.redoTextChanged.connect(self._on_undo_group_redo_text_changed)
+
+    # -- the garment and the view on screen --------------------------------------
+    def open_garment(self, session: GarmentSession) -> None:
+        """A fresh undo stack for each view of a newly opened garment (the old ones go)."""
+        self.undo_group.setActiveStack(None)
+        for stack in self._stacks.values():
+            self.undo_group.removeStack(stack)
+            stack.deleteLater()
+        self._stacks = {}
+        for view in session.states:
+            stack = make_undo_stack(self)
+            self.undo_group.addStack(stack)
+            self._stacks[view] = stack
+
+    def show_view(self, state: ViewState) -> None:
+        """The view on screen changed to `state`: its threshold and its undo stack."""
+        self._tools.threshold_panel.set_threshold(state.threshold)
+        self._tools.threshold_panel.set_histogram(state.probability)
+        self.undo_group.setActiveStack(self._stacks.get(state.view))
+
+    # -- tools -------------------------------------------------------------------
+    def apply_tool(self, tool: str) -> None:
+        self.tool = tool
+        self._tools.show_tool(tool)
+        self._canvas.set_cursor_colour(TOOL_CURSOR_COLOURS[tool])
+        self._feedback.status_message(f"{self._tools.tool_buttons[tool].text()} brush", 2000)
+
+    def swap_tool(self) -> None:
+        self.apply_tool({"keep": "remove", "remove": "keep", "erase": "keep"}[self.tool])
+
+    def set_brush_radius(self, radius: int) -> None:
+        radius = int(min(MAX_RADIUS, max(MIN_RADIUS, radius)))
+        self.brush_radius = radius
+        self._tools.show_radius(radius)
+        self._canvas.set_brush_radius(radius)
+        self._settings.brush_radius = radius
+
+    def resize_brush(self, factor: float) -> None:
+        new = self.brush_radius * factor
+        new = int(round(new)) if abs(round(new) - self.brush_radius) >= 1 else self.brush_radius + (1 if factor > 1 else -1)
+        self.set_brush_radius(new)
+
+    # -- strokes -----------------------------------------------------------------
+    def start_stroke(self, x: float, y: float, alternate: bool) -> None:
+        state = self._workspace.state
+        if state is None or not state.predicted:
+            self._feedback.status_message("Brushes work once the model has predicted this view", 3000)
+            return
+        value = TOOLS[self.tool]
+        if alternate:
+            value = {compose.KEEP: compose.REMOVE, compose.REMOVE: compose.KEEP, compose.NONE: compose.NONE}[value]
+        self._stroke = []
+        self._stroke_value = value
+        self._stroke_last = (x, y)
+        self._paint([(x, y)])
+        self.undo_action.setEnabled(True)  # Ctrl+Z mid-stroke takes back this stroke
+
+    def continue_stroke(self, x: float, y: float) -> None:
+        if self._stroke_last is None:
+            return
+        self._paint([self._stroke_last, (x, y)])
+        self._stroke_last = (x, y)
+
+    def _paint(self, points) -> None:
+        state = self._workspace.state
+        record = state.paint(points, self.brush_radius, self._stroke_value)
+        if record is not None:
+            self._stroke.append(record)
+            self._on_override_changed(state, record.bbox)
+
+    def finish_stroke(self) -> None:
+        """End the stroke in progress, if any, as one undo step."""
+        if self._stroke_last is None:
+            return
+        self._stroke_last = None
+        record = edits.merge_records(self._stroke)
+        self._stroke = []
+        state = self._workspace.state
+        self.undo_action.setEnabled(self.undo_group.canUndo())
+        if record is None or state is None:
+            return
+        name = {compose.KEEP: "keep", compose.REMOVE: "remove", compose.NONE: "erase"}[self._stroke_value]
+        self._push(state, record, f"{name} stroke")
+
+    def undo(self) -> None:
+        """Undo the view's last edit; mid-stroke, that is the stroke being drawn (the rest
+        of the drag then paints nothing)."""
+        self.finish_stroke()
+        self.undo_group.undo()
+
+    def redo(self) -> None:
+        self.finish_stroke()
+        self.undo_group.redo()
+
+    def _on_undo_group_undo_text_changed(self, text: str) -> None:
+        self.undo_action.setText(f"&Undo {text}".strip())
+
+    def _on_undo_group_redo_text_changed(self, text: str) -> None:
+        self.redo_action.setText(f"&Redo {text}".strip())
+
+    # -- clean-ups ---------------------------------------------------------------
+    def clean_up(self, name: str) -> None:
+        """One-click clean-ups from core.masks, one undo step each."""
+        state = self._workspace.state
+        if state is None or not state.predicted:
+            return
+        mask = state.mask()
+        if name == "fill":
+            new = cleanups.fill_holes(mask)
+        elif name == "specks":
+            new = cleanups.remove_specks(mask, max(16, mask.size // 4000), holes=True)
+        elif name == "grow":
+            new = cleanups.grow_shrink(mask, 1)
+        elif name == "shrink":
+            new = cleanups.grow_shrink(mask, -1)
+        else:
+            raise ValueError(name)
+        record = state.apply_mask_edit(new)
+        if record is None:
+            self._feedback.status_message("Nothing to change", 2000)
+            return
+        self._on_override_changed(state, record.bbox)
+        self._push(state, record, self._tools.cleanup_buttons[name].text().lower())
+
+    def _push(self, state: ViewState, record, text: str) -> None:
+        stack = self._stacks.get(state.view)
+        if stack is not None:
+            stack.push(OverrideEditCommand(state, record, text, self._on_override_changed))
+        self.step_pushed.emit()
+
+    def _on_override_changed(self, state: ViewState, bbox) -> None:
+        """Redraw after an override edit inside `bbox` (painting, undo, redo, clean-up)."""
+        if state is self._workspace.state:
+            self._display.redraw_box(bbox)
+            self.view_redrawn.emit()
+        self.view_edited.emit(state.view)
+
+    # -- threshold ---------------------------------------------------------------
+    def set_threshold(self, threshold: float) -> None:
+        """Set the current view's threshold (what the slider does), as an undo step."""
+        state = self._workspace.state
+        if state is not None:
+            self._change_threshold(state, threshold, changed=True)
+
+    def apply_threshold_to_all(self) -> None:
+        """Every view of the garment takes this view's threshold: one undo step in each view."""
+        state = self._workspace.state
+        session = self._workspace.session
+        if state is None or session is None:
+            return
+        for other in session.states.values():
+            self._change_threshold(other, state.threshold, changed=True, mergeable=False)
+        self._feedback.status_message(f"Threshold {state.threshold:.3f} applied to all views", 3000)
+
+    def reset_threshold(self) -> None:
+        """Back to the model's threshold; the view then follows the model again."""
+        state = self._workspace.state
+        predictor = self._workspace.predictor
+        if state is not None and predictor is not None:
+            self._change_threshold(state, predictor.threshold, changed=False, mergeable=False)
+            self._tools.threshold_panel.set_threshold(state.threshold)
+
+    def _change_threshold(self, state: ViewState, threshold: float, changed: bool, mergeable: bool = True) -> None:
+        before = (state.threshold, state.threshold_changed)
+        after = (clamp_threshold(threshold), changed)
+        if after == before:
+            return
+        # Every view of the open garment has its stack (see open_garment); push() runs redo().
+        self._stacks[state.view].push(ThresholdCommand(state, before, after, self._apply_threshold, mergeable))
+
+    def _apply_threshold(self, state: ViewState, threshold: float, changed: bool) -> None:
+        """Set a view's threshold (from a ThresholdCommand, doing or undoing) and redraw."""
+        state.set_threshold(threshold)
+        state.threshold_changed = changed
+        self.view_edited.emit(state.view)
+        if state is not self._workspace.state:
+            return
+        panel = self._tools.threshold_panel
+        if panel.threshold() != state.threshold:
+            panel.set_threshold(state.threshold)
+        self._display.redraw_cut()
+        self.view_redrawn.emit()

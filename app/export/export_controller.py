@@ -1,0 +1,113 @@
+"""File > Export cutouts and File > Export all garments: asks the options (the export
+dialog), checks the folder, remembers the choices and runs the export jobs
+(app.jobs.garment_export, app.jobs.catalogue_export), one at a time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QWidget
+
+from app.dialogs.export_dialog import ExportDialog
+from app.document.garment_session import session_state
+from app.document.workspace import Workspace
+from app.feedback import Feedback
+from app.jobs.catalogue_export import CatalogueExporter
+from app.jobs.garment_export import GarmentExporter
+from app.jobs.tasks import export_folder_problem
+from app.settings import AppSettings
+
+
+class ExportController(QObject):
+    """Exports the workspace's garment or catalogue. `save_edits()` is called before an
+    export of all garments, which reads the garments not on screen from their sidecars."""
+
+    export_finished = Signal(list)  # the garment on screen: written paths
+    garment_state_changed = Signal(str, str)  # garment id, its state after an export
+
+    def __init__(self, workspace: Workspace, feedback: Feedback, settings: AppSettings,
+                 save_edits: Callable[[], None], parent: QObject | None = None):
+        super().__init__(parent)
+        self._workspace = workspace
+        self._feedback = feedback
+        self._settings = settings
+        self._save_edits = save_edits
+        self.export_feather = 0
+        self.export_masks = False
+        self.garment_exporter = GarmentExporter(feedback, self)
+        self.garment_exporter.finished_export.connect(self._on_garment_exporter_finished_export)
+        self.catalogue_exporter = CatalogueExporter(feedback, workspace, self)
+        self.catalogue_exporter.garment_state_changed.connect(self.garment_state_changed)
+
+    # -- through the dialog --------------------------------------------------------
+    def export_with_dialog(self, parent: QWidget) -> None:
+        session = self._workspace.session
+        if session is None:
+            return
+        folder = self._settings.export_folder or str(session.garment.folder / "cutouts")
+        dialog = ExportDialog(folder, self.export_feather, self.export_masks, parent)
+        if dialog.exec() != ExportDialog.DialogCode.Accepted:
+            return
+        out_dir, feather_px, write_mask = dialog.options()
+        self.export(out_dir, feather_px, write_mask)
+
+    def export_all_with_dialog(self, parent: QWidget) -> None:
+        catalogue = self._workspace.catalogue
+        if catalogue is None:
+            return
+        folder = self._settings.export_folder or str(catalogue.garments[0].folder / "cutouts")
+        dialog = ExportDialog(folder, self.export_feather, self.export_masks, parent,
+                              title=f"Export all {len(catalogue.garments)} garments")
+        if dialog.exec() == ExportDialog.DialogCode.Accepted:
+            self.export_all(*dialog.options())
+
+    # -- exports -----------------------------------------------------------------
+    def export(self, out_dir: Path, feather_px: int = 0, write_mask: bool = False) -> bool:
+        """Export the current garment's predicted views; False if refused."""
+        session = self._workspace.session
+        if self.catalogue_exporter.running or self.garment_exporter.running or session is None:
+            return False
+        out_dir = Path(out_dir)
+        if not self._accept_options(out_dir, feather_px, write_mask):
+            return False
+        return self.garment_exporter.start(session, out_dir, feather_px, write_mask)
+
+    def export_all(self, out_dir: Path, feather_px: int = 0, write_mask: bool = False) -> bool:
+        """Export every garment of the catalogue; False if refused."""
+        if self.garment_exporter.running or self.catalogue_exporter.running or self._workspace.catalogue is None:
+            return False
+        if self._workspace.predictor is None:
+            self._feedback.show_error("The model is still loading: export all garments once it is ready")
+            return False
+        out_dir = Path(out_dir)
+        if not self._accept_options(out_dir, feather_px, write_mask):
+            return False
+        self._save_edits()
+        return self.catalogue_exporter.start(out_dir, feather_px, write_mask)
+
+    def cancel(self) -> None:
+        self.garment_exporter.cancel()
+        self.catalogue_exporter.cancel()
+
+    def detach(self) -> None:
+        """Let the workers finish on their own (the window is closing)."""
+        self.garment_exporter.detach()
+        self.catalogue_exporter.detach()
+
+    def _accept_options(self, out_dir: Path, feather_px: int, write_mask: bool) -> bool:
+        """Check the export folder (a message when it won't do) and remember the options."""
+        problem = export_folder_problem(out_dir)
+        if problem:
+            self._feedback.show_error(problem)
+            return False
+        self._settings.export_folder = str(out_dir)
+        self.export_feather, self.export_masks = feather_px, write_mask
+        return True
+
+    def _on_garment_exporter_finished_export(self, written: list) -> None:
+        session = self._workspace.session
+        if session is not None:
+            self.garment_state_changed.emit(session.garment_id, session_state(session))
+        self.export_finished.emit(written)

@@ -1,0 +1,166 @@
+"""Loading the model and predicting the open garment's views, both on worker threads.
+
+The window shows before TensorFlow is imported: `predictor_factory(model_path)` runs on
+a TaskWorker (app.jobs.workers). Probabilities cached in the sidecar for the loaded
+model are installed at once; the other views are predicted by app.jobs.prediction_job,
+each shown as soon as it is ready.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QFileDialog, QWidget
+
+from app.document.garment_session import GarmentSession
+from app.document.workspace import Workspace
+from app.feedback import Feedback
+from app.jobs.prediction_job import PredictionJob
+from app.jobs.workers import TaskWorker
+from app.settings import AppSettings
+
+PredictorFactory = Callable[[Path | None], object]
+
+
+def default_predictor_factory(model_path: Path | None):
+    """Load a core Predictor (imports TensorFlow: call on a worker thread only)."""
+    from core.prediction.predictor import Predictor
+
+    return Predictor.load(model_path)
+
+
+class ModelController(QObject):
+    """Sets the workspace's predictor once loaded and keeps the open garment predicted."""
+
+    model_loaded = Signal()
+    model_described = Signal(str)  # rich text for the model panel: loading, the model's card, or why none
+    probabilities_reset = Signal()  # another model: the open garment's thresholds and probabilities changed
+    view_predicted = Signal(str)  # a view of the open garment has its probability
+    predictions_finished = Signal()  # every view of the open garment has its probability
+
+    def __init__(self, workspace: Workspace, feedback: Feedback, settings: AppSettings,
+                 predictor_factory: PredictorFactory | None = None, model_path: Path | None = None,
+                 parent: QObject | None = None):
+        super().__init__(parent)
+        self._workspace = workspace
+        self._feedback = feedback
+        self._settings = settings
+        self._predictor_factory = predictor_factory or default_predictor_factory
+        self.model_path: Path | None = model_path or (Path(settings.model_path) if settings.model_path else None)
+        self._model_worker: TaskWorker | None = None
+        self.prediction_job = PredictionJob(feedback, self)
+        self.prediction_job.probability_ready.connect(self._on_prediction_job_probability_ready)
+        self.prediction_job.finished_predictions.connect(self.predictions_finished)
+
+    # -- loading -----------------------------------------------------------------
+    def start(self) -> None:
+        """Start loading the model in the background (call once the window shows)."""
+        self._load(self.model_path)
+
+    def load_with_dialog(self, parent: QWidget) -> None:
+        path, _ = QFileDialog.getOpenFileName(parent, "Load model", str(self.model_path or ""),
+                                              "Keras models (*.keras)")
+        if path:
+            self.load_model(Path(path))
+
+    def load_model(self, model_path: Path | None) -> None:
+        """Load `model_path` (None: the bundled default) and remember the choice."""
+        self.model_path = model_path
+        self._settings.model_path = str(model_path) if model_path else ""
+        self._load(model_path)
+
+    def _load(self, model_path: Path | None) -> None:
+        if self._model_worker is not None:
+            return
+        factory = self._predictor_factory
+        name = model_path.name if model_path else "default model"
+        self.model_described.emit(f"Loading {name}...")
+
+        def task(progress, cancelled, partial):
+            return factory(model_path)
+
+        worker = TaskWorker(task, "loading the model", self)
+        worker.succeeded.connect(self._on_model_worker_succeeded)
+        worker.failed.connect(self._on_model_worker_failed)
+        worker.finished.connect(self._on_model_worker_finished)
+        self._model_worker = worker
+        self._feedback.show_progress("Loading model", busy=True)
+        worker.start()
+
+    def _on_model_worker_succeeded(self, predictor) -> None:
+        ws = self._workspace
+        old = ws.predictor
+        ws.predictor = predictor
+        self.model_described.emit(card_text(predictor))
+        self._feedback.status_message("Model ready", 3000)
+        self._feedback.show_progress(None)
+        self.model_loaded.emit()
+        if ws.session is None:
+            return
+        if old is not None and old.model_id != predictor.model_id:
+            for state in ws.session.states.values():
+                state.probability = None  # new model, new probabilities; overrides stay
+                state.effective = None
+                state.histogram = None
+        for state in ws.session.states.values():
+            if not state.threshold_changed:
+                state.set_threshold(predictor.threshold)
+        self.predict_missing()
+        self.probabilities_reset.emit()
+
+    def _on_model_worker_failed(self, message: str) -> None:
+        self._feedback.show_progress(None)
+        self.model_described.emit(f"No model: {message}")
+        self._feedback.show_error(message)
+
+    def _on_model_worker_finished(self) -> None:
+        self._model_worker = None
+
+    # -- prediction --------------------------------------------------------------
+    def predict_missing(self) -> None:
+        """Install the open garment's cached probabilities and predict the other views."""
+        session = self._workspace.session
+        predictor = self._workspace.predictor
+        if session is None or predictor is None:
+            return
+        missing = session.load_cached_probabilities(predictor.model_id)
+        for view in session.states:
+            if view not in missing:
+                self.view_predicted.emit(view)
+        if not missing:
+            self.predictions_finished.emit()
+            return
+        self.prediction_job.start(session, predictor, missing)
+
+    def stop_prediction(self) -> None:
+        self.prediction_job.stop()
+
+    def cancel_prediction(self) -> None:
+        self.prediction_job.cancel()
+
+    def _on_prediction_job_probability_ready(self, session: GarmentSession, view: str, probability) -> None:
+        if session is not self._workspace.session:
+            return  # the user moved on to another garment
+        session.states[view].set_probability(probability)
+        self.view_predicted.emit(view)
+
+    def detach(self) -> None:
+        """Let the workers finish on their own (the window is closing)."""
+        if self._model_worker is not None:
+            self._model_worker.detach()
+        self.prediction_job.detach()
+
+
+def card_text(predictor) -> str:
+    card = predictor.card
+    lines = [f"<b>{card.name}</b> ({card.architecture}, {card.input_width}x{card.input_height})"]
+    if card.trained_on:
+        lines.append(f"Trained on: {card.trained_on}")
+    if card.val_dice is not None:
+        lines.append(f"Validation Dice: {card.val_dice:.3f}")
+    lines.append(f"Default threshold: {card.threshold:.2f}")
+    # bfloat16 where the CPU has it natively (core.precision): worth knowing when comparing speeds.
+    lines.append(f"Computes in: {getattr(predictor, 'precision', 'float32')}")
+    return "<br>".join(lines)

@@ -1,0 +1,142 @@
+"""The window's actions, menus and toolbar, each action connected to the controller that
+does the work. Every action is also added to the window, so its shortcut works with the
+menu bar hidden."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QSizePolicy, QWidget
+
+from app.catalogue.catalogue_controller import CatalogueController
+from app.dialogs.help_dialog import HelpDialog
+from app.editing.view_display import ViewDisplay
+from app.editing.view_editor import ViewEditor
+from app.export.export_controller import ExportController
+from app.model.model_controller import ModelController
+from app.widgets.canvas_widget import CanvasWidget
+from app.widgets.tools_panel import ToolsPanel, icon
+from core.files.shoots import VIEWS
+
+
+class WindowActions:
+    """Builds the menu bar and the toolbar of `window`; the actions tests and the window
+    reach are attributes (`undo`, `export`, `tools["keep"]`...)."""
+
+    def __init__(self, window: QMainWindow, catalogue: CatalogueController, editor: ViewEditor,
+                 display: ViewDisplay, model: ModelController, exports: ExportController, canvas: CanvasWidget,
+                 tools: ToolsPanel, recent_menu: QMenu, docks: Sequence[QDockWidget]):
+        self._window = window
+        bar = window.menuBar()
+        file_menu = bar.addMenu("&File")
+        self.open_folder = self._action("Open &folder...", lambda: catalogue.open_folder_with_dialog(window), "Ctrl+O")
+        self.open_files = self._action("Open &images...", lambda: catalogue.open_files_with_dialog(window),
+                                       "Ctrl+Shift+O")
+        self.export = self._action("&Export cutouts...", lambda: exports.export_with_dialog(window), "Ctrl+E",
+                                   "Write the garment's cutouts as RGBA PNGs")
+        self.export_all = self._action("Export &all garments...", lambda: exports.export_all_with_dialog(window),
+                                       "Ctrl+Shift+E", "Write the cutouts of every garment of the catalogue")
+        file_menu.addAction(self.open_folder)
+        file_menu.addAction(self.open_files)
+        file_menu.addMenu(recent_menu)
+        file_menu.addSeparator()
+        file_menu.addAction(self.export)
+        file_menu.addAction(self.export_all)
+        file_menu.addSeparator()
+        file_menu.addAction(self._action("&Quit", window.close, "Ctrl+Q"))
+
+        edit_menu = bar.addMenu("&Edit")
+        self.undo = self._add(editor.undo_action)
+        self.redo = self._add(editor.redo_action)
+        edit_menu.addAction(self.undo)
+        edit_menu.addAction(self.redo)
+        edit_menu.addSeparator()
+        self.tools = {
+            "keep": self._action("&Keep brush", lambda: editor.apply_tool("keep"), "K"),
+            "remove": self._action("&Remove brush", lambda: editor.apply_tool("remove"), "R"),
+            "erase": self._action("&Eraser", lambda: editor.apply_tool("erase"), "E"),
+        }
+        for a in self.tools.values():
+            edit_menu.addAction(a)
+        edit_menu.addAction(self._action("Swap keep/remove", editor.swap_tool, "X"))
+        edit_menu.addAction(self._action("Smaller brush", lambda: editor.resize_brush(1 / 1.25), "["))
+        edit_menu.addAction(self._action("Larger brush", lambda: editor.resize_brush(1.25), "]"))
+        edit_menu.addSeparator()
+        edit_menu.addAction(self._action("Threshold down", lambda: tools.threshold_panel.step(-1), ","))
+        edit_menu.addAction(self._action("Threshold up", lambda: tools.threshold_panel.step(1), "."))
+
+        view_menu = bar.addMenu("&View")
+        self.views = {}
+        for i, view in enumerate(VIEWS):
+            a = self._action(f"&{view}", lambda checked=False, v=view: catalogue.show_view(v), str(i + 1))
+            self.views[view] = a
+            view_menu.addAction(a)
+        view_menu.addAction(self._action("Next garment", lambda: catalogue.step_garment(1), "PgDown"))
+        view_menu.addAction(self._action("Previous garment", lambda: catalogue.step_garment(-1), "PgUp"))
+        view_menu.addSeparator()
+        self.fit = self._action("&Fit to window", canvas.fit, ["F", "Ctrl+0"], "Fit to window (F)")
+        self.actual = self._action("&100 %", canvas.actual_pixels, "Ctrl+1",
+                                   "One photo pixel per screen pixel (Ctrl+1)")
+        view_menu.addAction(self.fit)
+        view_menu.addAction(self.actual)
+        mode_combo = tools.mode_combo
+        view_menu.addAction(self._action(
+            "Next view &mode", lambda: mode_combo.setCurrentIndex((mode_combo.currentIndex() + 1) % mode_combo.count()),
+            "M"))
+        self.uncertain = self._action("Highlight &uncertain pixels", tools.uncertain_check.toggle, "U")
+        view_menu.addAction(self.uncertain)
+        self.overlay_colour = self._action("Overlay &colour...", lambda: display.choose_overlay_colour(window))
+        view_menu.addAction(self.overlay_colour)
+        view_menu.addSeparator()
+        for dock in docks:
+            view_menu.addAction(dock.toggleViewAction())
+
+        model_menu = bar.addMenu("&Model")
+        model_menu.addAction(self._action("&Load model...", lambda: model.load_with_dialog(window)))
+        model_menu.addAction(self._action("Use the &default model", lambda: model.load_model(None)))
+
+        help_menu = bar.addMenu("&Help")
+        self.help = self._action("&Keyboard and mouse", lambda: HelpDialog(window).exec(), "F1", "Shortcuts (F1)")
+        help_menu.addAction(self.help)
+        for action, name in ((self.open_folder, "open"), (self.export, "export"), (self.undo, "undo"),
+                             (self.redo, "redo"), (self.fit, "fit"), (self.actual, "actual"), (self.help, "help"),
+                             (self.tools["keep"], "keep"), (self.tools["remove"], "remove"),
+                             (self.tools["erase"], "eraser")):
+            action.setIcon(icon(name))
+        self._build_toolbar()
+
+    def _build_toolbar(self) -> None:
+        toolbar = self._window.addToolBar("Main")
+        toolbar.setObjectName("main_toolbar")
+        toolbar.setMovable(False)
+        for a in (self.open_folder, self.export):
+            toolbar.addAction(a)
+        toolbar.addSeparator()
+        toolbar.addAction(self.undo)
+        toolbar.addAction(self.redo)
+        toolbar.addSeparator()
+        toolbar.addAction(self.fit)
+        toolbar.addAction(self.actual)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        toolbar.addWidget(spacer)
+        toolbar.addAction(self.help)
+
+    def _action(self, text: str, slot, shortcut=None, tip: str | None = None) -> QAction:
+        action = QAction(text, self._window)
+        if shortcut is not None:
+            if isinstance(shortcut, (list, tuple)):
+                action.setShortcuts([QKeySequence(s) for s in shortcut])
+            else:
+                action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setToolTip(tip)
+        action.triggered.connect(slot)
+        return self._add(action)
+
+    def _add(self, action: QAction) -> QAction:
+        self._window.addAction(action)  # shortcuts work with the menu bar hidden too
+        return action
