@@ -161,13 +161,16 @@ class Predictor:
         bad model fails there, not at the first photo (it also traces the inference function
         the first photo would)."""
         h, w = self.card.input_size
-        probe = np.random.default_rng(0).normal(0, 1, (1, h, w, self.card.channels)).astype(np.float32)
+        # The batch of one photo as _infer_small sends it (with its mirror image under flip
+        # averaging), so the trace made here is the one the first photo uses.
+        batch = 2 if self.card.tta_flip else 1
+        probe = np.random.default_rng(0).normal(0, 1, (batch, h, w, self.card.channels)).astype(np.float32)
         try:
             with self._lock:
                 out = np.asarray(self._run(probe))
         except Exception as exc:  # noqa: BLE001 - TensorFlow raises many types for a bad graph
             return f"the model cannot run on a {h}x{w} input ({str(exc).splitlines()[0][:200] if str(exc) else exc})"
-        if out.shape != (1, h, w, 1):
+        if out.shape != (batch, h, w, 1):
             return f"the model answers {out.shape[1:]} per photo, not one {h}x{w} probability map"
         if not np.isfinite(out).all() or out.min() < 0 or out.max() > 1:
             return "the model's output is not a probability (values outside 0..1 or not finite)"
