@@ -333,7 +333,7 @@ def test_brush_size_keys_and_settings_remembered(make_window, shoot):
 
 def test_gui_import_does_not_import_tensorflow():
     code = "import app.main, app.window.main_window, sys; assert 'tensorflow' not in sys.modules, 'tf imported'"
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[2])
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[3])
 
 
 def test_catalogue_lists_each_garments_state_from_disk(make_window, tmp_path, qtbot):
