@@ -1,13 +1,17 @@
 """Atomic file writes: a temporary file in the target folder, then os.replace.
 
 A crash or a full disk mid-write leaves the old file (or nothing), never half a file.
+A kill mid-write leaves the temporary file; `remove_stale_temporaries` clears those the
+next time the folder is used.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
+import time
 from pathlib import Path
 from typing import Iterator
 
@@ -73,3 +77,27 @@ def write_bytes_atomic(target: str | Path, data: bytes) -> None:
 
 def write_text_atomic(target: str | Path, text: str) -> None:
     write_bytes_atomic(target, text.encode("utf-8"))
+
+
+# `.{stem}.{8 random}[.old].tmp{suffix}`: the names atomic_path and core.files.export use.
+TEMPORARY_NAME = re.compile(r"^\..+\.[A-Za-z0-9_]{8}(\.old)?\.tmp(\.[A-Za-z0-9]+)?$")
+
+
+def remove_stale_temporaries(folder: str | Path, min_age_s: float = 60.0) -> list[Path]:
+    """Delete our own temporary files in `folder` older than `min_age_s` (left by a kill
+    or a power cut mid-write); returns what was removed. Younger ones may belong to a
+    write in progress in another process. Never raises: this is housekeeping."""
+    removed = []
+    now = time.time()
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        if not TEMPORARY_NAME.match(entry.name):
+            continue
+        with contextlib.suppress(OSError):
+            if entry.is_file(follow_symlinks=False) and now - entry.stat().st_mtime >= min_age_s:
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+    return removed

@@ -2,12 +2,15 @@
 
 `<shoot>/.garment-cutout/` holds, per view key, `<key>.view.npz` (threshold + override,
 compressed: overrides are mostly zeros, a few kB) and `<key>.prob.npz` (the model's
-probability map, a cache stamped with the model id and the photo's mtime and size), plus
-`index.json` with the format version. When the shoot folder is read-only the same layout
-lives under the user's cache folder instead (Sidecar.for_shoot picks).
+probability map, a cache stamped with the model id), plus `index.json` with the format
+version. When the shoot folder is read-only the same layout lives under the user's cache
+folder instead (Sidecar.for_shoot picks).
 
-A damaged view file is renamed aside (`.corrupt`) and reads as "nothing saved": the user
-loses that view's corrections, never the ability to open the shoot.
+Both files carry the fingerprint of the photo they were made on (core.files.fingerprint).
+Corrections saved for another photo of the same name (a re-shoot, another card at the
+same path), or for a photo whose size changed, are never applied: the file is moved
+aside (`.other-photo`, `.corrupt` when damaged), and `restore_view` says what happened so
+the app can tell the user and hold back an unattended export.
 """
 
 from __future__ import annotations
@@ -20,17 +23,53 @@ import os
 import re
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from core.common.errors import ExportError
-from core.files.atomic import write_bytes_atomic, write_text_atomic
+from core.files.atomic import remove_stale_temporaries, write_bytes_atomic, write_text_atomic
 
-FORMAT_VERSION = 1
+# 2: view and probability files carry the photo's fingerprint. Format-1 view files (no
+# fingerprint) are still read when the photo's size matches: they predate the check.
+FORMAT_VERSION = 2
 SIDECAR_DIR = ".garment-cutout"
 INDEX_NAME = "index.json"
 _SAFE = re.compile(r"[^A-Za-z0-9._-]")
+
+
+# What restore_view found.
+NOTHING_SAVED, RESTORED, OTHER_PHOTO, SIZE_CHANGED, DAMAGED, NEWER_FORMAT = (
+    "nothing saved", "restored", "other photo", "size changed", "damaged", "newer format")
+
+
+@dataclass(frozen=True)
+class RestoredView:
+    """What was saved for a view: `status` is one of the constants above; threshold and
+    override only when RESTORED; `set_aside` is where a refused file now lies."""
+
+    status: str
+    threshold: float | None = None
+    override: np.ndarray | None = None
+    set_aside: Path | None = None
+
+    @property
+    def lost_corrections(self) -> bool:
+        """True when corrections existed but cannot be applied (the user must be told)."""
+        return self.status in (OTHER_PHOTO, SIZE_CHANGED, DAMAGED, NEWER_FORMAT)
+
+    def message(self, name: str) -> str:
+        where = f" They are kept in {self.set_aside}." if self.set_aside else ""
+        return {
+            OTHER_PHOTO: f"{name}: the photo is not the one its saved corrections were made on "
+                         f"(replaced or re-shot?), so they were not applied.{where}",
+            SIZE_CHANGED: f"{name}: the photo's size changed since its corrections were saved, "
+                          f"so they were not applied.{where}",
+            DAMAGED: f"{name}: its saved corrections are damaged and could not be read.{where}",
+            NEWER_FORMAT: f"{name}: its corrections were saved by a newer Garment Cutout; "
+                          "this version leaves them untouched and starts the view clean.",
+        }.get(self.status, "")
 
 
 def view_key(garment_id: str, view: str) -> str:
@@ -99,66 +138,79 @@ class Sidecar:
     def view_path(self, key: str) -> Path:
         return self.root / f"{_file_name(key)}.view.npz"
 
-    def save_view(self, key: str, threshold: float, override: np.ndarray) -> None:
-        """Save a view's threshold and override ((H, W) uint8) atomically; ExportError on failure."""
+    def save_view(self, key: str, threshold: float, override: np.ndarray, fingerprint: str = "") -> None:
+        """Save a view's threshold and override ((H, W) uint8) atomically, with the
+        fingerprint of the photo they belong to; ExportError on failure."""
         if override.ndim != 2 or override.dtype != np.uint8:
             raise ValueError(f"override must be (H, W) uint8, not {override.shape} {override.dtype}")
         buffer = io.BytesIO()
         np.savez_compressed(buffer, format=np.int64(FORMAT_VERSION), key=np.str_(key),
-                            threshold=np.float64(threshold), override=override)
+                            threshold=np.float64(threshold), override=override, fingerprint=np.str_(fingerprint))
         self._ensure_root()
         write_bytes_atomic(self.view_path(key), buffer.getvalue())
 
-    def load_view(self, key: str, shape: tuple[int, int] | None = None) -> tuple[float, np.ndarray] | None:
-        """(threshold, override (H, W) uint8) saved for `key`, or None.
+    def load_view(self, key: str, shape: tuple[int, int] | None = None,
+                  fingerprint: str | None = None) -> tuple[float, np.ndarray] | None:
+        """(threshold, override (H, W) uint8) saved for `key` and this photo, or None
+        (see restore_view, which also says why nothing was restored)."""
+        restored = self.restore_view(key, shape, fingerprint)
+        return (restored.threshold, restored.override) if restored.status == RESTORED else None
 
-        None too when the override's shape differs from `shape` (the photo was replaced),
-        when a newer app wrote the file, and when the file is damaged - then it is renamed
-        to `*.corrupt` so it is neither lost nor tried again.
+    def restore_view(self, key: str, shape: tuple[int, int] | None = None,
+                     fingerprint: str | None = None) -> RestoredView:
+        """What was saved for `key`, applied only to the photo it was made on.
+
+        `shape` and `fingerprint` describe the photo now on disk. A file saved for other
+        pixels or another size is moved aside (`.other-photo`), a damaged one too
+        (`.corrupt`): neither is lost, nor tried again, nor applied.
         """
         path = self.view_path(key)
-        if not path.is_file() or self._newer_format():
-            return None
+        if not path.is_file():
+            return RestoredView(NOTHING_SAVED)
+        if self._newer_format():
+            return RestoredView(NEWER_FORMAT)
         try:
             with np.load(path, allow_pickle=False) as data:
                 version = int(data["format"])
                 if version > FORMAT_VERSION:
-                    return None
+                    return RestoredView(NEWER_FORMAT)
                 stored_key = str(data["key"])
                 threshold = float(data["threshold"])
                 override = np.array(data["override"])
+                saved_for = str(data["fingerprint"]) if "fingerprint" in data.files else ""
             if stored_key != key:
-                return None
+                return RestoredView(NOTHING_SAVED)  # a hash-named file of another key
             if (override.ndim != 2 or override.dtype != np.uint8 or not math.isfinite(threshold)
                     or (override.size and override.max() > 2)):
                 raise ValueError("unexpected contents")
         except Exception:  # noqa: BLE001 - a damaged file raises anything from zipfile/zlib/numpy
-            self._set_aside(path)
-            return None
+            return RestoredView(DAMAGED, set_aside=self._set_aside(path, "corrupt"))
         if shape is not None and override.shape != tuple(shape):
-            return None
-        return min(max(threshold, 0.0), 1.0), override
+            return RestoredView(SIZE_CHANGED, set_aside=self._set_aside(path, "other-photo"))
+        if fingerprint and saved_for and saved_for != fingerprint:
+            return RestoredView(OTHER_PHOTO, set_aside=self._set_aside(path, "other-photo"))
+        return RestoredView(RESTORED, min(max(threshold, 0.0), 1.0), override)
 
     # --- probability cache --------------------------------------------------------------
 
     def probability_path(self, key: str) -> Path:
         return self.root / f"{_file_name(key)}.prob.npz"
 
-    def save_probability(self, key: str, model_id: str, probability: np.ndarray,
-                         source_stamp: tuple[int, int]) -> None:
+    def save_probability(self, key: str, model_id: str, probability: np.ndarray, fingerprint: str) -> None:
         """Cache a view's probability ((H, W) uint8) for `model_id` and the photo's
-        (mtime_ns, size) stamp (core.imageio.file_stamp); ExportError on failure."""
+        fingerprint (core.files.fingerprint); ExportError on failure."""
         if probability.ndim != 2 or probability.dtype != np.uint8:
             raise ValueError(f"probability must be (H, W) uint8, not {probability.shape} {probability.dtype}")
         buffer = io.BytesIO()
         np.savez_compressed(buffer, format=np.int64(FORMAT_VERSION), key=np.str_(key), model_id=np.str_(model_id),
-                            source_stamp=np.asarray(source_stamp, np.int64), probability=probability)
+                            fingerprint=np.str_(fingerprint), probability=probability)
         self._ensure_root()
         write_bytes_atomic(self.probability_path(key), buffer.getvalue())
 
-    def load_probability(self, key: str, model_id: str, source_stamp: tuple[int, int]) -> np.ndarray | None:
-        """The cached (H, W) uint8 probability, or None when absent, made by another model,
-        stale (the photo's stamp changed) or damaged (then deleted: it is only a cache)."""
+    def load_probability(self, key: str, model_id: str, fingerprint: str) -> np.ndarray | None:
+        """The cached (H, W) uint8 probability, or None when absent, made by another model
+        or for other pixels (the photo was replaced), or damaged (then deleted: it is only
+        a cache). Caches of format 1, stamped by mtime and size only, never match."""
         path = self.probability_path(key)
         if not path.is_file():
             return None
@@ -168,7 +220,7 @@ class Sidecar:
                     return None
                 if str(data["model_id"]) != model_id:
                     return None
-                if tuple(int(v) for v in data["source_stamp"]) != tuple(int(v) for v in source_stamp):
+                if str(data["fingerprint"]) != fingerprint:
                     return None
                 probability = np.array(data["probability"])
             if probability.ndim != 2 or probability.dtype != np.uint8:
@@ -190,6 +242,7 @@ class Sidecar:
             self.root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise ExportError(f"cannot create sidecar folder {self.root}: {exc.strerror or exc}") from exc
+        remove_stale_temporaries(self.root)  # left by a kill mid-save in an earlier run
         index = self.root / INDEX_NAME
         if not index.is_file():
             text = json.dumps({"format": FORMAT_VERSION, "app": "garment-cutout",
@@ -198,20 +251,25 @@ class Sidecar:
         self._index_checked = True
 
     def _newer_format(self) -> bool:
+        """True when index.json says a newer app owns this folder. A missing or broken
+        index (1e400, Infinity, text, a list...) does not make the view files unreadable."""
         try:
             index = json.loads((self.root / INDEX_NAME).read_text(encoding="utf-8"))
-            return int(index.get("format", FORMAT_VERSION)) > FORMAT_VERSION
-        except (OSError, ValueError, TypeError, AttributeError):
-            return False  # a missing or broken index does not make the view files unreadable
+        except (OSError, ValueError):
+            return False
+        version = index.get("format") if isinstance(index, dict) else None
+        return isinstance(version, int) and not isinstance(version, bool) and version > FORMAT_VERSION
 
     @staticmethod
-    def _set_aside(path: Path) -> None:
-        target = path.with_name(path.name + ".corrupt")
+    def _set_aside(path: Path, kind: str) -> Path | None:
+        """Move `path` to `<name>.<kind>[N]`; the new path, or None when it cannot move."""
+        target = path.with_name(f"{path.name}.{kind}")
         n = 1
         while target.exists():
-            target = path.with_name(f"{path.name}.corrupt{n}")
+            target = path.with_name(f"{path.name}.{kind}{n}")
             n += 1
         try:
             os.replace(path, target)
         except OSError:
-            pass  # nothing more to do: the next save overwrites it
+            return None  # nothing more to do: the next save overwrites it
+        return target

@@ -10,8 +10,18 @@ import pytest
 
 from core.common.errors import ExportError
 from core.files import sidecar as sidecar_module
-from core.files.imageio import file_stamp
-from core.files.sidecar import FORMAT_VERSION, SIDECAR_DIR, Sidecar, view_key
+from core.files.fingerprint import photo_fingerprint
+from core.files.sidecar import (
+    DAMAGED,
+    FORMAT_VERSION,
+    NOTHING_SAVED,
+    OTHER_PHOTO,
+    RESTORED,
+    SIDECAR_DIR,
+    SIZE_CHANGED,
+    Sidecar,
+    view_key,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -135,18 +145,75 @@ def test_save_failure_is_export_error(tmp_path: Path) -> None:
 
 
 def test_probability_cache(tmp_path: Path) -> None:
-    photo = tmp_path / "g1_Front.png"
-    photo.write_bytes(b"pretend photo")
+    photo = np.full((3, 4, 3), 7, np.uint8)
     car = Sidecar(tmp_path)
     prob = np.arange(12, dtype=np.uint8).reshape(3, 4) * 20
-    stamp = file_stamp(photo)
+    stamp = photo_fingerprint(photo)
     car.save_probability("g1_Front", "default-v1", prob, stamp)
     np.testing.assert_array_equal(car.load_probability("g1_Front", "default-v1", stamp), prob)
     assert car.load_probability("g1_Front", "other-model", stamp) is None
     assert car.load_probability("g1_Back", "default-v1", stamp) is None
-    photo.write_bytes(b"a different, retouched photo")
-    assert car.load_probability("g1_Front", "default-v1", file_stamp(photo)) is None
+    retouched = photo.copy()
+    retouched[0, 0, 0] = 8  # same name, size and (on a fresh card) maybe mtime: other pixels
+    assert car.load_probability("g1_Front", "default-v1", photo_fingerprint(retouched)) is None
     # a damaged cache file is simply dropped
     car.probability_path("g1_Front").write_bytes(b"junk")
     assert car.load_probability("g1_Front", "default-v1", stamp) is None
     assert not car.probability_path("g1_Front").exists()
+
+
+def _photo(seed: int) -> np.ndarray:
+    return np.random.default_rng(seed).integers(0, 255, (1728, 1152, 3), dtype=np.uint8)
+
+
+def test_corrections_of_another_photo_of_the_same_name_and_size_are_never_applied(tmp_path: Path) -> None:
+    shoot_day, reshoot = _photo(1), _photo(2)
+    car = Sidecar(tmp_path)
+    car.save_view("g1_Front", 0.3, _override(), photo_fingerprint(shoot_day))
+    restored = Sidecar(tmp_path).restore_view("g1_Front", reshoot.shape[:2], photo_fingerprint(reshoot))
+    assert restored.status == OTHER_PHOTO and restored.override is None and restored.lost_corrections
+    assert "not the one its saved corrections were made on" in restored.message("g1 Front")
+    assert not car.view_path("g1_Front").exists()
+    # Kept aside, not lost: the old corrections are still there to recover by hand.
+    with np.load(restored.set_aside) as kept:
+        np.testing.assert_array_equal(kept["override"], _override())
+    assert Sidecar(tmp_path).restore_view("g1_Front", reshoot.shape[:2], photo_fingerprint(reshoot)).status \
+        == NOTHING_SAVED  # the new photo starts clean, and stays so
+
+
+def test_the_photo_they_were_made_on_gets_its_corrections_back(tmp_path: Path) -> None:
+    photo = _photo(1)
+    Sidecar(tmp_path).save_view("g1_Front", 0.3, _override(), photo_fingerprint(photo))
+    restored = Sidecar(tmp_path).restore_view("g1_Front", photo.shape[:2], photo_fingerprint(photo.copy()))
+    assert restored.status == RESTORED and restored.threshold == pytest.approx(0.3)
+    np.testing.assert_array_equal(restored.override, _override())
+
+
+def test_a_size_change_and_damage_are_reported_not_silent(tmp_path: Path) -> None:
+    car = Sidecar(tmp_path)
+    car.save_view("g1_Front", 0.3, _override(), "f")
+    restored = car.restore_view("g1_Front", (100, 100), "f")
+    assert restored.status == SIZE_CHANGED and restored.lost_corrections and restored.set_aside.is_file()
+    car.save_view("g1_Front", 0.3, _override(), "f")
+    car.view_path("g1_Front").write_bytes(b"junk")
+    restored = car.restore_view("g1_Front", (1728, 1152), "f")
+    assert restored.status == DAMAGED and restored.set_aside.name.endswith(".corrupt")
+    assert "damaged" in restored.message("g1 Front")
+
+
+def test_a_view_file_of_format_1_without_fingerprint_is_still_read(tmp_path: Path) -> None:
+    car = Sidecar(tmp_path)
+    car.save_view("g1_Front", 0.4, np.zeros((2, 2), np.uint8))
+    np.savez_compressed(car.view_path("g1_Front"), format=np.int64(1), key=np.str_("g1_Front"),
+                        threshold=np.float64(0.4), override=np.ones((2, 2), np.uint8))
+    restored = car.restore_view("g1_Front", (2, 2), "any photo")
+    assert restored.status == RESTORED and restored.override.sum() == 4
+
+
+@pytest.mark.parametrize("index", ['{"format": 1e400}', '{"format": Infinity}', '{"format": "2"}', "[1, 2]",
+                                   '{"format": true}', "not json", ""])
+def test_a_broken_index_does_not_stop_the_shoot_from_opening(tmp_path: Path, index: str) -> None:
+    car = Sidecar(tmp_path)
+    car.save_view("g1_Front", 0.4, np.zeros((2, 2), np.uint8))
+    (car.root / "index.json").write_text(index)
+    assert Sidecar(tmp_path).restore_view("g1_Front", (2, 2)).status == RESTORED
