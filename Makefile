@@ -4,24 +4,40 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install clean
+.PHONY: run test install lock clean
 
-$(STAMP): pyproject.toml
+# constraints.txt pins every package to the versions the suite last passed with, so a
+# fresh clone installs what was tested, not whatever was released this morning.
+$(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test]"
 	touch $(STAMP)
 
 install: $(STAMP)
 
 # Opens the bundled sample shoot in the app with the bundled model.
+# Checks first for the system libraries Qt's xcb plugin needs (one apt-get line if not).
 run: $(STAMP)
+	@bash scripts/check_qt_libraries.sh
 	$(BIN)/garment-cutout gui
 
 # The import-linter contracts (pyproject.toml) first: a layering break fails in seconds.
 test: $(STAMP)
 	$(BIN)/lint-imports
 	QT_QPA_PLATFORM=offscreen TF_CPP_MIN_LOG_LEVEL=2 $(BIN)/python -m pytest -q
+
+# The newest releases allowed by pyproject.toml, in a scratch venv; then run `make test`
+# and commit constraints.txt if it passes.
+lock:
+	rm -rf .venv-lock
+	$(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip install --quiet --upgrade pip
+	.venv-lock/bin/python -m pip install --quiet -e ".[test]"
+	( echo "# Every package version the test suite last passed with; \`make install\` installs within these."; \
+	  echo "# Refresh with \`make lock\` (a fresh venv, the newest releases, then their versions written here)."; \
+	  .venv-lock/bin/python -m pip freeze --exclude-editable ) > constraints.txt
+	rm -rf .venv-lock
 
 clean:
 	rm -rf $(VENV) build *.egg-info

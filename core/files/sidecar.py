@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from core.common import paths
 from core.common.errors import ExportError
 from core.files.atomic import remove_stale_temporaries, write_bytes_atomic, write_text_atomic
 
@@ -121,9 +122,13 @@ class Sidecar:
     @classmethod
     def for_shoot(cls, folder: str | Path) -> Sidecar:
         """The sidecar beside the shoot, or under the user's cache folder when the shoot
-        folder cannot be written (read-only share, card reader...)."""
+        folder cannot be written (read-only share, card reader...) or is the bundled
+        sample shoot."""
         local = cls(folder)
-        if _probe_writable(local.root):
+        # The bundled sample shoot lives in the install folder, which is no place for a
+        # user's corrections (and is read-only in a packaged app).
+        bundled = Path(folder).resolve().is_relative_to(paths.RESOURCES.resolve())
+        if not bundled and _probe_writable(local.root):
             return local
         digest = hashlib.sha1(str(Path(folder).resolve()).encode("utf-8")).hexdigest()[:16]
         return cls(folder, cache_root() / "sidecars" / digest)

@@ -217,3 +217,10 @@ def test_a_broken_index_does_not_stop_the_shoot_from_opening(tmp_path: Path, ind
     car.save_view("g1_Front", 0.4, np.zeros((2, 2), np.uint8))
     (car.root / "index.json").write_text(index)
     assert Sidecar(tmp_path).restore_view("g1_Front", (2, 2)).status == RESTORED
+
+
+def test_the_bundled_sample_shoot_keeps_its_sidecar_in_the_user_cache(_user_cache_in_tmp: Path) -> None:
+    from core.common import paths
+
+    car = Sidecar.for_shoot(paths.SAMPLE_SHOOT)
+    assert car.is_fallback and _user_cache_in_tmp in car.root.parents
