@@ -13,8 +13,15 @@ import sys
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, settings
 
 TEST_SEED = 1234
+
+# The fuzz tests draw the same examples on every run (derandomize), keep no example
+# database between runs, and stay within a bounded budget in the default run.
+settings.register_profile("default-run", derandomize=True, database=None, deadline=None, max_examples=60,
+                          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+settings.load_profile("default-run")
 
 
 @pytest.fixture(autouse=True)
