@@ -15,7 +15,8 @@ import numpy as np
 
 from app.document.view_state import ViewState
 from core.common.errors import GarmentCutoutError
-from core.files.imageio import file_stamp, read_image
+from core.files.fingerprint import photo_fingerprint
+from core.files.imageio import read_image
 from core.files.shoots import Garment
 from core.files.sidecar import Sidecar, view_key
 
@@ -61,7 +62,8 @@ class GarmentSession:
             except GarmentCutoutError as exc:
                 session.broken[view] = str(exc)
                 continue
-            state = ViewState(key=view_key(garment.garment_id, view), view=view, path=Path(path), rgb=image.rgb)
+            state = ViewState(key=view_key(garment.garment_id, view), view=view, path=Path(path), rgb=image.rgb,
+                              fingerprint=photo_fingerprint(image.rgb))
             state.set_threshold(default_threshold)
             session.states[view] = state
             session._restore(state)
@@ -92,7 +94,7 @@ class GarmentSession:
             probability = None
             if self.sidecar is not None:
                 try:
-                    probability = self.sidecar.load_probability(state.key, model_id, file_stamp(state.path))
+                    probability = self.sidecar.load_probability(state.key, model_id, state.fingerprint)
                 except (GarmentCutoutError, OSError) as exc:
                     log.warning("ignoring probability cache of %s: %s", state.key, exc)
             if probability is not None and probability.shape == state.shape:
@@ -112,11 +114,7 @@ class GarmentSession:
         """Cache a view's (H, W) uint8 probability for `model_id` (safe on a worker thread)."""
         state = self.states.get(view)
         if self.sidecar is not None and state is not None:
-            try:
-                stamp = file_stamp(state.path)
-            except OSError:
-                return  # the photo went away: nothing to stamp the cache with
-            self.sidecar.save_probability(state.key, model_id, probability, stamp)
+            self.sidecar.save_probability(state.key, model_id, probability, state.fingerprint)
 
 
 def session_state(session: GarmentSession) -> str:

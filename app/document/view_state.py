@@ -25,6 +25,8 @@ class ViewState:
 
     rgb: (H, W, 3) uint8 photo. probability: (H, W) uint8 or None until predicted.
     override: (H, W) uint8 NONE/KEEP/REMOVE. threshold: float in (0, 1].
+    fingerprint: core.files.fingerprint of the photo's pixels, which the cached probability
+    belongs to.
     """
 
     key: str
@@ -38,6 +40,7 @@ class ViewState:
     histogram: np.ndarray | None = None
     exported: bool = False
     threshold_changed: bool = False
+    fingerprint: str = ""
 
     def __post_init__(self) -> None:
         if self.override is None:
