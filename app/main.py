@@ -30,8 +30,8 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from app.window.main_window import MainWindow
     from app.jobs.workers import wait_for_orphans
+    from app.window.main_window import MainWindow
     from core.common import paths as core_paths
 
     pg.setConfigOptions(imageAxisOrder="row-major")

@@ -1,7 +1,7 @@
 """What the app remembers between sessions, kept in QSettings under a version key.
 
 Only user preferences and window layout live here; corrections live in the shoot's
-sidecar (core.sidecar) so they travel with the photos. Tests redirect QSettings to a
+sidecar (core.files.sidecar) so they travel with the photos. Tests redirect QSettings to a
 temporary folder (see tests/app/conftest.py), so they never touch the user's settings.
 """
 

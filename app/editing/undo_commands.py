@@ -3,7 +3,7 @@ and one per threshold adjustment.
 
 A ChangeRecord holds only the touched bounding box's old and new override values, so
 a hundred strokes cost little memory. Each view has its own QUndoStack (gathered in a
-QUndoGroup by the main window), so Ctrl+Z undoes the edits of the view on screen.
+QUndoGroup by app.editing.view_editor), so Ctrl+Z undoes the edits of the view on screen.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ class OverrideEditCommand(QUndoCommand):
     """An override edit already applied to `state` (a stroke is painted live).
 
     The first redo() that QUndoStack.push() calls is therefore skipped; later ones
-    re-apply the record. `changed(state, bbox)` lets the window redraw the box.
+    re-apply the record. `changed(state, bbox)` lets the editor redraw the box.
     """
 
     def __init__(self, state: ViewState, record, text: str, changed: Callable[[ViewState, object], None]):

@@ -7,7 +7,7 @@ opening it later is instant), then written. The garment on screen is exported as
 in memory, from a snapshot taken when the export starts.
 
 Per garment, every view is predicted before any file is written, so a failing
-prediction leaves none of its files; each file is written atomically by core.export.
+prediction leaves none of its files; each file is written atomically by core.files.export.
 Failures are collected, one line each, and the export goes on with the next garment.
 """
 

@@ -1,7 +1,7 @@
 """File > Export cutouts: the garment on screen, in a background job.
 
 The masks are snapshots taken when the export starts (editing may go on meanwhile);
-core.export writes each view's files atomically.
+core.files.export writes each view's files atomically.
 """
 
 from __future__ import annotations

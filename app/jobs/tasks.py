@@ -1,7 +1,7 @@
 """The long jobs the GUI runs on TaskWorkers, as plain Qt-free functions.
 
 Each takes `progress(done, total)`, `cancelled()` and `partial(item)` callbacks
-(app.jobs.workers relays them as signals) and raises core.errors.Cancelled when asked to stop.
+(app.jobs.workers relays them as signals) and raises core.common.errors.Cancelled when asked to stop.
 """
 
 from __future__ import annotations

@@ -161,6 +161,6 @@ def card_text(predictor) -> str:
     if card.val_dice is not None:
         lines.append(f"Validation Dice: {card.val_dice:.3f}")
     lines.append(f"Default threshold: {card.threshold:.2f}")
-    # bfloat16 where the CPU has it natively (core.precision): worth knowing when comparing speeds.
+    # bfloat16 where the CPU has it natively (core.network.precision): worth knowing when comparing speeds.
     lines.append(f"Computes in: {getattr(predictor, 'precision', 'float32')}")
     return "<br>".join(lines)

@@ -1,10 +1,11 @@
 """The image canvas: photo, mask layers, brush cursor, zoom and pan.
 
 The canvas draws and turns mouse input into signals in image coordinates; it never
-edits masks itself (the main window routes strokes to the view's state). Layers, in
-z order: the photo (RGB), the mask layer (uint8 "effective probability" drawn
-through a 256-entry lookup table, so a threshold or colour change only swaps the
-table) and the checkerboard layer (RGBA, used by the cutout-on-checkerboard mode).
+edits masks itself (app.editing.view_editor turns strokes into edits of the view's
+state). Layers, in z order: the photo (RGB), the mask layer (uint8 "effective
+probability" drawn through a 256-entry lookup table, so a threshold or colour change
+only swaps the table) and the checkerboard layer (RGBA, used by the
+cutout-on-checkerboard mode).
 """
 
 from __future__ import annotations

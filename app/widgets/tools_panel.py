@@ -1,6 +1,7 @@
 """The right-hand panel: brush, threshold, display, clean-ups and the model's card.
 
-Widgets only; it emits what the user asked for and the main window acts on it.
+Widgets only; it emits what the user asked for and the controllers act on it (the
+window wires them).
 """
 
 from __future__ import annotations
