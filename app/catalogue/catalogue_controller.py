@@ -85,6 +85,8 @@ class CatalogueController(QObject):
             return False
         self._leave_garment()
         self._workspace.catalogue = catalogue
+        for refusal in self._workspace.lock_shoots(catalogue):
+            self._feedback.show_error(refusal)
         for p in paths[:1]:
             self._settings.add_recent_path(p.resolve())
             self._settings.last_open_folder = str(p if p.is_dir() else p.parent)
@@ -100,7 +102,7 @@ class CatalogueController(QObject):
         self._leave_garment()
         ws = self._workspace
         default = ws.predictor.threshold if ws.predictor is not None else 0.5
-        session = GarmentSession.open(garment, default)
+        session = GarmentSession.open(garment, default, read_only=ws.refused.get(garment.folder))
         ws.session = session
         gid = garment.garment_id
         for problem in session.problems:
@@ -127,7 +129,7 @@ class CatalogueController(QObject):
         """Stop work on the current garment and save it."""
         self._editor.finish_stroke()  # a stroke in progress stays one undo step of its own garment
         self._model.stop_prediction()
-        self._autosave.save_now()
+        self._autosave.leave_garment()
 
     # -- moving ------------------------------------------------------------------
     def show_view(self, view: str) -> None:

@@ -14,11 +14,11 @@ from pathlib import Path
 import numpy as np
 
 from app.document.view_state import ViewState
-from core.common.errors import GarmentCutoutError
+from core.common.errors import ExportError, GarmentCutoutError
 from core.files.fingerprint import photo_fingerprint
 from core.files.imageio import read_image
 from core.files.shoots import Garment
-from core.files.sidecar import Sidecar, view_key
+from core.files.sidecar import NOTHING_SAVED, RESTORED, Sidecar, view_key
 
 log = logging.getLogger(__name__)
 
@@ -38,24 +38,34 @@ class GarmentSession:
     states: dict[str, ViewState] = field(default_factory=dict)
     broken: dict[str, str] = field(default_factory=dict)  # view -> message
     problems: list[str] = field(default_factory=list)
-    # Views whose saved corrections could not be read: exporting them unattended would
-    # silently drop the retoucher's work.
+    # Views whose saved corrections could not be read or belong to another photo: exporting
+    # them unattended would silently drop the retoucher's work.
     unreadable_corrections: list[str] = field(default_factory=list)
+    # Why this window must not save the garment's corrections (another window holds the
+    # shoot), or None; saving then fails with it, so the changes stay unsaved and flagged.
+    read_only: str | None = None
 
     @property
     def garment_id(self) -> str:
         return self.garment.garment_id
 
     @classmethod
-    def open(cls, garment: Garment, default_threshold: float) -> "GarmentSession":
-        """Read the photos and restore saved thresholds and corrections."""
+    def open(cls, garment: Garment, default_threshold: float, unattended: bool = False,
+             read_only: str | None = None) -> "GarmentSession":
+        """Read the photos and restore saved thresholds and corrections.
+
+        Corrections that cannot be applied (damaged, made on another photo, the photo's
+        size changed) are reported in `problems`. Unattended (an export of the whole
+        catalogue), the view is listed in `unreadable_corrections`, which holds the
+        garment back; opened by the user, who reads the message, the view starts clean
+        and that is saved, so a later unattended export goes ahead."""
         sidecar = None
         problems: list[str] = []
         try:
             sidecar = Sidecar.for_shoot(garment.folder)
         except GarmentCutoutError as exc:
             problems.append(f"corrections of {garment.garment_id} cannot be saved: {exc}")
-        session = cls(garment, sidecar, problems=problems)
+        session = cls(garment, sidecar, problems=problems, read_only=read_only)
         for view, path in garment.views.items():
             try:
                 image = read_image(path)
@@ -66,24 +76,47 @@ class GarmentSession:
                               fingerprint=photo_fingerprint(image.rgb))
             state.set_threshold(default_threshold)
             session.states[view] = state
-            session._restore(state)
+            session._restore(state, unattended)
         return session
 
-    def _restore(self, state: ViewState) -> None:
+    def _restore(self, state: ViewState, unattended: bool) -> None:
         if self.sidecar is None:
             return
+        name = f"{self.garment_id} {state.view}"
         try:
-            saved = self.sidecar.load_view(state.key, state.shape)
+            restored = self.sidecar.restore_view(state.key, state.shape, state.fingerprint)
+            refused_earlier = self.sidecar.unacknowledged_set_aside(state.key) if restored.status == NOTHING_SAVED \
+                else None
         except (GarmentCutoutError, OSError) as exc:
-            self.problems.append(f"saved corrections of {state.key} are unreadable and were ignored: {exc}")
+            self.problems.append(f"saved corrections of {name} are unreadable and were ignored: {exc}")
             self.unreadable_corrections.append(state.view)
             return
-        if saved is None:
+        if restored.status == RESTORED:
+            state.set_threshold(restored.threshold)
+            state.threshold_changed = True
+            state.set_override(restored.override)
             return
-        threshold, override = saved
-        state.set_threshold(threshold)
-        state.threshold_changed = True
-        state.set_override(override)
+        if restored.lost_corrections:
+            message = restored.message(name)
+        elif refused_earlier is not None:
+            message = (f"{name}: corrections saved earlier could not be applied to this photo and were set "
+                       f"aside ({refused_earlier}); open the garment to check it.")
+        else:
+            return
+        self.problems.append(message)
+        if unattended or self.read_only:
+            self.unreadable_corrections.append(state.view)
+        else:
+            self._acknowledge(state)
+
+    def _acknowledge(self, state: ViewState) -> None:
+        """Save the view as it starts now (clean): the user has been told about the
+        corrections set aside, so they no longer hold an unattended export back."""
+        try:
+            self.save_view(state.view)
+        except GarmentCutoutError as exc:
+            self.problems.append(f"{self.garment_id} {state.view}: {exc}")
+            self.unreadable_corrections.append(state.view)
 
     def load_cached_probabilities(self, model_id: str) -> list[str]:
         """Install cached probability maps of `model_id`; returns the views still to predict."""
@@ -108,7 +141,9 @@ class GarmentSession:
         state = self.states.get(view)
         if state is None or self.sidecar is None:
             return
-        self.sidecar.save_view(state.key, state.threshold, state.override)
+        if self.read_only:
+            raise ExportError(self.read_only)
+        self.sidecar.save_view(state.key, state.threshold, state.override, state.fingerprint)
 
     def save_probability(self, view: str, model_id: str, probability: np.ndarray) -> None:
         """Cache a view's (H, W) uint8 probability for `model_id` (safe on a worker thread)."""

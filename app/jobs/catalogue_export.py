@@ -72,10 +72,11 @@ def snapshot(session: GarmentSession) -> GarmentInput:
 
 def _open(garment: Garment, predictor) -> GarmentInput:
     """Read a garment not on screen: photos, saved thresholds and corrections, cached probabilities."""
-    session = GarmentSession.open(garment, predictor.threshold)
+    session = GarmentSession.open(garment, predictor.threshold, unattended=True)
     if session.unreadable_corrections:
         views = ", ".join(session.unreadable_corrections)
-        raise GarmentCutoutError(f"its saved corrections ({views}) are unreadable; open it and check before export")
+        raise GarmentCutoutError(f"its saved corrections ({views}) could not be applied (damaged, or made on "
+                                 "another photo); open it and check before export")
     session.load_cached_probabilities(predictor.model_id)
     return snapshot(session)
 

@@ -20,6 +20,7 @@ from app.feedback import Feedback
 from app.jobs.prediction_job import PredictionJob
 from app.jobs.workers import TaskWorker
 from app.settings import AppSettings
+from core.common import paths
 
 PredictorFactory = Callable[[Path | None], object]
 
@@ -48,6 +49,8 @@ class ModelController(QObject):
         self._feedback = feedback
         self._settings = settings
         self._predictor_factory = predictor_factory or default_predictor_factory
+        self._loading: Path | None = None  # the model being loaded
+        self._fall_back = False  # load the bundled model once the failed load has ended
         self.model_path: Path | None = model_path or (Path(settings.model_path) if settings.model_path else None)
         self._model_worker: TaskWorker | None = None
         self.prediction_job = PredictionJob(feedback, self)
@@ -60,21 +63,23 @@ class ModelController(QObject):
         self._load(self.model_path)
 
     def load_with_dialog(self, parent: QWidget) -> None:
-        path, _ = QFileDialog.getOpenFileName(parent, "Load model", str(self.model_path or ""),
-                                              "Keras models (*.keras)")
+        # Start where the current model lies (the bundled models folder for the default),
+        # not in whatever folder the app was started from.
+        folder = self.model_path.parent if self.model_path else paths.DEFAULT_MODEL.parent
+        path, _ = QFileDialog.getOpenFileName(parent, "Load model", str(folder), "Keras models (*.keras)")
         if path:
             self.load_model(Path(path))
 
     def load_model(self, model_path: Path | None) -> None:
-        """Load `model_path` (None: the bundled default) and remember the choice."""
-        self.model_path = model_path
-        self._settings.model_path = str(model_path) if model_path else ""
+        """Load `model_path` (None: the bundled default); it becomes the remembered model
+        only once it has loaded, so a broken file never greets the next start."""
         self._load(model_path)
 
     def _load(self, model_path: Path | None) -> None:
         if self._model_worker is not None:
             return
         factory = self._predictor_factory
+        self._loading = model_path
         name = model_path.name if model_path else "default model"
         self.model_described.emit(f"Loading {name}...")
 
@@ -93,6 +98,8 @@ class ModelController(QObject):
         ws = self._workspace
         old = ws.predictor
         ws.predictor = predictor
+        self.model_path = self._loading
+        self._settings.model_path = str(self._loading) if self._loading else ""
         self.model_described.emit(card_text(predictor))
         self._feedback.status_message("Model ready", 3000)
         self._feedback.show_progress(None)
@@ -112,11 +119,25 @@ class ModelController(QObject):
 
     def _on_model_worker_failed(self, message: str) -> None:
         self._feedback.show_progress(None)
-        self.model_described.emit(f"No model: {message}")
-        self._feedback.show_error(message)
+        current = self._workspace.predictor
+        if current is not None:  # keep working with the model that was already loaded
+            self.model_described.emit(card_text(current))
+            self._feedback.show_error(f"{message}\nThe model in use stays.")
+        elif self._loading is not None and str(self._loading) == self._settings.model_path:
+            # The remembered model broke since the last start (moved, damaged): fall back
+            # to the bundled one rather than open with no overlay and no export.
+            self.model_described.emit(f"No model: {message}")
+            self._feedback.show_error(f"{message}\nUsing the bundled default model instead.")
+            self._fall_back = True
+        else:
+            self.model_described.emit(f"No model: {message}")
+            self._feedback.show_error(message)
 
     def _on_model_worker_finished(self) -> None:
         self._model_worker = None
+        if self._fall_back:
+            self._fall_back = False
+            self._load(None)
 
     # -- prediction --------------------------------------------------------------
     def predict_missing(self) -> None:

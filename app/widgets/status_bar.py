@@ -24,6 +24,11 @@ class StatusBar(QStatusBar):
         for label in (self.position_label, self.probability_label, self.area_label, self.zoom_label):
             label.setMinimumWidth(90)
             self.addPermanentWidget(label)
+        # Lasting, unlike status messages: shown while corrections cannot be saved.
+        self.save_warning = QLabel()
+        self.save_warning.setStyleSheet("color: white; background: #b3261e; padding: 0 6px; font-weight: bold")
+        self.save_warning.hide()
+        self.addPermanentWidget(self.save_warning)
         self.progress_bar = QProgressBar()
         self.progress_bar.setMaximumWidth(220)
         self.progress_bar.setTextVisible(True)
@@ -37,6 +42,12 @@ class StatusBar(QStatusBar):
         self.setFixedHeight(max(self.progress_bar.sizeHint().height(), self.cancel_button.sizeHint().height()) + 6)
         self._cursor_xy: tuple[float, float] | None = None  # image (x, y) under the mouse
         self.show_progress(None)
+
+    def show_save_problem(self, problem: str) -> None:
+        """A lasting warning while saving fails ("" hides it)."""
+        self.save_warning.setText("Corrections NOT saved - retrying" if problem else "")
+        self.save_warning.setToolTip(problem)
+        self.save_warning.setVisible(bool(problem))
 
     # -- progress ----------------------------------------------------------------
     def show_progress(self, text: str | None, busy: bool = False, total: int = 0) -> None:

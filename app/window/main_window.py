@@ -14,7 +14,7 @@ from typing import Sequence
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QMessageBox, QVBoxLayout, QWidget
 
 from app.catalogue.catalogue_controller import CatalogueController
 from app.document.garment_session import GarmentSession
@@ -160,6 +160,7 @@ class MainWindow(QMainWindow):
         editor.step_pushed.connect(catalogue.on_view_edited)
         self.autosave.saved.connect(catalogue.refresh_garment_state)
         self.autosave.saved.connect(self.autosaved)
+        self.autosave.failing.connect(self.status_bar.show_save_problem)
 
         catalogue.catalogue_opened.connect(self.catalogue_dock.setVisible)
         catalogue.garment_opened.connect(self._on_catalogue_garment_opened)
@@ -252,17 +253,34 @@ class MainWindow(QMainWindow):
     # ======================================================================= events
     def dragEnterEvent(self, event) -> None:
         if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
-            event.acceptProposedAction()
+            # Copy, never Move: a file manager that honours Move would delete the photos.
+            event.setDropAction(Qt.DropAction.CopyAction)
+            event.accept()
+
+    def confirm_discard(self, unsaved: list[str], reason: str) -> bool:
+        """Ask before closing over corrections that could not be saved (True: close)."""
+        listed = ", ".join(unsaved[:6]) + (f" and {len(unsaved) - 6} more" if len(unsaved) > 6 else "")
+        answer = QMessageBox.warning(
+            self, "Garment Cutout",
+            f"The corrections of {listed} could not be saved ({reason}).\n\nClose anyway and lose them?",
+            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
+        return answer == QMessageBox.StandardButton.Discard
 
     def dropEvent(self, event) -> None:
         paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
         if paths:
-            event.acceptProposedAction()
+            event.setDropAction(Qt.DropAction.CopyAction)
+            event.accept()
             self.open_paths(paths)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.editor.finish_stroke()
         self.autosave.save_now()
+        unsaved = self.autosave.unsaved_views
+        if unsaved and not self.confirm_discard(unsaved, self.autosave.failure or ""):
+            event.ignore()
+            return
+        self.workspace.release_shoots()
         self.settings.save_window(self.saveGeometry(), self.saveState())
         self.settings.sync()
         self.model_controller.detach()

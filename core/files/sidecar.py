@@ -196,6 +196,19 @@ class Sidecar:
             return RestoredView(OTHER_PHOTO, set_aside=self._set_aside(path, "other-photo"))
         return RestoredView(RESTORED, min(max(threshold, 0.0), 1.0), override)
 
+    def unacknowledged_set_aside(self, key: str) -> Path | None:
+        """The newest file of `key` set aside and not yet followed by a save of the view
+        (the user has not seen the garment since), or None."""
+        view = self.view_path(key)
+        set_aside = [p for p in self.root.glob(f"{view.name}.*")
+                     if re.fullmatch(r"(corrupt|other-photo)\d*", p.name[len(view.name) + 1:])]
+        if not set_aside:
+            return None
+        newest = max(set_aside, key=lambda p: p.stat().st_mtime)
+        if view.is_file() and view.stat().st_mtime >= newest.stat().st_mtime:
+            return None
+        return newest
+
     # --- probability cache --------------------------------------------------------------
 
     def probability_path(self, key: str) -> Path:
