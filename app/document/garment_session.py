@@ -145,6 +145,15 @@ class GarmentSession:
             raise ExportError(self.read_only)
         self.sidecar.save_view(state.key, state.threshold, state.override, state.fingerprint)
 
+    def record_export(self, view: str, cutout: Path) -> None:
+        """Remember the view's cutout, so the catalogue shows it exported (safe on a worker)."""
+        state = self.states.get(view)
+        if self.sidecar is not None and state is not None and not self.read_only:
+            try:
+                self.sidecar.record_export(state.key, cutout, state.path)
+            except (GarmentCutoutError, OSError) as exc:
+                log.warning("export of %s not recorded: %s", state.key, exc)
+
     def save_probability(self, view: str, model_id: str, probability: np.ndarray) -> None:
         """Cache a view's (H, W) uint8 probability for `model_id` (safe on a worker thread)."""
         state = self.states.get(view)
@@ -170,24 +179,19 @@ def state_on_disk(garment: Garment, export_folder: Path | None) -> str:
     """What the files say about a garment not open: EXPORTED, CORRECTED, PREDICTED or
     NOT_STARTED.
 
-    Exported: every view has a cutout in the remembered export folder no older than its
-    saved corrections. A cheap stat-only check, so listing a catalogue stays instant.
+    Exported: every view's cutout in the remembered export folder is the one the app last
+    exported from this very photo (Sidecar.is_exported), with no correction saved since.
+    A cheap stat-only check, so listing a catalogue stays instant.
     """
-    from core.files.export import export_name
-
     try:
-        sidecar = Sidecar(garment.folder)
-        view_files = [sidecar.view_path(view_key(garment.garment_id, v)) for v in garment.views]
-        prob_files = [sidecar.probability_path(view_key(garment.garment_id, v)) for v in garment.views]
-        if export_folder is not None and export_folder.is_dir():
-            cutouts = [export_folder / export_name(garment.garment_id, v) for v in garment.views]
-            if all(c.is_file() for c in cutouts):
-                oldest = min(c.stat().st_mtime for c in cutouts)
-                if all(not f.is_file() or f.stat().st_mtime <= oldest for f in view_files):
-                    return EXPORTED
-        if any(f.is_file() for f in view_files):
+        sidecar = Sidecar.for_shoot(garment.folder)
+        keys = {v: view_key(garment.garment_id, v) for v in garment.views}
+        if export_folder is not None and keys and all(
+                sidecar.is_exported(keys[v], export_folder, path) for v, path in garment.views.items()):
+            return EXPORTED
+        if any(sidecar.view_path(k).is_file() for k in keys.values()):
             return CORRECTED
-        if any(f.is_file() for f in prob_files):
+        if any(sidecar.probability_path(k).is_file() for k in keys.values()):
             return PREDICTED
     except (OSError, GarmentCutoutError):
         pass

@@ -113,8 +113,11 @@ def export_catalogue(inputs: list[GarmentInput], predictor, out_dir: Path, feath
             for view, mask in zip(item.views, view_masks):
                 if cancelled():
                     raise Cancelled("export")
-                report.written += export_view(view.rgb, mask, out_dir, gid, view.view, feather_px=feather_px,
-                                              write_mask=write_mask, source_path=view.path)
+                files = export_view(view.rgb, mask, out_dir, gid, view.view, feather_px=feather_px,
+                                    write_mask=write_mask, source_path=view.path)
+                if item.session is not None:
+                    item.session.record_export(view.view, files[0])
+                report.written += files
                 step += 1
                 progress(step, total)
         except Cancelled:

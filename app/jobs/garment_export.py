@@ -37,7 +37,8 @@ class GarmentExporter(BackgroundJob):
         self._session = session
 
         def task(progress, cancelled, partial):
-            return export_views(gid, jobs, out_dir, feather_px, write_mask, progress, cancelled, partial)
+            return export_views(gid, jobs, out_dir, feather_px, write_mask, progress, cancelled, partial,
+                                record=session.record_export)
 
         self._start_worker(task, "export", "Exporting", total=len(jobs))
         return True

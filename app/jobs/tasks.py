@@ -64,14 +64,19 @@ class ExportJob:
 
 
 def export_views(garment_id: str, jobs: list[ExportJob], out_dir: Path, feather_px: int, write_mask: bool,
-                 progress: Callable, cancelled: Callable, partial: Callable) -> list[Path]:
-    """Write each job's cutout (and mask); partial(view) after each. Returns the paths."""
+                 progress: Callable, cancelled: Callable, partial: Callable,
+                 record: Callable[[str, Path], None] | None = None) -> list[Path]:
+    """Write each job's cutout (and mask); record(view, cutout) then partial(view) after
+    each. Returns the paths."""
     written: list[Path] = []
     for i, job in enumerate(jobs):
         if cancelled():
             raise Cancelled("export")
-        written += export_view(job.rgb, job.mask, out_dir, garment_id, job.view, feather_px=feather_px,
-                               write_mask=write_mask, source_path=job.source)
+        files = export_view(job.rgb, job.mask, out_dir, garment_id, job.view, feather_px=feather_px,
+                            write_mask=write_mask, source_path=job.source)
+        if record is not None:
+            record(job.view, files[0])
+        written += files
         partial(job.view)
         progress(i + 1, len(jobs))
     return written

@@ -209,6 +209,37 @@ class Sidecar:
             return None
         return newest
 
+    # --- exports ------------------------------------------------------------------------
+
+    def export_record_path(self, key: str) -> Path:
+        return self.root / f"{_file_name(key)}.export.json"
+
+    def record_export(self, key: str, cutout: Path, photo: Path) -> None:
+        """Remember that `cutout` was written from `photo` (both as they are now on disk)."""
+        cutout_stat, photo_stat = os.stat(cutout), os.stat(photo)
+        record = {"cutout": str(Path(cutout).resolve()), "cutout_stamp": [cutout_stat.st_mtime_ns, cutout_stat.st_size],
+                  "photo": str(Path(photo).resolve()), "photo_stamp": [photo_stat.st_mtime_ns, photo_stat.st_size]}
+        self._ensure_root()
+        write_text_atomic(self.export_record_path(key), json.dumps(record) + "\n")
+
+    def is_exported(self, key: str, folder: Path, photo: Path) -> bool:
+        """True when this photo's cutout in `folder` is the one last exported from it and
+        no correction was saved since. A cheap check (stat only): a copied catalogue, another
+        export folder, a replaced photo or a cutout written by something else all say no."""
+        try:
+            record = json.loads(self.export_record_path(key).read_text(encoding="utf-8"))
+            cutout, source = Path(record["cutout"]), Path(photo).resolve()
+            if cutout.parent != Path(folder).resolve() or Path(record["photo"]) != source:
+                return False
+            cutout_stat, photo_stat = os.stat(cutout), os.stat(source)
+            if [cutout_stat.st_mtime_ns, cutout_stat.st_size] != record["cutout_stamp"] or \
+                    [photo_stat.st_mtime_ns, photo_stat.st_size] != record["photo_stamp"]:
+                return False
+            view = self.view_path(key)
+            return not view.is_file() or view.stat().st_mtime_ns <= cutout_stat.st_mtime_ns
+        except (OSError, ValueError, KeyError, TypeError):
+            return False
+
     # --- probability cache --------------------------------------------------------------
 
     def probability_path(self, key: str) -> Path:

@@ -198,3 +198,23 @@ def test_a_model_that_fails_to_load_is_not_remembered(qtbot, shoot, fake_predict
     assert "The model in use stays" in window.message_box.text()
     assert window.settings.model_path == ""  # the next start opens the model that worked
     assert window.predictor is fake_predictor and window.menu_actions.export.isEnabled()
+
+
+def test_exported_means_exported_from_these_photos_into_that_folder(make_window, tmp_path, qtbot):
+    import shutil
+
+    folder = tmp_path / "catalogue"
+    folder.mkdir()
+    for gid in ("a1", "b2"):
+        write_photo(folder / f"{gid}_Front.png", seed=3)
+    window = make_window([folder])
+    out = tmp_path / "out"
+    with qtbot.waitSignal(window.export_controller.catalogue_exporter.finished_export, timeout=20000):
+        assert window.export_all(out)
+    window.close()
+    assert make_window([folder]).catalogue_panel.state("b2") == "exported"
+    copy = tmp_path / "copy-of-catalogue"
+    shutil.copytree(folder, copy)  # sidecar included, the export folder setting unchanged
+    fresh = make_window([copy], wait=False)
+    assert [fresh.catalogue_panel.state(g) for g in ("a1", "b2")] != ["exported", "exported"]
+    assert fresh.catalogue_panel.state("b2") != "exported"
