@@ -133,7 +133,6 @@ def test_inputs_with_the_same_cutout_name_do_not_overwrite_each_other(tmp_path):
 @needs_model
 def test_a_broken_corpus_costs_one_line_per_file_and_no_library_noise(tmp_path):
     import os
-    import zlib
 
     folder = tmp_path / "in"
     folder.mkdir()
