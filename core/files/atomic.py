@@ -28,6 +28,18 @@ def _read_umask() -> int:
 UMASK = _read_umask()
 
 
+def temporary_beside(target: Path, kind: str = "") -> Path:
+    """A new empty file beside `target`, named as TEMPORARY_NAME expects
+    (`.{stem}.{random}{kind}.tmp{suffix}`), with the usual umask mode. Raises OSError."""
+    folder = target.parent if str(target.parent) else Path(".")
+    fd, name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=f"{kind}.tmp{target.suffix}", dir=folder)
+    os.close(fd)
+    # mkstemp creates 0600 files; a saved cutout or model should get the usual umask mode.
+    with contextlib.suppress(OSError):
+        os.chmod(name, 0o666 & ~UMASK)
+    return Path(name)
+
+
 @contextlib.contextmanager
 def atomic_path(target: str | Path) -> Iterator[Path]:
     """Yield a temporary path beside `target`; on success it replaces `target`.
@@ -41,14 +53,9 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
     if not folder.is_dir():
         raise ExportError(f"cannot write {target}: folder {folder} does not exist")
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=f".tmp{target.suffix}", dir=folder)
+        tmp = temporary_beside(target)
     except OSError as exc:
         raise ExportError(f"cannot write {target}: {exc.strerror or exc}") from exc
-    os.close(fd)
-    tmp = Path(tmp_name)
-    # mkstemp creates 0600 files; a saved cutout or model should get the usual umask mode.
-    with contextlib.suppress(OSError):
-        os.chmod(tmp, 0o666 & ~UMASK)
     try:
         yield tmp
         os.replace(tmp, target)

@@ -12,14 +12,13 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Iterable
 
 import numpy as np
 
 from core.common.errors import ExportError
-from core.files.atomic import UMASK, write_synced
+from core.files.atomic import temporary_beside, write_synced
 from core.files.imageio import encode_png
 from core.files.shoots import SINGLE_VIEW
 from core.masks.cleanups import MAX_FEATHER_PX, feather
@@ -96,7 +95,7 @@ def write_all_or_nothing(outputs: list[tuple[Path, bytes]]) -> None:
     replaced: list[Path] = []
     try:
         for target, payload in outputs:
-            temporaries.append(_temporary_beside(target))
+            temporaries.append(temporary_beside(target))
             write_synced(temporaries[-1], payload)
             if target.exists():
                 backups[target] = _backup_of(target)
@@ -120,20 +119,10 @@ def write_all_or_nothing(outputs: list[tuple[Path, bytes]]) -> None:
 
 
 def _backup_of(target: Path) -> Path:
-    backup = _temporary_beside(target, ".old")
+    backup = temporary_beside(target, ".old")
     backup.unlink()
     try:
         os.link(target, backup)
     except OSError:  # FAT/exFAT cards and some shares have no hard links
         shutil.copyfile(target, backup)
     return backup
-
-
-def _temporary_beside(target: Path, kind: str = "") -> Path:
-    """A new empty file named like core.files.atomic's temporaries (cleaned up by them)."""
-    folder = target.parent if str(target.parent) else Path(".")
-    fd, name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=f"{kind}.tmp{target.suffix}", dir=folder)
-    os.close(fd)
-    with contextlib.suppress(OSError):
-        os.chmod(name, 0o666 & ~UMASK)
-    return Path(name)
