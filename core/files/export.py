@@ -24,16 +24,21 @@ from core.files.shoots import SINGLE_VIEW
 from core.masks.cleanups import MAX_FEATHER_PX, feather
 
 
-def cutout_rgba(rgb: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+def cutout_rgba(rgb: np.ndarray, alpha: np.ndarray, bgra: bool = False) -> np.ndarray:
     """(H, W, 4) RGBA from rgb (H, W, 3) and alpha (H, W) uint8, in rgb's type.
 
     A uint16 rgb gets its 8-bit alpha stretched to 16 bits (x 257: 255 -> 65535).
+    bgra: in OpenCV's channel order, for the PNG encoder (one full-size copy fewer than
+    RGBA converted afterwards: 576 MB on a 144 MP photo).
     """
     if rgb.ndim != 3 or rgb.shape[2] != 3 or alpha.shape != rgb.shape[:2]:
         raise ValueError(f"need rgb (H, W, 3) and alpha (H, W), got {rgb.shape} and {alpha.shape}")
     out = np.empty((*alpha.shape, 4), rgb.dtype)
-    out[..., :3] = rgb
-    out[..., 3] = alpha.astype(np.uint16) * 257 if rgb.dtype == np.uint16 else alpha
+    out[..., :3] = rgb[..., ::-1] if bgra else rgb
+    if rgb.dtype == np.uint16:
+        np.multiply(alpha, 257, out=out[..., 3], dtype=np.uint16)
+    else:
+        out[..., 3] = alpha
     return out
 
 
@@ -74,7 +79,8 @@ def export_view(rgb: np.ndarray, mask: np.ndarray, out_dir: str | Path, garment_
         if target.resolve() in inputs:
             raise ExportError(f"refusing to write {target.name} over the original photo {target.resolve()}")
     alpha = feather(mask, feather_px)
-    data = [encode_png(cutout_rgba(rgb if rgb16 is None else rgb16, alpha))]
+    data = [encode_png(cutout_rgba(rgb if rgb16 is None else rgb16, alpha, bgra=True), bgr=True)]
+    del alpha
     if write_mask:
         data.append(encode_png(mask))
     write_all_or_nothing(list(zip(targets, data)))

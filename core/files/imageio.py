@@ -142,11 +142,12 @@ def read_mask(path: str | Path) -> np.ndarray:
     return gray > 127
 
 
-def encode_png(array: np.ndarray) -> bytes:
+def encode_png(array: np.ndarray, bgr: bool = False) -> bytes:
     """Encode an image as PNG bytes.
 
     array: (H, W) bool/uint8/uint16 gray, or (H, W, 3) RGB / (H, W, 4) RGBA uint8/uint16
-    in RGB order. Raises ExportError for anything else.
+    in RGB order (in OpenCV's BGR order with `bgr`, saving a full-size copy). Raises
+    ExportError for anything else.
     """
     array = np.asarray(array)
     if array.dtype == bool:
@@ -155,11 +156,11 @@ def encode_png(array: np.ndarray) -> bytes:
         raise ExportError(f"cannot write a PNG of {array.dtype} pixels (need uint8, uint16 or bool)")
     if array.size == 0:  # before cvtColor, which asserts on an empty image
         raise ExportError("cannot write an empty image")
-    if array.ndim == 3 and array.shape[2] == 3:
+    if array.ndim == 3 and array.shape[2] == 3 and not bgr:
         array = cv2.cvtColor(array, cv2.COLOR_RGB2BGR)
-    elif array.ndim == 3 and array.shape[2] == 4:
+    elif array.ndim == 3 and array.shape[2] == 4 and not bgr:
         array = cv2.cvtColor(array, cv2.COLOR_RGBA2BGRA)
-    elif array.ndim != 2:
+    elif array.ndim != 2 and not (array.ndim == 3 and array.shape[2] in (3, 4)):
         raise ExportError(f"cannot write a PNG of shape {array.shape} (need (H, W), (H, W, 3) or (H, W, 4))")
     ok, buffer = cv2.imencode(".png", np.ascontiguousarray(array))
     if not ok:
@@ -328,6 +329,16 @@ def _split_channels(path: Path, array: np.ndarray,
     return _uint16_to_uint8(rgb), None if alpha is None else _uint16_to_uint8(alpha), rgb
 
 
+def _swap_red_blue_in_place(array: np.ndarray) -> np.ndarray:
+    """BGR -> RGB in the decoder's own buffer, a strip of rows at a time: cvtColor makes a
+    second full-size copy (432 MB on a 144 MP photo), even when told to write in place."""
+    rows = max(1, 4_000_000 // max(1, array.shape[1]))
+    for y in range(0, array.shape[0], rows):
+        strip = array[y:y + rows]
+        strip[...] = strip[..., ::-1].copy()
+    return array
+
+
 def _channels_to_rgb(path: Path, array: np.ndarray, bgr: bool) -> tuple[np.ndarray, np.ndarray | None]:
     """(H, W[, C]) uint8 or uint16 -> ((H, W, 3) RGB, (H, W) alpha or None) of that type."""
     if array.ndim == 3 and array.shape[2] == 1:
@@ -338,7 +349,9 @@ def _channels_to_rgb(path: Path, array: np.ndarray, bgr: bool) -> tuple[np.ndarr
     if channels == 2:
         return cv2.cvtColor(np.ascontiguousarray(array[:, :, 0]), cv2.COLOR_GRAY2RGB), array[:, :, 1].copy()
     if channels == 3:
-        return (cv2.cvtColor(array, cv2.COLOR_BGR2RGB) if bgr else np.ascontiguousarray(array)), None
+        if not bgr:
+            return np.ascontiguousarray(array), None
+        return _swap_red_blue_in_place(array), None
     if channels == 4:
         rgb = cv2.cvtColor(array, cv2.COLOR_BGRA2RGB if bgr else cv2.COLOR_RGBA2RGB)
         return rgb, array[:, :, 3].copy()

@@ -46,6 +46,11 @@ def gather_inputs(paths: Iterable[str | Path]) -> tuple[list[Path], list[str]]:
     return unique, errors
 
 
+# The most photo pixels read ahead for one batch of the network (four 1152x1728 views are
+# 8 MP): a folder of 100 MP photos is then done one photo at a time.
+BATCH_PIXELS = 24_000_000
+
+
 @dataclass
 class BatchResult:
     written: list[Path] = field(default_factory=list)
@@ -66,30 +71,46 @@ def cutout_files(files: list[Path], predictor, out_dir: Path, threshold: float |
     files = _without_name_clashes(files, result.failures)
     level = threshold_level(predictor.threshold if threshold is None else threshold)
     done = 0
-    for start in range(0, len(files), batch_size):
+
+    def flush(loaded: list) -> None:
+        nonlocal done
+        probs = predictor.predict_many([img.rgb for _, img in loaded], batch_size=batch_size)
+        while loaded:  # each photo and its map are let go once written
+            path, img = loaded.pop(0)
+            mask = probs.pop(0) >= level  # no overrides on the command line: the threshold alone
+            stem, view = _split_stem(path)
+            try:
+                result.written.extend(export_view(img.rgb, mask, out_dir, stem, view, feather_px=feather_px,
+                                                  write_mask=write_masks, source_path=path, rgb16=img.rgb16,
+                                                  protected=inputs))
+            except GarmentCutoutError as exc:
+                result.failures.append(f"{path}: {exc}")
+            done += 1
+            del img, mask
+
+    loaded: list = []
+    pixels = 0
+    for index, path in enumerate(files):
         if cancelled is not None and cancelled():
             raise Cancelled("prediction")
-        loaded = []
-        for path in files[start:start + batch_size]:
-            try:
-                loaded.append((path, read_image(path)))
-            except GarmentCutoutError as exc:
-                result.failures.append(str(exc))
-                done += 1
-        if loaded:
-            probs = predictor.predict_many([img.rgb for _, img in loaded], batch_size=batch_size)
-            for (path, img), prob in zip(loaded, probs):
-                mask = prob >= level  # no overrides on the command line: the threshold alone
-                stem, view = _split_stem(path)
-                try:
-                    result.written.extend(export_view(img.rgb, mask, out_dir, stem, view, feather_px=feather_px,
-                                                      write_mask=write_masks, source_path=path, rgb16=img.rgb16,
-                                                      protected=inputs))
-                except GarmentCutoutError as exc:
-                    result.failures.append(f"{path}: {exc}")
-                done += 1
-        if progress is not None:
-            progress(done, len(files))
+        try:
+            image = read_image(path)
+        except GarmentCutoutError as exc:
+            result.failures.append(str(exc))
+            done += 1
+        else:
+            loaded.append((path, image))
+            pixels += image.rgb.shape[0] * image.rgb.shape[1]
+            del image
+        # A batch is `batch_size` photos, or fewer big ones: memory follows BATCH_PIXELS,
+        # not the number of photos times the largest photo.
+        if loaded and (len(loaded) >= batch_size or pixels >= BATCH_PIXELS or index == len(files) - 1):
+            flush(loaded)
+            pixels = 0
+            if progress is not None:
+                progress(done, len(files))
+    if progress is not None and done < len(files):
+        progress(done, len(files))
     return result
 
 
