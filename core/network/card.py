@@ -16,7 +16,7 @@ from typing import Any
 
 from core.common.errors import ModelLoadError
 from core.files.atomic import write_text_atomic
-from core.network.precision import PRECISIONS
+from core.network.precision import PRECISIONS, TRAINING_PRECISIONS
 
 FORMAT_VERSION = 1
 # The seed's U-Nets (core.network.architectures builds them); named here so a card can be
@@ -52,6 +52,13 @@ class ModelCard:
     licence: str = ""
     training: dict[str, Any] = dataclasses.field(default_factory=dict)
     evaluation: dict[str, Any] = dataclasses.field(default_factory=dict)
+    # What the weights were trained in (float32 | mixed_float16; "" on cards written before
+    # training recorded it). Inference precision is `precision` above, chosen separately.
+    training_precision: str = ""
+    # How training was spread (core.training.distribution): strategy, replicas, workers,
+    # per-replica and global batch, and the learning-rate rule with its base and used rate.
+    # Empty on older cards.
+    distribution: dict[str, Any] = dataclasses.field(default_factory=dict)
     created: str = dataclasses.field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
     format_version: int = FORMAT_VERSION
 
@@ -144,6 +151,15 @@ def _problem(card: ModelCard) -> str | None:
         return f"unknown precision {card.precision!r} (expected one of {', '.join(PRECISIONS)})"
     if not isinstance(card.training, dict) or not isinstance(card.evaluation, dict):
         return "training and evaluation must be JSON objects"
+    if card.training_precision not in ("",) + TRAINING_PRECISIONS[1:]:
+        return (f"unknown training_precision {card.training_precision!r} "
+                f"(expected one of {', '.join(TRAINING_PRECISIONS[1:])})")
+    if not isinstance(card.distribution, dict):
+        return "distribution must be a JSON object"
+    for name in ("replicas", "workers", "per_replica_batch", "global_batch"):
+        value = card.distribution.get(name)
+        if value is not None and not (_is_whole(value) and value >= 1):
+            return f"distribution.{name} must be a positive whole number, not {value!r}"
     margin = card.training.get("focus_margin")
     if margin is not None and not (_is_number(margin) and margin >= 0):
         return f"training.focus_margin must be a number of pixels, not {margin!r}"

@@ -51,3 +51,27 @@ def resolve_precision(requested: str, environ: Mapping[str, str] | None = None,
         native = cpu_has_native_bfloat16() if native_bfloat16 is None else native_bfloat16
         return "bfloat16" if native else "float32"
     return "bfloat16" if requested == "bfloat16" else "float32"
+
+
+# ---------------------------------------------------------------------------
+# Training precision (`garment-cutout train --precision`)
+# ---------------------------------------------------------------------------
+
+# What a training run may compute in. Weights, the last layer (so the probabilities and
+# the loss) and every checkpoint written stay float32 in both; mixed_float16 adds Keras'
+# dynamic loss scaling so small float16 gradients do not flush to zero.
+# mixed_bfloat16 is left out on purpose: see docs/MODEL.md ("Training precision").
+TRAINING_PRECISIONS = ("auto", "float32", "mixed_float16")
+
+
+def resolve_training_precision(requested: str, gpus: int) -> str:
+    """"float32" or "mixed_float16" for `--precision` (auto, float32 or mixed_float16).
+
+    "auto" is mixed_float16 where the run trains on GPUs (`gpus` > 0): their tensor
+    cores run float16 several times faster than float32. On CPUs float16 is emulated
+    and slower, so auto means float32 there."""
+    if requested not in TRAINING_PRECISIONS:
+        raise ValueError(f"training precision must be one of {', '.join(TRAINING_PRECISIONS)}, got {requested!r}")
+    if requested == "auto":
+        return "mixed_float16" if gpus > 0 else "float32"
+    return requested

@@ -8,6 +8,7 @@ from typing import Any
 
 from core.common.errors import DataError
 from core.network.card import ARCHITECTURES, CONTRASTS, ModelCard
+from core.network.precision import TRAINING_PRECISIONS
 from core.training.augment import AugmentConfig
 
 OPTIMIZERS = ("rmsprop", "adam", "sgd", "adadelta")
@@ -15,7 +16,13 @@ OPTIMIZERS = ("rmsprop", "adam", "sgd", "adadelta")
 
 SCHEDULES = ("fixed", "cyclic", "cosine")
 
+# tf.distribute strategies `--strategy` can force; auto picks one (core.training.distribution).
+STRATEGIES = ("auto", "default", "mirrored", "multi-worker")
 
+# How the learning rate follows the global batch: linear (Goyal et al. 2017: k times the
+# batch, k times the rate), sqrt (k times the batch, sqrt(k) times the rate, gentler for
+# RMSprop and Adam) or none. --lr is the rate for one replica's batch (--batch-size).
+LR_SCALINGS = ("linear", "sqrt", "none")
 
 
 @dataclasses.dataclass
@@ -58,6 +65,10 @@ class TrainConfig:
     # the input size may differ, the U-Nets are fully convolutional) and its normalisation.
     init_from: Path | None = None
     seed: int = 0
+    # Distribution and precision: see core.training.distribution and core.network.precision.
+    strategy: str = "auto"
+    precision: str = "auto"
+    lr_scaling: str = "linear"
     log_dir: Path | None = None
     name: str | None = None
     licence: str = ""
@@ -80,6 +91,11 @@ class TrainConfig:
     @property
     def history_path(self) -> Path:
         return self.out.with_name(self.out.name[: -len(".keras")] + ".history.csv")
+
+    @property
+    def backup_path(self) -> Path:
+        """Where an unfinished run keeps what it needs to resume (deleted when it completes)."""
+        return self.out.with_name(self.out.name[: -len(".keras")] + ".backup")
 
     @property
     def augment(self) -> AugmentConfig:
@@ -122,6 +138,12 @@ class TrainConfig:
             problems.append("--focus-margin cannot be negative")
         if self.lr_schedule == "cosine" and not 0 < self.min_lr <= self.learning_rate:
             problems.append("the cosine schedule needs 0 < --min-lr <= --lr")
+        if self.strategy not in STRATEGIES:
+            problems.append(f"strategy must be one of {', '.join(STRATEGIES)}")
+        if self.precision not in TRAINING_PRECISIONS:
+            problems.append(f"precision must be one of {', '.join(TRAINING_PRECISIONS)}")
+        if self.lr_scaling not in LR_SCALINGS:
+            problems.append(f"learning-rate scaling must be one of {', '.join(LR_SCALINGS)}")
         if self.init_from is not None and not self.init_from.is_file():
             problems.append(f"--init-from: {self.init_from} not found")
         if problems:
@@ -142,7 +164,8 @@ class TrainConfig:
 class TrainStatus:
     """What a progress display shows: where training is and its latest numbers.
 
-    phase: "loading" (batch/batches then count photos), "training", "epoch_done" (after
+    phase: "loading" (batch/batches then count photos), "resuming" (epoch = the epochs
+    already done, restored from the backup), "training", "epoch_done" (after
     validation) or "sweeping"; epoch and batch are 1-based; `logs` holds the Keras
     metrics seen last (loss, dice_coeff, val_loss, val_dice_coeff, learning_rate...).
     """
@@ -168,3 +191,5 @@ class TrainResult:
     sweep: dict[float, float]  # validation Dice per threshold
     train_count: int
     val_count: int
+    resumed_from: int = 0      # epochs restored from an unfinished run's backup (0: a fresh run)
+    is_chief: bool = True      # False on a multi-worker run's other workers: they write no model

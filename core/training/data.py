@@ -1,15 +1,20 @@
 """Training data in memory: pairs loaded at model resolution, then fed to Keras.
 
-Photos and masks are preloaded at model resolution (the seed held both sets in RAM;
-804 photos at 384x256 are ~240 MB as uint8), then `make_dataset` normalises and
-augments them on the fly in a parallel `tf.data` map.
+Photos and masks are decoded and resized once, in parallel, and kept at model resolution
+(the seed held both sets in RAM; 804 photos at 384x256 are ~240 MB as uint8), then
+`make_dataset` (validation) and `core.training.pipeline` (training) normalise and augment
+them on the fly in a parallel `tf.data` map. `load_arrays_cached` also keeps the resized
+arrays on disk beside an unfinished run, so a resumed run does not decode again.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -70,6 +75,60 @@ def load_arrays(
             for future in futures:
                 future.cancel()
             raise
+    return x, y
+
+
+def _cache_key(pairs: Sequence[Pair], size_hw: tuple[int, int], focus_margin: int) -> str:
+    """Changes when a file of `pairs` (path, size, modification time) or the resize does."""
+    files = []
+    for pair in pairs:
+        for path in (pair.image_path, pair.mask_path, pair.cutout_path):
+            if path is not None:
+                stat = Path(path).stat()
+                files.append([str(path), stat.st_size, stat.st_mtime_ns])
+    text = json.dumps([files, list(size_hw), focus_margin])
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
+
+
+def load_arrays_cached(
+    pairs: Sequence[Pair],
+    size_hw: tuple[int, int],
+    cache_dir: Path | None,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+    focus_margin: int = 0,
+    load: Callable[..., tuple[np.ndarray, np.ndarray]] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """`load` (default `load_arrays`), through `cache_dir/arrays-KEY.npy` (x then y) when `cache_dir` is given.
+
+    The key covers every file's path, size and modification time, the model size and
+    the focus margin, so an edited photo is decoded again. The cache is written with a
+    temporary name and os.replace: a kill mid-write leaves no half cache to read.
+    """
+    load = load or load_arrays
+    if cache_dir is None or not pairs:
+        return load(pairs, size_hw, progress, cancelled, focus_margin=focus_margin)
+    path = Path(cache_dir) / f"arrays-{_cache_key(pairs, size_hw, focus_margin)}.npy"
+    if path.is_file():
+        try:
+            with open(path, "rb") as fh:
+                x, y = np.load(fh), np.load(fh)
+            if len(x) == len(y) == len(pairs) and x.shape[1:3] == tuple(size_hw):
+                if progress is not None:
+                    progress(len(pairs), len(pairs))
+                return x, y
+        except (OSError, ValueError, EOFError):
+            pass  # unreadable: decode again and rewrite it
+    x, y = load(pairs, size_hw, progress, cancelled, focus_margin=focus_margin)
+    try:
+        Path(cache_dir).mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        with open(tmp, "wb") as fh:
+            np.save(fh, x)
+            np.save(fh, y)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a cache that cannot be written only costs the next run a decode
     return x, y
 
 

@@ -18,7 +18,6 @@ so a crash or a cancel leaves the best model so far, never half a file.
 from __future__ import annotations
 
 import dataclasses
-import math
 from pathlib import Path
 from typing import Any, Callable
 
@@ -26,12 +25,11 @@ import numpy as np
 
 from core.common.errors import Cancelled, DataError, GarmentCutoutError
 from core.evaluation.metrics import best_threshold
-from core.files.atomic import atomic_path
 from core.files.pairs import Pair, apply_split, discover_many, read_split_file, split_pairs
 from core.network.card import ModelCard, card_path
 from core.training.config import TrainConfig, TrainResult, TrainStatus
-from core.training.data import load_arrays, make_dataset
-from core.training.schedules import cosine_lr, make_optimizer, plateau_then_decl_triangular_lr
+from core.training.data import load_arrays, load_arrays_cached, make_dataset
+from core.training.resume import remove_backup
 
 
 def _select_pairs(config: TrainConfig) -> tuple[list[Pair], list[Pair]]:
@@ -91,90 +89,12 @@ def tensorboard_available() -> bool:
     return importlib.util.find_spec("tensorboard") is not None
 
 
-class _StopNow(Exception):
-    """Raised inside Keras by the cancel callback so a cancel does not wait for validation."""
-
-
-def _callbacks(config: TrainConfig, card: ModelCard, steps: int, progress, cancelled, status) -> tuple[list, Any]:
-    from core.network.backend import keras
-
-    class BestCheckpoint(keras.callbacks.Callback):
-        """Save the model when val_loss improves: to a temporary file, then os.replace."""
-
-        def __init__(self) -> None:
-            super().__init__()
-            self.best = math.inf
-            self.best_epoch = 0
-
-        def on_epoch_end(self, epoch, logs=None):
-            loss = (logs or {}).get("val_loss")
-            if loss is None or not loss < self.best:
-                return
-            self.best, self.best_epoch = float(loss), epoch + 1
-            with atomic_path(config.out) as tmp:
-                self.model.save(tmp)
-            # The card follows each checkpoint so a crash still leaves a loadable pair;
-            # the threshold sweep after training replaces its threshold and Dice.
-            interim = dataclasses.replace(card, val_dice=None, training={
-                **card.training, "best_epoch": self.best_epoch,
-                "val_loss": float(loss), "val_soft_dice": float(logs.get("val_dice_coeff", float("nan")))})
-            interim.save(card_path(config.out))
-
-    class Relay(keras.callbacks.Callback):
-        """Relay progress and check cancellation after every training and validation batch."""
-
-        def __init__(self) -> None:
-            super().__init__()
-            self.epoch = 0
-            self.logs: dict[str, float] = {}
-
-        def _check(self) -> None:
-            if cancelled is not None and cancelled():
-                self.model.stop_training = True
-                raise _StopNow()
-
-        def on_epoch_begin(self, epoch, logs=None):
-            self.epoch = epoch
-            self._check()
-
-        def on_train_batch_end(self, batch, logs=None):
-            self.logs.update({k: float(v) for k, v in (logs or {}).items()})
-            if progress is not None:
-                progress(self.epoch * steps + batch + 1, config.epochs * steps)
-            if status is not None:
-                status(TrainStatus("training", self.epoch + 1, config.epochs, batch + 1, steps, dict(self.logs)))
-            self._check()
-
-        def on_test_batch_end(self, batch, logs=None):
-            self._check()
-
-        def on_epoch_end(self, epoch, logs=None):
-            self.logs.update({k: float(v) for k, v in (logs or {}).items()})
-            if status is not None:
-                status(TrainStatus("epoch_done", epoch + 1, config.epochs, steps, steps, dict(self.logs)))
-
-    def schedule(epoch: int, lr: float) -> float:
-        if config.lr_schedule == "cyclic":
-            return plateau_then_decl_triangular_lr(epoch, config.plateau_steps, config.step_size,
-                                                   config.min_lr, config.max_lr)
-        if config.lr_schedule == "cosine":
-            return cosine_lr(epoch, config.epochs, config.learning_rate, config.min_lr)
-        return config.learning_rate
-
-    checkpoint = BestCheckpoint()
-    callbacks = [
-        # Also for a fixed rate: the scheduler records learning_rate in the logs, and it
-        # must come before the CSV logger for the history to have that column.
-        keras.callbacks.LearningRateScheduler(schedule),
-        checkpoint,
-        keras.callbacks.EarlyStopping(monitor="val_loss", patience=config.patience, min_delta=config.min_delta),
-        keras.callbacks.CSVLogger(str(config.history_path)),
-    ]
-    if tensorboard_available():
-        callbacks.append(keras.callbacks.TensorBoard(log_dir=str(config.logs_path), write_graph=False,
-                                                     profile_batch=0))
-    callbacks.append(Relay())
-    return callbacks, checkpoint
+def _settings(config: TrainConfig, plan) -> dict[str, Any]:
+    """What a resumed run must share with the run it resumes (strategy and precision as
+    resolved, so `auto` on the same machine matches itself)."""
+    settings = {k: v for k, v in config.describe().items()
+                if k not in ("log_dir", "name", "licence", "strategy", "precision")}
+    return {**settings, **plan.describe(), "precision": plan.precision}
 
 
 def train(
@@ -186,12 +106,30 @@ def train(
     """Train, keep the best checkpoint, sweep the threshold, write model + card + history.
 
     `progress(done, total)` counts training batches over all epochs; `status` gets a
-    TrainStatus after each batch and epoch (for text bars and loss plots). When
+    TrainStatus after each batch and epoch (for text bars and loss plots), and one with
+    phase "resuming" when an unfinished run's backup (OUT.backup/) is taken up. When
     `cancelled()` turns true the run stops within a batch; if a checkpoint exists it
     is kept, its threshold still swept on the validation set (seconds, and it leaves a
     card ready to use) and returned with `cancelled=True`; otherwise Cancelled is raised.
+    The backup stays after a cancel or a kill, so running again continues the run.
     """
     config.validate()
+    from core.network.precision import resolve_training_precision
+    from core.training.distribution import choose_strategy, cluster_from_env, make_strategy, plan_run, visible_gpus
+    from core.training.resume import check_settings, read_state
+
+    cluster = cluster_from_env()
+    gpus = visible_gpus()
+    strategy_name = choose_strategy(config.strategy, cluster, gpus)
+    # First, before any other TensorFlow op: MultiWorkerMirroredStrategy sets up the runtime.
+    strategy = make_strategy(strategy_name)
+    plan = plan_run(strategy_name, strategy, cluster, config.batch_size, config.lr_scaling, config.learning_rate,
+                    resolve_training_precision(config.precision, gpus))
+    backup_dir = plan.backup_path(config.backup_path)
+    state = read_state(backup_dir)
+    if state is not None:
+        check_settings(state, _settings(config, plan), backup_dir)
+
     train_pairs, val_pairs = _select_pairs(config)
     # Loaded before the photos so a wrong --init-from fails in seconds, not minutes.
     start = _load_start_model(config) if config.init_from is not None else None
@@ -203,9 +141,11 @@ def train(
         if status is not None:
             status(TrainStatus("loading", batch=loaded[0] + done, batches=load_total))
 
-    x_train, y_train = load_arrays(train_pairs, (h, w), load_progress, cancelled, focus_margin=config.focus_margin)
+    x_train, y_train = load_arrays_cached(train_pairs, (h, w), backup_dir, load_progress, cancelled,
+                                          focus_margin=config.focus_margin, load=load_arrays)
     loaded[0] = len(train_pairs)
-    x_val, y_val = load_arrays(val_pairs, (h, w), load_progress, cancelled, focus_margin=config.focus_margin)
+    x_val, y_val = load_arrays_cached(val_pairs, (h, w), backup_dir, load_progress, cancelled,
+                                      focus_margin=config.focus_margin, load=load_arrays)
     if config.studio_renders:
         x_extra, y_extra = _studio_arrays(config.studio_renders, (h, w), config.seed, config.focus_margin)
         x_train = np.concatenate([x_train, x_extra])
@@ -235,50 +175,62 @@ def train(
         trained_on=_trained_on(config, train_pairs),
         licence=config.licence,
         training={**config.describe(), "train_count": len(x_train), "val_count": len(x_val)},
+        training_precision=plan.precision,
+        distribution=plan.describe(),
     )
 
-    from core.network.architectures import build_unet
     from core.network.backend import keras
-    from core.network.losses import dice_coeff, iou_coeff, make_bce_dice_loss, pixel_accuracy
+    from core.training.callbacks import StopNow
+    from core.training.model import build_training_model, exporter
+    from core.training.pipeline import Batching, distributed_training_dataset
 
-    keras.utils.set_random_seed(config.seed)
-    model = build_unet(config.architecture, (h, w, config.channels), width=config.width)
+    try:
+        model, twin = build_training_model(config, plan, strategy,
+                                           start.model.get_weights() if start is not None else None)
+    except ValueError as exc:
+        raise DataError(f"--init-from {config.init_from.name}: its weights do not fit a {config.architecture} "
+                        f"U-Net of width {config.width} ({exc})") from None
     if start is not None:
-        try:
-            model.set_weights(start.model.get_weights())
-        except ValueError as exc:
-            raise DataError(f"--init-from {config.init_from.name}: its weights do not fit a {config.architecture} "
-                            f"U-Net of width {config.width} ({exc})") from None
         card.training["init_from_card"] = start.card.name
         del start
-    model.compile(
-        optimizer=make_optimizer(config.optimizer, config.learning_rate, config.nesterov),
-        loss=make_bce_dice_loss(config.w_bce, config.w_dice),
-        metrics=[dice_coeff, iou_coeff, pixel_accuracy],
-    )
-    train_ds = make_dataset(x_train, y_train, card, config.batch_size, config.augment, shuffle=True, seed=config.seed)
-    val_ds = make_dataset(x_val, y_val, card, config.batch_size)
-    steps = math.ceil(len(x_train) / config.batch_size)
-    callbacks, checkpoint = _callbacks(config, card, steps, progress, cancelled, status)
+    batching = Batching(len(x_train), config.batch_size, plan.replicas)
+    resumed = state.epoch if state is not None else 0
+    train_ds = distributed_training_dataset(
+        strategy, strategy_name != "default", x=x_train, y=y_train, card_params=card, batching=batching,
+        augment=config.augment, seed=config.seed, start_epoch=resumed, epochs=config.epochs)
+    callbacks, backup, checkpoint, stopper = _callbacks(
+        config, card, plan, state, backup_dir, batching.steps_per_epoch, (x_val, y_val), exporter(model, twin),
+        progress, cancelled, status)
+    epochs = config.epochs
+    if state is not None:
+        if status is not None:
+            status(TrainStatus("resuming", resumed, config.epochs))
+        if resumed >= config.epochs or stopper.stopped_during_history(model):
+            epochs = resumed  # killed after the last epoch: only the sweep is left
 
-    log_dir = config.logs_path if tensorboard_available() else None
+    log_dir = config.logs_path if tensorboard_available() and plan.is_chief else None
     was_cancelled = False
-    history: dict[str, list[float]] = {}
     try:
-        fitted = model.fit(train_ds, validation_data=val_ds, epochs=config.epochs, callbacks=callbacks,
-                           shuffle=False, verbose=0)
-        history = {k: [float(v) for v in vs] for k, vs in fitted.history.items()}
-    except _StopNow:
+        model.fit(train_ds, epochs=epochs, initial_epoch=resumed, steps_per_epoch=batching.steps_per_epoch,
+                  callbacks=callbacks, shuffle=False, verbose=0)
+    except StopNow:
         was_cancelled = True
         for cb in callbacks:  # close the CSV and TensorBoard files Keras would have closed
             if isinstance(cb, (keras.callbacks.CSVLogger, keras.callbacks.TensorBoard)):
                 cb.on_train_end()
-        history = _read_history(config.history_path)
-    epochs_run = len(next(iter(history.values()), []))
+    history = _columns(backup.history)
+    epochs_run = len(backup.history)
 
     if checkpoint.best_epoch == 0:
         raise Cancelled("training") if was_cancelled else GarmentCutoutError(
             "training produced no model: validation loss was never finite")
+    card.training.update({"best_epoch": checkpoint.best_epoch, "epochs_run": epochs_run, "val_loss": checkpoint.best})
+    result = TrainResult(config.out, card, history, checkpoint.best_epoch, epochs_run, was_cancelled,
+                         config.history_path, log_dir, {}, len(x_train), len(x_val), resumed, plan.is_chief)
+    if not plan.is_chief:  # the chief writes the model; this worker's part is done
+        if not was_cancelled:
+            remove_backup(backup_dir)
+        return result
     if status is not None:
         status(TrainStatus("sweeping", epochs_run, config.epochs, 0, 0))
     best = keras.models.load_model(config.out, compile=False)
@@ -286,11 +238,57 @@ def train(
     threshold, val_dice = best_threshold(sweep)
     card.threshold = float(threshold)
     card.val_dice = round(float(val_dice), 6)
-    card.training.update({"best_epoch": checkpoint.best_epoch, "epochs_run": epochs_run,
-                          "val_loss": checkpoint.best, "threshold_sweep": {str(t): round(d, 6) for t, d in sweep.items()}})
+    card.training["threshold_sweep"] = {str(t): round(d, 6) for t, d in sweep.items()}
     card.save(card_path(config.out))
-    return TrainResult(config.out, card, history, checkpoint.best_epoch, epochs_run, was_cancelled,
-                       config.history_path, log_dir, sweep, len(x_train), len(x_val))
+    if not was_cancelled:
+        remove_backup(backup_dir)  # only now: the sweep above could have been killed too
+    return dataclasses.replace(result, sweep=sweep)
+
+
+def _callbacks(config: TrainConfig, card: ModelCard, plan, state, backup_dir: Path, steps: int, validation,
+               export, progress, cancelled, status):
+    """The run's callbacks in the order they must see each epoch's logs: validation adds
+    val_*, the scheduler learning_rate, the backup commits the epoch, and only then the
+    checkpoint saves (see BestCheckpoint.on_train_begin for why)."""
+    from core.network.backend import keras
+    from core.training.callbacks import BestCheckpoint, Relay, ResumableEarlyStopping, Validation, scheduled_rate
+    from core.training.model import validation_metrics
+    from core.training.resume import make_backup_callback, rewrite_history
+
+    history = state.history if state is not None else []
+    backup = make_backup_callback(backup_dir, _settings(config, plan), state)
+    checkpoint = BestCheckpoint(config, card, export, writes=plan.is_chief, history=history)
+    stopper = ResumableEarlyStopping(history, monitor="val_loss", patience=config.patience,
+                                     min_delta=config.min_delta)
+    callbacks = [
+        Validation(*validation, card, config.batch_size, _loss(config), validation_metrics(), cancelled),
+        # Also for a fixed rate: the scheduler records learning_rate in the logs.
+        keras.callbacks.LearningRateScheduler(lambda epoch, lr: scheduled_rate(config, epoch, plan.lr_factor)),
+        backup,
+        checkpoint,
+        stopper,
+    ]
+    if plan.is_chief:
+        if history:
+            rewrite_history(config.history_path, history)
+        callbacks.append(keras.callbacks.CSVLogger(str(config.history_path), append=bool(history)))
+        if tensorboard_available():
+            callbacks.append(keras.callbacks.TensorBoard(log_dir=str(config.logs_path), write_graph=False,
+                                                         profile_batch=0))
+    callbacks.append(Relay(config.epochs, steps, progress, cancelled, status))
+    return callbacks, backup, checkpoint, stopper
+
+
+def _loss(config: TrainConfig):
+    from core.network.losses import make_bce_dice_loss
+
+    return make_bce_dice_loss(config.w_bce, config.w_dice)
+
+
+def _columns(history: list[dict[str, float]]) -> dict[str, list[float]]:
+    """Per-epoch logs as one list per metric (NaN where an epoch lacks one)."""
+    keys = sorted({k for logs in history for k in logs})
+    return {k: [float(logs.get(k, float("nan"))) for logs in history] for k in keys}
 
 
 def _load_start_model(config: TrainConfig):
@@ -334,24 +332,3 @@ def _threshold_sweep(model, x_val: np.ndarray, y_val: np.ndarray, card: ModelCar
         probabilities.extend(probability_to_uint8(np.asarray(model(inputs, training=False))[..., 0]))
     truths = [m[..., 0] > 127 for m in y_val]
     return threshold_sweep(probabilities, truths, SWEEP_THRESHOLDS)
-
-
-def _read_history(path: Path) -> dict[str, list[float]]:
-    """Per-epoch metrics from the CSV history (for a run that stopped inside Keras)."""
-    import csv
-
-    if not path.exists():
-        return {}
-    with open(path, newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    keys = [k for k in (rows[0] if rows else {}) if k != "epoch"]
-    # A metric missing in a row (blank cell, cut-off line) reads as NaN, not a crash.
-    return {k: [_to_float(r.get(k)) for r in rows] for k in keys}
-
-
-def _to_float(text: str | None) -> float:
-    try:
-        return float(text)
-    except (TypeError, ValueError):
-        return float("nan")
-
