@@ -11,8 +11,10 @@ from typing import Protocol
 
 
 class Feedback(Protocol):
-    def show_progress(self, text: str | None, busy: bool = False, total: int = 0) -> None:
-        """Show the progress bar labelled `text` (busy: no steps and no Cancel button); None hides it."""
+    def show_progress(self, text: str | None, busy: bool = False, total: int = 0,
+                      cancellable: bool | None = None) -> None:
+        """Show the progress bar labelled `text` (busy: no steps, and no Cancel button unless
+        `cancellable`); None hides it."""
 
     def set_progress(self, done: int, total: int, text: str | None = None) -> None:
         """Move the progress bar; `text` replaces its label."""

@@ -101,7 +101,7 @@ class CatalogueController(QObject):
     def open_garment(self, garment: Garment) -> None:
         self._leave_garment()
         ws = self._workspace
-        default = ws.predictor.threshold if ws.predictor is not None else 0.5
+        default = self._model.default_threshold()
         session = GarmentSession.open(garment, default, read_only=ws.refused.get(garment.folder))
         ws.session = session
         gid = garment.garment_id

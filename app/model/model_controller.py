@@ -1,9 +1,11 @@
 """Loading the model and predicting the open garment's views, both on worker threads.
 
 The window shows before TensorFlow is imported: `predictor_factory(model_path)` runs on
-a TaskWorker (app.jobs.workers). Probabilities cached in the sidecar for the loaded
-model are installed at once; the other views are predicted by app.jobs.prediction_job,
-each shown as soon as it is ready.
+a TaskWorker (app.jobs.workers), and can be cancelled. Probabilities cached in the sidecar
+for the model being loaded are shown at once, before the model is ready: the cache is
+keyed by the model file's id (a stat, `model_peek`) and the card is plain JSON, so
+neither needs TensorFlow. The other views are predicted by app.jobs.prediction_job once
+the model is loaded, each shown as soon as it is ready.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from app.settings import AppSettings
 from core.common import paths
 
 PredictorFactory = Callable[[Path | None], object]
+ModelPeek = Callable[[Path | None], "tuple[str, float] | None"]
 
 
 def default_predictor_factory(model_path: Path | None):
@@ -30,6 +33,20 @@ def default_predictor_factory(model_path: Path | None):
     from core.prediction.predictor import Predictor
 
     return Predictor.load(model_path)
+
+
+def peek_model(model_path: Path | None) -> tuple[str, float] | None:
+    """(model id, default threshold) of the model a `default_predictor_factory` load of
+    `model_path` will give, read without TensorFlow; None when its card is unreadable."""
+    from core.common.errors import GarmentCutoutError
+    from core.network.card import ModelCard, card_path
+    from core.prediction.predictor import model_id_for
+
+    path = Path(model_path) if model_path is not None else paths.DEFAULT_MODEL
+    try:
+        return model_id_for(path), float(ModelCard.load(card_path(path)).threshold)
+    except (GarmentCutoutError, OSError, ValueError):
+        return None
 
 
 class ModelController(QObject):
@@ -43,15 +60,21 @@ class ModelController(QObject):
 
     def __init__(self, workspace: Workspace, feedback: Feedback, settings: AppSettings,
                  predictor_factory: PredictorFactory | None = None, model_path: Path | None = None,
-                 parent: QObject | None = None):
+                 parent: QObject | None = None, model_peek: ModelPeek | None = None):
         super().__init__(parent)
         self._workspace = workspace
         self._feedback = feedback
         self._settings = settings
         self._predictor_factory = predictor_factory or default_predictor_factory
+        # Only the real loader is known to give the id peek_model computes.
+        self._model_peek = model_peek or (peek_model if predictor_factory is None else (lambda _p: None))
         self._loading: Path | None = None  # the model being loaded
+        self._expected: tuple[str, float] | None  # (model id, threshold) of the model being loaded
+        self._shown_model_id: str | None = None  # the model whose probabilities the open garment shows
         self._fall_back = False  # load the bundled model once the failed load has ended
         self.model_path: Path | None = model_path or (Path(settings.model_path) if settings.model_path else None)
+        # Known before the load starts, so a shoot opened first shows its cached overlay.
+        self._expected = self._model_peek(self.model_path)
         self._model_worker: TaskWorker | None = None
         self.prediction_job = PredictionJob(feedback, self)
         self.prediction_job.probability_ready.connect(self._on_prediction_job_probability_ready)
@@ -75,11 +98,42 @@ class ModelController(QObject):
         only once it has loaded, so a broken file never greets the next start."""
         self._load(model_path)
 
+    def default_threshold(self) -> float:
+        """The threshold a view starts at: the loaded model's, else the loading model's card's."""
+        if self._workspace.predictor is not None:
+            return self._workspace.predictor.threshold
+        return self._expected[1] if self._expected is not None else 0.5
+
+    @property
+    def loading(self) -> bool:
+        return self._model_worker is not None
+
+    def cancel_loading(self) -> None:
+        """Stop waiting for the model being loaded: the window works on without it (TensorFlow
+        cannot be interrupted mid-import, so the worker finishes on its own, unheard)."""
+        worker = self._model_worker
+        if worker is None:
+            return
+        for signal in (worker.succeeded, worker.failed, worker.finished):
+            signal.disconnect()
+        worker.detach()
+        self._model_worker = None
+        self._fall_back = False
+        self._expected = None if self._workspace.predictor is None else self._expected
+        self._feedback.show_progress(None)
+        current = self._workspace.predictor
+        self.model_described.emit(card_text(current) if current is not None else
+                                  "No model: loading was cancelled. Model > Load model... or "
+                                  "Use the default model to try again.")
+        self._feedback.status_message("Model loading cancelled", 5000)
+
     def _load(self, model_path: Path | None) -> None:
         if self._model_worker is not None:
             return
         factory = self._predictor_factory
         self._loading = model_path
+        if self._workspace.predictor is None:
+            self._expected = self._model_peek(model_path)
         name = model_path.name if model_path else "default model"
         self.model_described.emit(f"Loading {name}...")
 
@@ -91,7 +145,7 @@ class ModelController(QObject):
         worker.failed.connect(self._on_model_worker_failed)
         worker.finished.connect(self._on_model_worker_finished)
         self._model_worker = worker
-        self._feedback.show_progress("Loading model", busy=True)
+        self._feedback.show_progress("Loading model", busy=True, cancellable=True)
         worker.start()
 
     def _on_model_worker_succeeded(self, predictor) -> None:
@@ -106,7 +160,8 @@ class ModelController(QObject):
         self.model_loaded.emit()
         if ws.session is None:
             return
-        if old is not None and old.model_id != predictor.model_id:
+        shown = self._shown_model_id if old is None else old.model_id
+        if shown is not None and shown != predictor.model_id:
             for state in ws.session.states.values():
                 state.probability = None  # new model, new probabilities; overrides stay
                 state.effective = None
@@ -144,8 +199,17 @@ class ModelController(QObject):
         """Install the open garment's cached probabilities and predict the other views."""
         session = self._workspace.session
         predictor = self._workspace.predictor
-        if session is None or predictor is None:
+        if session is None:
             return
+        if predictor is None:
+            # Still loading: show what the cache holds for the model on its way.
+            if self._expected is not None:
+                self._shown_model_id = self._expected[0]
+                cached = set(session.states) - set(session.load_cached_probabilities(self._expected[0]))
+                for view in cached:
+                    self.view_predicted.emit(view)
+            return
+        self._shown_model_id = predictor.model_id
         missing = session.load_cached_probabilities(predictor.model_id)
         for view in session.states:
             if view not in missing:

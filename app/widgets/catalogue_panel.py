@@ -108,6 +108,12 @@ class MessagePanel(QListWidget):
     """Non-blocking messages (unreadable files, skipped files, failures), newest last."""
 
     def add_message(self, text: str, error: bool = True) -> None:
+        """Add `text` as the newest line; a line already listed (a broken photo met again on
+        every visit to its garment) moves to the bottom instead of repeating."""
+        for i in range(self.count()):
+            if self.item(i).text() == text:
+                self.takeItem(i)
+                break
         item = QListWidgetItem(text)
         item.setIcon(_dot(STATE_COLOURS[BROKEN] if error else STATE_COLOURS[PREDICTED]))
         item.setToolTip(text)

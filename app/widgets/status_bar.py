@@ -50,10 +50,13 @@ class StatusBar(QStatusBar):
         self.save_warning.setVisible(bool(problem))
 
     # -- progress ----------------------------------------------------------------
-    def show_progress(self, text: str | None, busy: bool = False, total: int = 0) -> None:
+    def show_progress(self, text: str | None, busy: bool = False, total: int = 0,
+                      cancellable: bool | None = None) -> None:
+        """Show (text) or hide (None) the progress bar; busy: no total known. Cancel shows
+        for counted work, and for busy work that says it can be cancelled."""
         visible = text is not None
         self.progress_bar.setVisible(visible)
-        self.cancel_button.setVisible(visible and not busy)
+        self.cancel_button.setVisible(visible and (not busy if cancellable is None else cancellable))
         if visible:
             self.progress_bar.setRange(0, 0 if busy else total)
             self.progress_bar.setValue(0)

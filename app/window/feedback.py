@@ -25,8 +25,9 @@ class WindowFeedback:
         self._message_dock = message_dock
         self.message_box: QMessageBox | None = None
 
-    def show_progress(self, text: str | None, busy: bool = False, total: int = 0) -> None:
-        self._status_bar.show_progress(text, busy, total)
+    def show_progress(self, text: str | None, busy: bool = False, total: int = 0,
+                      cancellable: bool | None = None) -> None:
+        self._status_bar.show_progress(text, busy, total, cancellable)
 
     def set_progress(self, done: int, total: int, text: str | None = None) -> None:
         self._status_bar.set_progress(done, total, text)

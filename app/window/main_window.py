@@ -24,7 +24,7 @@ from app.editing.autosave import Autosave
 from app.editing.view_display import ViewDisplay
 from app.editing.view_editor import ViewEditor
 from app.export.export_controller import ExportController
-from app.model.model_controller import ModelController, PredictorFactory
+from app.model.model_controller import ModelController, ModelPeek, PredictorFactory
 from app.settings import AppSettings
 from app.widgets.canvas_widget import CanvasWidget
 from app.widgets.catalogue_panel import CataloguePanel, MessagePanel
@@ -47,7 +47,7 @@ class MainWindow(QMainWindow):
     autosaved = Signal()
 
     def __init__(self, predictor_factory: PredictorFactory | None = None, settings: AppSettings | None = None,
-                 model_path: Path | None = None, parent=None):
+                 model_path: Path | None = None, parent=None, model_peek: ModelPeek | None = None):
         super().__init__(parent)
         self.setWindowTitle("Garment Cutout")
         self.setWindowIcon(icon("app"))
@@ -64,7 +64,8 @@ class MainWindow(QMainWindow):
         ws, feedback, settings = self.workspace, self.feedback, self.settings
         self.editor = ViewEditor(ws, self.display, self.canvas, self.tools, settings, feedback, self)
         self.autosave = Autosave(ws, feedback, self)
-        self.model_controller = ModelController(ws, feedback, settings, predictor_factory, model_path, self)
+        self.model_controller = ModelController(ws, feedback, settings, predictor_factory, model_path, self,
+                                                model_peek)
         self.export_controller = ExportController(ws, feedback, settings, self.autosave.save_now, self)
         self.catalogue_controller = CatalogueController(ws, feedback, settings, self.editor, self.display,
                                                         self.model_controller, self.autosave, self.catalogue_panel,
@@ -152,6 +153,7 @@ class MainWindow(QMainWindow):
         self.tools.uncertain_toggled.connect(display.set_uncertain)
         self.catalogue_panel.garment_selected.connect(catalogue.select_garment)
         self.recent_menu.path_chosen.connect(catalogue.open_recent)
+        self.status_bar.cancel_requested.connect(self.model_controller.cancel_loading)
         self.status_bar.cancel_requested.connect(self.model_controller.cancel_prediction)
         self.status_bar.cancel_requested.connect(self.export_controller.cancel)
 

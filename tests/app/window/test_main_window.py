@@ -432,7 +432,9 @@ def test_cancel_stops_prediction(qtbot, shoot):
     window.show()
     window.open_paths([shoot])
     window.start()
-    qtbot.waitUntil(lambda: window.status_bar.cancel_button.isVisible(), timeout=5000)
+    # Cancel also shows while the model loads (it cancels the load): wait for prediction.
+    qtbot.waitUntil(lambda: window.model_controller.prediction_job.running
+                    and window.status_bar.cancel_button.isVisible(), timeout=5000)
     worker = window.model_controller.prediction_job._worker
     window.status_bar.cancel_button.click()
     gate.set()

@@ -56,5 +56,5 @@ def test_a_photo_read_as_bgr_comes_out_in_rgb_order(tmp_path):
     rgb = np.random.default_rng(5).integers(0, 256, (2100, 3001, 3), np.uint8)
     cv2.imwrite(str(tmp_path / "p.png"), rgb[..., ::-1].copy())
     assert np.array_equal(read_image(tmp_path / "p.png").rgb, rgb)
-    assert 4_000_000 // 3001 < 2100  # more than one strip was swapped
+    assert 1_000_000 // 3001 < 2100  # more than one strip was swapped
     assert imageio is not None
