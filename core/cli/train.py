@@ -10,7 +10,8 @@ from pathlib import Path
 
 from core.common.errors import Cancelled, GarmentCutoutError
 from core.network.card import ARCHITECTURES, CONTRASTS
-from core.training.config import OPTIMIZERS, SCHEDULES, TrainConfig, TrainStatus
+from core.network.precision import TRAINING_PRECISIONS
+from core.training.config import LR_SCALINGS, OPTIMIZERS, SCHEDULES, STRATEGIES, TrainConfig, TrainStatus
 from core.training.loop import train
 
 
@@ -33,7 +34,8 @@ def add_cli_arguments(parser: argparse.ArgumentParser) -> None:
     p("--input-size", type=_input_size, default=defaults.input_size, metavar="HxW",
       help="model input, height x width (default 384x256)")
     p("--epochs", type=int, default=defaults.epochs)
-    p("--batch-size", type=int, default=defaults.batch_size)
+    p("--batch-size", type=int, default=defaults.batch_size,
+      help="photos per replica per step; the global batch is this times the replicas (default %(default)s)")
     p("--optimizer", choices=OPTIMIZERS, default=defaults.optimizer)
     p("--lr", type=float, default=defaults.learning_rate, help="learning rate (default %(default)s)")
     p("--nesterov", action="store_true", help="Nesterov momentum for sgd")
@@ -61,6 +63,15 @@ def add_cli_arguments(parser: argparse.ArgumentParser) -> None:
     p("--init-from", type=Path, metavar="MODEL.keras",
       help="start from this model's weights and normalisation (same architecture, width and channels; "
            "any input size), e.g. to fine-tune the bundled model at a larger input")
+    p("--strategy", choices=STRATEGIES, default=defaults.strategy,
+      help="tf.distribute strategy; auto: multi-worker when TF_CONFIG names a cluster, mirrored when "
+           "several GPUs are visible, else default (one device)")
+    p("--precision", choices=TRAINING_PRECISIONS, default=defaults.precision,
+      help="what training computes in; auto: mixed_float16 on GPUs, float32 on CPUs (loss and output "
+           "always float32)")
+    p("--lr-scaling", choices=LR_SCALINGS, default=defaults.lr_scaling,
+      help="how --lr follows the global batch: linear (lr x replicas), sqrt (lr x sqrt(replicas)) or none "
+           "(default %(default)s)")
     p("--seed", type=int, default=defaults.seed, help="seed of weights, shuffling and augmentation")
     p("--log-dir", type=Path, help="TensorBoard folder (default MODEL.logs/ beside the model)")
     p("--licence", default="", help="licence of the training data, recorded in the card")
@@ -77,6 +88,7 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
         patience=args.patience, max_train_images=args.limit, studio_renders=args.studio_renders,
         focus_margin=args.focus_margin, init_from=args.init_from,
         seed=args.seed, log_dir=args.log_dir, licence=args.licence,
+        strategy=args.strategy, precision=args.precision, lr_scaling=args.lr_scaling,
     )
 
 
@@ -90,6 +102,11 @@ class _TextStatus:
         self._epoch = 0
 
     def __call__(self, s: TrainStatus) -> None:
+        if s.phase == "resuming":
+            self.stream.write(f"resuming an unfinished run: epochs 1-{s.epoch} of {s.epochs} restored from its "
+                              "backup, continuing with the same schedule, split and random state\n")
+            self.stream.flush()
+            return
         now = time.monotonic()
         final = s.phase in ("epoch_done", "sweeping") or (s.phase == "loading" and s.batch == s.batches)
         if not final and now - self._last < 0.2:
@@ -147,8 +164,12 @@ def run_cli(args: argparse.Namespace) -> int:
     card = result.card
     if result.cancelled:
         print(f"training stopped at epoch {result.epochs_run}; best model (epoch {result.best_epoch}) kept at "
-              f"{result.model_path} with threshold 0.5", file=sys.stderr)
+              f"{result.model_path}; run the same command again to continue from epoch {result.epochs_run + 1}",
+              file=sys.stderr)
         return 130
+    if not result.is_chief:
+        print(f"worker done: {result.epochs_run} epoch(s), best epoch {result.best_epoch}; the chief writes the model")
+        return 0
     print(f"{result.model_path}: best epoch {result.best_epoch}/{result.epochs_run}, "
           f"validation Dice {card.val_dice:.4f} at threshold {card.threshold:.2f} "
           f"({result.train_count} train, {result.val_count} validation)")

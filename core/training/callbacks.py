@@ -169,7 +169,8 @@ class Relay(keras.callbacks.Callback):
         self._check()
 
     def on_train_batch_end(self, batch, logs=None):
-        self.logs.update({k: float(v) for k, v in (logs or {}).items()})
+        # (1,) under MultiWorkerMirroredStrategy (core.training.model), scalars otherwise.
+        self.logs.update({k: float(np.asarray(v).reshape(-1)[0]) for k, v in (logs or {}).items()})
         if self.progress is not None:
             self.progress(self.epoch * self.steps + batch + 1, self.epochs * self.steps)
         if self.status is not None:

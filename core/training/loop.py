@@ -181,7 +181,7 @@ def train(
 
     from core.network.backend import keras
     from core.training.callbacks import StopNow
-    from core.training.model import build_training_model, exporter
+    from core.training.model import work_round_keras_multi_worker, build_training_model, exporter
     from core.training.pipeline import Batching, distributed_training_dataset
 
     try:
@@ -193,6 +193,8 @@ def train(
     if start is not None:
         card.training["init_from_card"] = start.card.name
         del start
+    if strategy_name == "multi-worker":
+        work_round_keras_multi_worker(model, (config.batch_size, h, w, config.channels))
     batching = Batching(len(x_train), config.batch_size, plan.replicas)
     resumed = state.epoch if state is not None else 0
     train_ds = distributed_training_dataset(
