@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lock clean
+.PHONY: run test install lock clean package package-smoke
 
 # constraints.txt pins every package to the versions the suite last passed with, so a
 # fresh clone installs what was tested, not whatever was released this morning.
@@ -41,3 +41,19 @@ lock:
 
 clean:
 	rm -rf $(VENV) build *.egg-info
+
+# The desktop bundle for this platform (packaging/, PyInstaller): dist/garment-cutout/ and
+# dist/garment-cutout-<version>-<os>-<arch>.tar.gz. Installs the `package` extra first.
+PACKAGE_STAMP := $(VENV)/.installed-package
+$(PACKAGE_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test,package]"
+	touch $(PACKAGE_STAMP)
+
+package: $(PACKAGE_STAMP)
+	$(BIN)/python packaging/build.py
+
+# Builds the bundle, then runs it: the GUI offscreen on the sample shoot (predict, export,
+# check the PNGs), the bundled `garment-cutout predict` on a folder, and what it links to.
+package-smoke: package
+	GARMENT_CUTOUT_BUNDLE=dist/garment-cutout TF_CPP_MIN_LOG_LEVEL=2 \
+		$(BIN)/python -m pytest -m bundle tests/packaging -q -p no:cacheprovider

@@ -16,15 +16,32 @@ import sys
 from pathlib import Path
 
 
+def ensure_a_font() -> None:
+    """Qt 6 ships no fonts, and a Linux machine with only an X server may have none (or no
+    fontconfig set-up): then the app's text would not show. The bundle has DejaVu Sans
+    anyway (matplotlib's copy), so the app registers it when Qt finds no font at all."""
+    from PySide6.QtGui import QFontDatabase
+    from PySide6.QtWidgets import QApplication
+
+    QApplication.instance() or QApplication(sys.argv[:1])  # app.main uses this one
+    if QFontDatabase.families():
+        return
+    fonts = Path(getattr(sys, "_MEIPASS", Path(__file__).parent)) / "matplotlib" / "mpl-data" / "fonts" / "ttf"
+    for font in sorted(fonts.glob("DejaVuSans*.ttf")):
+        QFontDatabase.addApplicationFont(str(font))
+
+
 def main() -> int:
     multiprocessing.freeze_support()
     argv = sys.argv[1:]
     if Path(sys.executable).stem.lower().endswith("-gui"):
         argv = ["gui", *argv]
+    if argv[:1] == ["gui"] and sys.platform.startswith("linux") and "-h" not in argv and "--help" not in argv:
+        ensure_a_font()
     if argv[:1] == ["gui"] and "--smoke-export" in argv[1:]:
         from app.smoke_export import main as smoke_main
 
-        return smoke_main([a for a in argv[1:] if a != "--smoke-export"])
+        return smoke_main(argv[1:])
     from app.command_line import main as cli_main
 
     return cli_main(argv)
