@@ -50,7 +50,7 @@ def cli(*args: str) -> list[str]:
 
 
 def run_cli(args: list[str], timeout: float = 120, **env: str) -> subprocess.CompletedProcess:
-    return subprocess.run(cli(*args), cwd=REPO, env=fresh_env(**env), capture_output=True, text=True,
+    return subprocess.run(cli(*args), check=False, cwd=REPO, env=fresh_env(**env), capture_output=True, text=True,
                           timeout=timeout)
 
 

@@ -11,12 +11,12 @@ from core.network.backend import tf
 cpu = tf.config.list_physical_devices("CPU")[0]
 tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
 
-from core.training.config import TrainConfig  # noqa: E402
-from core.training.loop import train  # noqa: E402
+from core.training.config import TrainConfig
+from core.training.loop import train
 
 data, out = Path(sys.argv[1]), Path(sys.argv[2])
-base = dict(data_dirs=[data], architecture="simple", width=0.25, input_size=(48, 32), epochs=3,
-            val_fraction=0.2, seed=3, lr_scaling="none")
+base = {"data_dirs": [data], "architecture": "simple", "width": 0.25, "input_size": (48, 32), "epochs": 3,
+        "val_fraction": 0.2, "seed": 3, "lr_scaling": "none"}
 results = {}
 for name, strategy, batch in (("one", "default", 4), ("mirrored", "mirrored", 2)):
     (out / name).mkdir()

@@ -61,7 +61,8 @@ def test_a_run_killed_after_its_first_epoch_resumes_and_ends_as_an_unbroken_run(
     assert unbroken.returncode == 0, unbroken.stderr[-3000:]
     assert "resuming" not in unbroken.stderr
 
-    rows = [list(csv.DictReader(open(out.with_name("m.history.csv"), newline=""))) for out in (killed_out, unbroken_out)]
+    rows = [list(csv.DictReader(out.with_name("m.history.csv").read_text().splitlines()))
+            for out in (killed_out, unbroken_out)]
     assert [r["epoch"] for r in rows[0]] == [r["epoch"] for r in rows[1]]  # one row per epoch, none twice
     for a, b in zip(*rows):
         assert float(a["val_loss"]) == pytest.approx(float(b["val_loss"]), abs=1e-4)
