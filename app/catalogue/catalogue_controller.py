@@ -118,6 +118,7 @@ class CatalogueController(QObject):
         ws.current_view = None
         if first is None:
             self._display.show_photo(None)
+            self._editor.show_nothing()
             self.set_garment_state(gid, BROKEN)
         else:
             self.show_view(first)

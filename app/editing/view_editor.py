@@ -83,6 +83,12 @@ class ViewEditor(QObject):
         self._tools.threshold_panel.set_histogram(state.probability)
         self.undo_group.setActiveStack(self._stacks.get(state.view))
 
+    def show_nothing(self) -> None:
+        """No view on screen (a garment none of whose photos could be read): no histogram,
+        least of all the previous garment's."""
+        self._tools.threshold_panel.set_histogram(None)
+        self.undo_group.setActiveStack(None)
+
     # -- tools -------------------------------------------------------------------
     def apply_tool(self, tool: str) -> None:
         self.tool = tool

@@ -6,7 +6,7 @@ exported (as far as the app knows), or unreadable.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
@@ -106,6 +106,11 @@ class CataloguePanel(QWidget):
 
 class MessagePanel(QListWidget):
     """Non-blocking messages (unreadable files, skipped files, failures), newest last."""
+
+    def sizeHint(self) -> QSize:
+        # About five lines when the dock first opens (QListWidget asks for 192 px, which
+        # took a third of a laptop window's canvas); the user can drag it taller.
+        return QSize(super().sizeHint().width(), 5 * self.fontMetrics().height() + 12)
 
     def add_message(self, text: str, error: bool = True) -> None:
         """Add `text` as the newest line; a line already listed (a broken photo met again on

@@ -25,6 +25,7 @@ class ThresholdPanel(QWidget):
     threshold_changed = Signal(float)
     apply_to_all_requested = Signal()
     reset_requested = Signal()
+    typing_finished = Signal()  # Enter in the number box: the window hands the keys back to the canvas
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -73,6 +74,9 @@ class ThresholdPanel(QWidget):
         self._updating = False
         self.slider.valueChanged.connect(self._on_slider_value_changed)
         self.spin.valueChanged.connect(self._on_spin_value_changed)
+        # A number box keeps the keyboard after Enter, and eats K, R, E, 1-3, comma and
+        # period until the mouse next enters the canvas: hand it back at once.
+        self.spin.lineEdit().returnPressed.connect(self.typing_finished)
         self.line.sigPositionChanged.connect(self._on_line_moved)
         self.apply_all_button.clicked.connect(self.apply_to_all_requested)
         self.reset_button.clicked.connect(self.reset_requested)

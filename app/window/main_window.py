@@ -14,7 +14,7 @@ from typing import Sequence
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QMessageBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDockWidget, QFrame, QMainWindow, QMessageBox, QScrollArea, QVBoxLayout, QWidget
 
 from app.catalogue.catalogue_controller import CatalogueController
 from app.document.garment_session import GarmentSession
@@ -100,7 +100,20 @@ class MainWindow(QMainWindow):
         self.uncertain_check = self.tools.uncertain_check
         self.cleanup_buttons = self.tools.cleanup_buttons
         self.model_label = self.tools.model_label
-        self.tools_dock = self._dock("Tools", "tools_dock", self.tools, Qt.DockWidgetArea.RightDockWidgetArea)
+        # In a scroll area: when the window is short (the Messages dock open, a laptop
+        # screen) the panel scrolls instead of being squeezed below its minimum height,
+        # where Qt drew the threshold buttons over the histogram and cut the model card.
+        tools_scroll = QScrollArea()
+        tools_scroll.setWidget(self.tools)
+        tools_scroll.setWidgetResizable(True)
+        tools_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        tools_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scrollbar = tools_scroll.verticalScrollBar().sizeHint().width()
+        tools_scroll.setMinimumWidth(self.tools.minimumWidth() + scrollbar)
+        tools_scroll.setMaximumWidth(self.tools.maximumWidth() + scrollbar)
+        self.tools_dock = self._dock("Tools", "tools_dock", tools_scroll, Qt.DockWidgetArea.RightDockWidgetArea)
+        # The right column runs down to the status bar; Messages spans only under the canvas.
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self.tools_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
                                     | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
         # Left: garments of a catalogue; bottom: messages.
@@ -154,6 +167,7 @@ class MainWindow(QMainWindow):
         self.catalogue_panel.garment_selected.connect(catalogue.select_garment)
         self.recent_menu.path_chosen.connect(catalogue.open_recent)
         self.status_bar.cancel_requested.connect(self.model_controller.cancel_loading)
+        self.threshold_panel.typing_finished.connect(self.canvas.setFocus)
         self.status_bar.cancel_requested.connect(self.model_controller.cancel_prediction)
         self.status_bar.cancel_requested.connect(self.export_controller.cancel)
 
