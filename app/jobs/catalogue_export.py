@@ -61,6 +61,7 @@ class CatalogueExportReport:
     written: list[Path] = field(default_factory=list)
     exported: list[str] = field(default_factory=list)  # garments with every view written
     failures: list[str] = field(default_factory=list)  # one line per garment or view that failed
+    missing_views: dict[str, list[str]] = field(default_factory=dict)  # garment -> views the shoot lacks
 
 
 def snapshot(session: GarmentSession) -> GarmentInput:
@@ -133,6 +134,8 @@ def export_catalogue(inputs: list[GarmentInput], predictor, out_dir: Path, feath
             if not item.broken and item.views:
                 report.exported.append(gid)
                 partial(gid)
+            if item.garment.missing_views:
+                report.missing_views[gid] = list(item.garment.missing_views)
         base += 2 * len(item.garment.views)
         progress(base, total)
     return report
@@ -213,8 +216,15 @@ class CatalogueExporter(BackgroundJob):
         self._report = report
         folder = Path(report.written[0]).parent if report.written else ""
         summary = f"Exported {len(report.exported)} of {self._total} garments ({len(report.written)} files) to {folder}"
+        if report.missing_views:
+            # Not failures (nothing was there to export), but a shoot short of a view is
+            # worth a look before the cutouts go to the shop.
+            summary += f"; {len(report.missing_views)} lack a view ({missing_views_text(report.missing_views)})"
         for line in report.failures:
             self.feedback.note(line)
+        for gid, views in report.missing_views.items():
+            self.feedback.note(f"{gid}: no {', '.join(views)} photo in the shoot; exported the views it has",
+                               error=False)
         self._refresh_unexported(set(report.exported))
         if report.failures:
             self.feedback.show_error(f"{summary}.\n{len(report.failures)} could not be exported:\n"
@@ -245,3 +255,11 @@ class CatalogueExporter(BackgroundJob):
                 self.garment_state_changed.emit(gid, session_state(ws.session))
             else:
                 self.garment_state_changed.emit(gid, state_on_disk(garment, self._out_dir))
+
+
+def missing_views_text(missing: dict[str, list[str]], most: int = 3) -> str:
+    """`b2: FrontRight; c3: FrontRight, Back` (the first `most` garments, then a count)."""
+    parts = [f"{gid}: {', '.join(views)}" for gid, views in list(missing.items())[:most]]
+    if len(missing) > most:
+        parts.append(f"{len(missing) - most} more")
+    return "; ".join(parts)

@@ -189,3 +189,13 @@ def test_an_edit_made_during_the_export_keeps_the_garment_unexported(make_window
     assert not window.session.states["Front"].exported and window.session.states["Back"].exported
     assert window.catalogue_panel.state("a1") == "corrected"
     assert window.catalogue_panel.state("b2") == "exported"
+
+
+def test_export_all_names_the_garments_that_lack_a_view(make_window, catalogue, tmp_path, qtbot):
+    window = make_window([catalogue])
+    report = _export_all(window, qtbot, tmp_path / "out")
+    assert report.missing_views == {"b2": ["FrontRight"], "c3": ["FrontRight", "Back"]}
+    assert sorted(report.exported) == ["a1", "b2", "c3"]  # what they have is exported
+    shown = window.status_bar.currentMessage()
+    assert "2 lack a view" in shown and "b2: FrontRight" in shown and "c3: FrontRight, Back" in shown
+    assert any("c3: no FrontRight, Back photo" in m for m in window.message_panel.messages())
