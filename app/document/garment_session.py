@@ -73,7 +73,7 @@ class GarmentSession:
                 session.broken[view] = str(exc)
                 continue
             state = ViewState(key=view_key(garment.garment_id, view), view=view, path=Path(path), rgb=image.rgb,
-                              fingerprint=photo_fingerprint(image.rgb))
+                              fingerprint=photo_fingerprint(image.rgb), deep=image.rgb16 is not None)
             state.set_threshold(default_threshold)
             session.states[view] = state
             session._restore(state, unattended)

@@ -41,6 +41,7 @@ class ViewState:
     exported: bool = False
     threshold_changed: bool = False
     fingerprint: str = ""
+    deep: bool = False  # the file has more than 8 bits a sample: export reads them again
 
     def __post_init__(self) -> None:
         if self.override is None:

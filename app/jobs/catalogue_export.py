@@ -25,7 +25,7 @@ from app.document.garment_session import EXPORTED, GarmentSession, session_state
 from app.document.workspace import Workspace
 from app.jobs.background_job import BackgroundJob
 from core.common.errors import Cancelled, GarmentCutoutError
-from core.files.export import export_view
+from core.files.export import deep_pixels, export_view
 from core.files.shoots import Garment
 from core.masks import compose
 
@@ -43,6 +43,8 @@ class ViewInput:
     threshold: float
     override: np.ndarray
     probability: np.ndarray | None
+    fingerprint: str = ""
+    deep: bool = False  # export re-reads its 16-bit pixels (core.files.export.deep_pixels)
 
 
 @dataclass
@@ -66,7 +68,8 @@ class CatalogueExportReport:
 
 def snapshot(session: GarmentSession) -> GarmentInput:
     """The garment on screen as it is now (copies of the overrides: editing goes on)."""
-    views = [ViewInput(view, state.path, state.rgb, state.threshold, state.override.copy(), state.probability)
+    views = [ViewInput(view, state.path, state.rgb, state.threshold, state.override.copy(), state.probability,
+                       state.fingerprint, state.deep)
              for view, state in session.states.items()]
     return GarmentInput(session.garment, session, views, dict(session.broken))
 
@@ -114,8 +117,9 @@ def export_catalogue(inputs: list[GarmentInput], predictor, out_dir: Path, feath
             for view, mask in zip(item.views, view_masks):
                 if cancelled():
                     raise Cancelled("export")
+                rgb16 = deep_pixels(view.path, view.fingerprint) if view.deep else None
                 files = export_view(view.rgb, mask, out_dir, gid, view.view, feather_px=feather_px,
-                                    write_mask=write_mask, source_path=view.path)
+                                    write_mask=write_mask, source_path=view.path, rgb16=rgb16)
                 if item.session is not None:
                     item.session.record_export(view.view, files[0])
                 report.written += files

@@ -28,7 +28,7 @@ class GarmentExporter(BackgroundJob):
         """Export the predicted views of `session` into `out_dir` (checked by the caller); False if refused."""
         if self.running:
             return False
-        jobs = [ExportJob(view, state.rgb, state.mask(), state.path)
+        jobs = [ExportJob(view, state.rgb, state.mask(), state.path, state.fingerprint, state.deep)
                 for view, state in session.states.items() if state.predicted]
         if not jobs:
             self.feedback.show_error("Nothing to export yet: the model has not predicted any view")

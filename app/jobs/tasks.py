@@ -16,7 +16,7 @@ import numpy as np
 
 from app.document.garment_session import GarmentSession
 from core.common.errors import Cancelled, GarmentCutoutError
-from core.files.export import export_view
+from core.files.export import deep_pixels, export_view
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +61,8 @@ class ExportJob:
     rgb: np.ndarray
     mask: np.ndarray
     source: Path
+    fingerprint: str = ""
+    deep: bool = False  # export re-reads its 16-bit pixels (core.files.export.deep_pixels)
 
 
 def export_views(garment_id: str, jobs: list[ExportJob], out_dir: Path, feather_px: int, write_mask: bool,
@@ -72,8 +74,9 @@ def export_views(garment_id: str, jobs: list[ExportJob], out_dir: Path, feather_
     for i, job in enumerate(jobs):
         if cancelled():
             raise Cancelled("export")
+        rgb16 = deep_pixels(job.source, job.fingerprint) if job.deep else None
         files = export_view(job.rgb, job.mask, out_dir, garment_id, job.view, feather_px=feather_px,
-                            write_mask=write_mask, source_path=job.source)
+                            write_mask=write_mask, source_path=job.source, rgb16=rgb16)
         if record is not None:
             record(job.view, files[0])
         written += files

@@ -17,7 +17,7 @@ from typing import Iterable
 
 import numpy as np
 
-from core.common.errors import ExportError
+from core.common.errors import ExportError, GarmentCutoutError
 from core.files.atomic import temporary_beside, write_synced
 from core.files.imageio import encode_png
 from core.files.shoots import SINGLE_VIEW
@@ -40,6 +40,24 @@ def cutout_rgba(rgb: np.ndarray, alpha: np.ndarray, bgra: bool = False) -> np.nd
     else:
         out[..., 3] = alpha
     return out
+
+
+def deep_pixels(path: str | Path, fingerprint: str) -> np.ndarray | None:
+    """The (H, W, 3) uint16 pixels of a photo with more than 8 bits per sample, read again
+    at export time (the app edits the 8-bit copy and keeps no 16-bit one in memory), or
+    None when the file has only 8 bits. Raises ExportError when the file no longer holds
+    the photo whose 8-bit pixels have `fingerprint` (replaced since it was opened): its
+    corrections would not fit it."""
+    from core.files.fingerprint import photo_fingerprint
+    from core.files.imageio import read_image
+
+    try:
+        image = read_image(path)
+    except GarmentCutoutError as exc:
+        raise ExportError(f"cannot read the photo again for its 16-bit pixels: {exc}") from None
+    if photo_fingerprint(image.rgb) != fingerprint:
+        raise ExportError(f"{Path(path).name} changed on disk since it was opened; open it again before export")
+    return image.rgb16
 
 
 def export_name(garment_id: str, view: str, kind: str = "cutout") -> str:
