@@ -92,7 +92,8 @@ class CatalogueController(QObject):
             self._settings.last_open_folder = str(p if p.is_dir() else p.parent)
         self.recent_paths_changed.emit()
         export_folder = Path(self._settings.export_folder) if self._settings.export_folder else None
-        states = {g.garment_id: state_on_disk(g, export_folder) for g in catalogue.garments}
+        sidecars: dict = {}  # one writability probe per folder, not per garment
+        states = {g.garment_id: state_on_disk(g, export_folder, sidecars) for g in catalogue.garments}
         self._catalogue_panel.set_garments([g.garment_id for g in catalogue.garments], states)
         self.catalogue_opened.emit(catalogue.is_catalogue)
         self.open_garment(catalogue.garments[0])

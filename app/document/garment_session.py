@@ -175,16 +175,23 @@ def session_state(session: GarmentSession) -> str:
     return NOT_STARTED
 
 
-def state_on_disk(garment: Garment, export_folder: Path | None) -> str:
+def state_on_disk(garment: Garment, export_folder: Path | None,
+                  sidecars: dict[Path, Sidecar] | None = None) -> str:
     """What the files say about a garment not open: EXPORTED, CORRECTED, PREDICTED or
     NOT_STARTED.
 
     Exported: every view's cutout in the remembered export folder is the one the app last
     exported from this very photo (Sidecar.is_exported), with no correction saved since.
-    A cheap stat-only check, so listing a catalogue stays instant.
+    A cheap stat-only check, so listing a catalogue stays instant; `sidecars` shares one
+    Sidecar per folder across calls (finding it probes the folder with a test write).
     """
     try:
-        sidecar = Sidecar.for_shoot(garment.folder)
+        if sidecars is None:
+            sidecar = Sidecar.for_shoot(garment.folder)
+        elif garment.folder in sidecars:
+            sidecar = sidecars[garment.folder]
+        else:
+            sidecar = sidecars[garment.folder] = Sidecar.for_shoot(garment.folder)
         keys = {v: view_key(garment.garment_id, v) for v in garment.views}
         if export_folder is not None and keys and all(
                 sidecar.is_exported(keys[v], export_folder, path) for v, path in garment.views.items()):
