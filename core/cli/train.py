@@ -15,7 +15,7 @@ from core.training.config import LR_SCALINGS, OPTIMIZERS, SCHEDULES, STRATEGIES,
 from core.training.loop import train
 
 
-def _input_size(text: str) -> tuple[int, int]:
+def parse_input_size(text: str) -> tuple[int, int]:
     try:
         h, w = (int(v) for v in text.lower().split("x"))
     except ValueError:
@@ -31,7 +31,7 @@ def add_cli_arguments(parser: argparse.ArgumentParser) -> None:
     p("--out", required=True, type=Path, metavar="MODEL.keras", help="model to write (card, history and logs beside it)")
     p("--architecture", choices=ARCHITECTURES, default=defaults.architecture)
     p("--width", type=float, default=defaults.width, help="filter multiplier (default %(default)s)")
-    p("--input-size", type=_input_size, default=defaults.input_size, metavar="HxW",
+    p("--input-size", type=parse_input_size, default=defaults.input_size, metavar="HxW",
       help="model input, height x width (default 384x256)")
     p("--epochs", type=int, default=defaults.epochs)
     p("--batch-size", type=int, default=defaults.batch_size,
