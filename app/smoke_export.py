@@ -8,7 +8,7 @@ PATH defaults to the bundled sample shoot. The shoot is copied to a temporary fo
 first (its sidecar must not land beside the bundle) and settings go there too. Writes
 the cutouts and OUTDIR/smoke.json: wall-clock timestamps (time.time()) of the window
 shown, the first overlay (the view on screen predicted), all views predicted and the
-export written, plus the written files and any error. Exit 0 when the export wrote files.
+export written, plus the written files, the window's font family and any error. Exit 0 when the export wrote files.
 """
 
 from __future__ import annotations
@@ -58,6 +58,9 @@ def main(argv: list[str] | None = None) -> int:
     window.open_paths([shoot])
     window.canvas.viewport().repaint()
     report["window_shown"] = time.time()
+    from PySide6.QtGui import QFontInfo
+
+    report["font"] = QFontInfo(window.font()).family()  # empty: no font, text drawn as boxes
     events: dict = {}
 
     def first_overlay(view: str) -> None:

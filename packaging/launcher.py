@@ -19,12 +19,14 @@ from pathlib import Path
 def ensure_a_font() -> None:
     """Qt 6 ships no fonts, and a Linux machine with only an X server may have none (or no
     fontconfig set-up): then the app's text would not show. The bundle has DejaVu Sans
-    anyway (matplotlib's copy), so the app registers it when Qt finds no font at all."""
-    from PySide6.QtGui import QFontDatabase
+    anyway (matplotlib's copy), so the app registers it when Qt finds no font at all
+    (fontconfig still lists its generic families then, but the default font resolves to
+    no family and text draws as boxes)."""
+    from PySide6.QtGui import QFontDatabase, QFontInfo
     from PySide6.QtWidgets import QApplication
 
-    QApplication.instance() or QApplication(sys.argv[:1])  # app.main uses this one
-    if QFontDatabase.families():
+    app = QApplication.instance() or QApplication(sys.argv[:1])  # app.main uses this one
+    if QFontInfo(app.font()).family():
         return
     fonts = Path(getattr(sys, "_MEIPASS", Path(__file__).parent)) / "matplotlib" / "mpl-data" / "fonts" / "ttf"
     for font in sorted(fonts.glob("DejaVuSans*.ttf")):
