@@ -11,74 +11,35 @@ model's weights and normalisation instead of random ones (a fine-tune, possibly 
 another input size); `--lr-schedule cosine` suits that.
 
 Files written beside `OUT.keras`: `OUT.json` (card), `OUT.history.csv` (per-epoch
-metrics), `OUT.logs/` (TensorBoard). The model is saved atomically at each improvement,
-so a crash or a cancel leaves the best model so far, never half a file.
+metrics), `OUT.logs/` (TensorBoard) and, while the run is unfinished, `OUT.backup/`
+(`core.training.resume`). The model is saved atomically at each improvement, so a crash
+or a cancel leaves the best model so far, never half a file; running the same command
+again continues from the last completed epoch.
+
+This module wires the pieces together: `inputs` (pairs, renders, start model),
+`distribution` (strategy, replicas, rate rule), `model` (the compiled U-Net at the
+run's precision), `pipeline` (the batches), `callbacks` and `resume`.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
 from core.common.errors import Cancelled, DataError, GarmentCutoutError
 from core.evaluation.metrics import best_threshold
-from core.files.pairs import Pair, apply_split, discover_many, read_split_file, split_pairs
 from core.network.card import ModelCard, card_path
 from core.training.config import TrainConfig, TrainResult, TrainStatus
 from core.training.data import load_arrays, load_arrays_cached, make_dataset
+from core.training.inputs import load_start_model, select_pairs, studio_arrays, trained_on
 from core.training.resume import remove_backup
 
-
-def _select_pairs(config: TrainConfig) -> tuple[list[Pair], list[Pair]]:
-    pairs = discover_many(config.data_dirs)
-    if config.val_split_file is not None:
-        train, val = apply_split(pairs, read_split_file(config.val_split_file))
-    else:
-        train, val = split_pairs(pairs, config.val_fraction, config.split_seed)
-    if not val:
-        raise DataError("training needs a validation set: give --val-fraction > 0 or --val-split "
-                        f"(found {len(pairs)} pair(s))")
-    if config.max_train_images is not None and config.max_train_images < len(train):
-        keep = np.random.default_rng(config.split_seed).permutation(len(train))[: config.max_train_images]
-        train = [train[i] for i in sorted(keep)]
-    if not train and config.studio_renders == 0:
-        raise DataError("no training pairs left after the validation split")
-    return train, val
-
-
-def _studio_arrays(count: int, size_hw: tuple[int, int], seed: int,
-                   focus_margin: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """`count` procedural studio renders at model size: X (n, h, w, 3) uint8, Y (n, h, w, 1) uint8.
-
-    With `focus_margin` > 0 each render becomes a focus image. Renders are drawn at model
-    size, standing in for studio photos (DEFAULT_SIZE) shrunk to it, so the margin, given
-    in studio pixels, is scaled by the same factor; rendering at full studio size only to
-    shrink it again would cost seconds per render for the same picture.
-    """
-    try:
-        from core.renders.composition import DEFAULT_SIZE, render_training_pair
-    except ImportError:
-        raise DataError("--studio-renders needs core.sample_shoot.render_training_pair, "
-                        "which this installation lacks") from None
-    from core.network.preprocessing import resize_mask_to_model, resize_to_model
-    from core.prediction.double_pass import focus_image
-
-    h, w = size_hw
-    x = np.empty((count, h, w, 3), np.uint8)
-    y = np.empty((count, h, w, 1), np.uint8)
-    render_margin = max(1, round(focus_margin * h / DEFAULT_SIZE[1])) if focus_margin > 0 else 0
-    for i in range(count):
-        # Seeds far from the sample shoot's so renders differ from the bundled shoot.
-        rgb, mask = render_training_pair(1_000_000 + seed * 10_000 + i, size=(w, h))
-        rgb = np.asarray(rgb)[..., :3]
-        if render_margin:
-            rgb = focus_image(rgb, np.asarray(mask) > 0, render_margin)
-        x[i] = resize_to_model(rgb, (h, w))
-        y[i, ..., 0] = np.round(resize_mask_to_model(np.asarray(mask), (h, w)) * 255.0).astype(np.uint8)
-    return x, y
+# The old private name, which scripts/gpu_experiments.py imports.
+_studio_arrays = studio_arrays
 
 
 def tensorboard_available() -> bool:
@@ -130,9 +91,9 @@ def train(
     if state is not None:
         check_settings(state, _settings(config, plan), backup_dir)
 
-    train_pairs, val_pairs = _select_pairs(config)
+    train_pairs, val_pairs = select_pairs(config)
     # Loaded before the photos so a wrong --init-from fails in seconds, not minutes.
-    start = _load_start_model(config) if config.init_from is not None else None
+    start = load_start_model(config) if config.init_from is not None else None
     h, w = config.input_size
     load_total = len(train_pairs) + len(val_pairs)
     loaded = [0]
@@ -147,7 +108,7 @@ def train(
     x_val, y_val = load_arrays_cached(val_pairs, (h, w), backup_dir, load_progress, cancelled,
                                       focus_margin=config.focus_margin, load=load_arrays)
     if config.studio_renders:
-        x_extra, y_extra = _studio_arrays(config.studio_renders, (h, w), config.seed, config.focus_margin)
+        x_extra, y_extra = studio_arrays(config.studio_renders, (h, w), config.seed, config.focus_margin)
         x_train = np.concatenate([x_train, x_extra])
         y_train = np.concatenate([y_train, y_extra])
         del x_extra, y_extra
@@ -172,7 +133,7 @@ def train(
         std=std,
         contrast=config.contrast,
         threshold=0.5,
-        trained_on=_trained_on(config, train_pairs),
+        trained_on=trained_on(config, train_pairs),
         licence=config.licence,
         training={**config.describe(), "train_count": len(x_train), "val_count": len(x_val)},
         training_precision=plan.precision,
@@ -181,7 +142,7 @@ def train(
 
     from core.network.backend import keras
     from core.training.callbacks import StopNow
-    from core.training.model import work_round_keras_multi_worker, build_training_model, exporter
+    from core.training.model import build_training_model, exporter, work_round_keras_multi_worker
     from core.training.pipeline import Batching, distributed_training_dataset
 
     try:
@@ -291,35 +252,6 @@ def _columns(history: list[dict[str, float]]) -> dict[str, list[float]]:
     """Per-epoch logs as one list per metric (NaN where an epoch lacks one)."""
     keys = sorted({k for logs in history for k in logs})
     return {k: [float(logs.get(k, float("nan"))) for logs in history] for k in keys}
-
-
-def _load_start_model(config: TrainConfig):
-    """The --init-from model, checked against the run's architecture, width, channels and contrast."""
-    from core.common.errors import ModelLoadError
-    from core.prediction.predictor import Predictor
-
-    try:
-        start = Predictor.load(config.init_from, precision="float32")  # only its weights are needed
-    except ModelLoadError as exc:
-        raise DataError(f"--init-from: {exc}") from None
-    card = start.card
-    mismatches = [f"{label} {theirs} (this run: {ours})" for label, theirs, ours in (
-        ("architecture", card.architecture, config.architecture), ("width", card.width, config.width),
-        ("channels", card.channels, config.channels), ("contrast", card.contrast, config.contrast),
-    ) if theirs != ours]
-    if mismatches:
-        raise DataError(f"--init-from {config.init_from.name} has " + ", ".join(mismatches))
-    return start
-
-
-def _trained_on(config: TrainConfig, train_pairs: list[Pair]) -> str:
-    folders = ", ".join(d.name or str(d) for d in config.data_dirs)
-    text = f"{len(train_pairs)} photo(s) from {folders}"
-    if config.studio_renders:
-        text += f" + {config.studio_renders} procedural studio render(s)"
-    if config.focus_margin:
-        text += f", as focus images ({config.focus_margin} px margin) for a double pass's second model"
-    return text
 
 
 def _threshold_sweep(model, x_val: np.ndarray, y_val: np.ndarray, card: ModelCard, batch_size: int) -> dict[float, float]:
