@@ -15,6 +15,7 @@ SHORTCUTS: list[tuple[str, str]] = [
     ("R", "Remove brush (paint background)"),
     ("E", "Eraser (back to the model's decision)"),
     ("X", "Swap keep and remove"),
+    ("S", "Smart click on/off: keep/remove a whole region with one click"),
     ("Left drag", "Paint with the current brush"),
     ("Right drag", "Paint with the opposite brush (keep <-> remove)"),
     ("[ / ]", "Smaller / larger brush"),

@@ -119,6 +119,13 @@ class ViewState:
             self.refresh_box(record.bbox)
         return record
 
+    def paint_region(self, bbox, region: np.ndarray, value: int):
+        """Write `value` over the (h, w) bool `region` inside core's `bbox` (a smart click)."""
+        record = edits.paint_region(self.override, bbox, region, value)
+        if record is not None:
+            self.refresh_box(record.bbox)
+        return record
+
     def apply_mask_edit(self, new_mask: np.ndarray):
         """Make the mask equal the (H, W) bool `new_mask` through overrides (clean-ups)."""
         if self.probability is None:

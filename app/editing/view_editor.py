@@ -14,6 +14,7 @@ from PySide6.QtGui import QAction, QKeySequence, QUndoGroup
 from app.document.garment_session import GarmentSession
 from app.document.view_state import ViewState, clamp_threshold
 from app.document.workspace import Workspace
+from app.editing.smart_clicks import SmartClicks, override_value
 from app.editing.undo_commands import OverrideEditCommand, ThresholdCommand, make_undo_stack
 from app.editing.view_display import ViewDisplay
 from app.feedback import Feedback
@@ -47,6 +48,9 @@ class ViewEditor(QObject):
         self._stroke: list = []
         self._stroke_value = compose.KEEP
         self._stroke_last: tuple[float, float] | None = None
+        self.smart = False
+        self._smart_press: tuple[float, float, bool] | None = None
+        self.smart_clicks = SmartClicks(feedback, self._apply_smart_edit, self)
         self.undo_group = QUndoGroup(self)
         self._stacks: dict[str, object] = {}
         # Own actions rather than the group's: a stroke in progress must be finished
@@ -112,6 +116,13 @@ class ViewEditor(QObject):
         self.set_brush_radius(new)
 
     # -- strokes -----------------------------------------------------------------
+    def set_smart(self, smart: bool) -> None:
+        """Smart mode: a click of keep/remove refines its region instead of painting."""
+        self.smart = bool(smart)
+        self._tools.show_smart(self.smart)
+        self._feedback.status_message("Smart click: keep/remove the region you click" if self.smart
+                                      else "Brush: paint with keep/remove", 2000)
+
     def start_stroke(self, x: float, y: float, alternate: bool) -> None:
         state = self._workspace.state
         if state is None or not state.predicted:
@@ -120,6 +131,9 @@ class ViewEditor(QObject):
         value = TOOLS[self.tool]
         if alternate:
             value = {compose.KEEP: compose.REMOVE, compose.REMOVE: compose.KEEP, compose.NONE: compose.NONE}[value]
+        if self.smart and value != compose.NONE:
+            self._smart_press = (x, y, value == compose.KEEP)  # refined on release
+            return
         self._stroke = []
         self._stroke_value = value
         self._stroke_last = (x, y)
@@ -140,7 +154,14 @@ class ViewEditor(QObject):
             self._on_override_changed(state, record.bbox)
 
     def finish_stroke(self) -> None:
-        """End the stroke in progress, if any, as one undo step."""
+        """End the stroke in progress, if any, as one undo step (a smart click: refine)."""
+        if self._smart_press is not None:
+            x, y, positive = self._smart_press
+            self._smart_press = None
+            state = self._workspace.state
+            if state is not None:
+                self.smart_clicks.click(state, x, y, positive)
+            return
         if self._stroke_last is None:
             return
         self._stroke_last = None
@@ -192,6 +213,18 @@ class ViewEditor(QObject):
             return
         self._on_override_changed(state, record.bbox)
         self._push(state, record, self._tools.cleanup_buttons[name].text().lower())
+
+    def _apply_smart_edit(self, state: ViewState, edit) -> None:
+        """A smart click's region, written as overrides and pushed as one undo step."""
+        session = self._workspace.session
+        if session is None or session.states.get(state.view) is not state:
+            return  # the user moved on to another garment meanwhile
+        record = state.paint_region(edit.bbox, edit.region, override_value(edit.positive))
+        if record is None:
+            self._feedback.status_message("The click found nothing to change there", 2000)
+            return
+        self._on_override_changed(state, record.bbox)
+        self._push(state, record, "smart keep" if edit.positive else "smart remove")
 
     def _push(self, state: ViewState, record, text: str) -> None:
         stack = self._stacks.get(state.view)

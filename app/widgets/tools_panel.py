@@ -44,6 +44,7 @@ def icon(name: str) -> QIcon:
 
 class ToolsPanel(QWidget):
     tool_selected = Signal(str)
+    smart_toggled = Signal(bool)
     radius_changed = Signal(int)
     mode_changed = Signal(str)
     opacity_changed = Signal(float)
@@ -78,9 +79,14 @@ class ToolsPanel(QWidget):
         self.radius_spin.setSuffix(" px")
         self.radius_spin.setToolTip("Brush radius in photo pixels ([ and ])")
         self.radius_spin.valueChanged.connect(self.radius_changed)
+        self.smart_check = QCheckBox("Smart click")
+        self.smart_check.setToolTip("Keep/remove: a click adds or removes the whole region it lands in, "
+                                    "following the photo's edges (S)")
+        self.smart_check.toggled.connect(self.smart_toggled)
         form = QFormLayout(brush)
         form.addRow(row)
         form.addRow("Radius", self.radius_spin)
+        form.addRow(self.smart_check)
 
         threshold = QGroupBox("Threshold")
         self.threshold_panel = ThresholdPanel()
@@ -134,6 +140,11 @@ class ToolsPanel(QWidget):
         for box in (brush, threshold, display, cleanup, model):
             layout.addWidget(box)
         layout.addStretch(1)
+
+    def show_smart(self, smart: bool) -> None:
+        self.smart_check.blockSignals(True)
+        self.smart_check.setChecked(smart)
+        self.smart_check.blockSignals(False)
 
     def show_tool(self, tool: str) -> None:
         for name, button in self.tool_buttons.items():

@@ -159,6 +159,7 @@ class MainWindow(QMainWindow):
         panel.apply_to_all_requested.connect(editor.apply_threshold_to_all)
         panel.reset_requested.connect(editor.reset_threshold)
         self.tools.tool_selected.connect(editor.apply_tool)
+        self.tools.smart_toggled.connect(editor.set_smart)
         self.tools.radius_changed.connect(editor.set_brush_radius)
         self.tools.cleanup_requested.connect(editor.clean_up)
         self.tools.mode_changed.connect(display.set_mode)
@@ -301,4 +302,5 @@ class MainWindow(QMainWindow):
         self.settings.sync()
         self.model_controller.detach()
         self.export_controller.detach()
+        self.editor.smart_clicks.detach()
         super().closeEvent(event)

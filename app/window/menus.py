@@ -61,6 +61,7 @@ class WindowActions:
         for a in self.tools.values():
             edit_menu.addAction(a)
         edit_menu.addAction(self._action("Swap keep/remove", editor.swap_tool, "X"))
+        edit_menu.addAction(self._action("Smart click on/off", lambda: editor.set_smart(not editor.smart), "S"))
         edit_menu.addAction(self._action("Smaller brush", lambda: editor.resize_brush(1 / 1.25), "["))
         edit_menu.addAction(self._action("Larger brush", lambda: editor.resize_brush(1.25), "]"))
         edit_menu.addSeparator()

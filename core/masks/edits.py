@@ -170,6 +170,27 @@ def _short_segments(pts: np.ndarray, max_len: float) -> Iterable[tuple[np.ndarra
             yield p + (q - p) * (i / pieces), p + (q - p) * ((i + 1) / pieces)
 
 
+def paint_region(override: np.ndarray, bbox: BBox, region: np.ndarray, value: int) -> ChangeRecord | None:
+    """Write `value` (KEEP, REMOVE or NONE) into `override` where the (h, w) bool `region`
+    inside `bbox` is set (a smart click's result); None when no pixel changes."""
+    if value not in (NONE, KEEP, REMOVE):
+        raise ValueError(f"override value must be NONE, KEEP or REMOVE, not {value}")
+    y0, x0, y1, x1 = bbox
+    sub = override[y0:y1, x0:x1]
+    if region.shape != sub.shape:
+        raise ValueError(f"region {region.shape} does not fit its box {sub.shape}")
+    where = region & (sub != value)
+    box = bbox_of(where)
+    if box is None:
+        return None
+    by0, bx0, by1, bx1 = box
+    where = where[by0:by1, bx0:bx1]
+    target = sub[by0:by1, bx0:bx1]
+    old = target.copy()
+    target[where] = value
+    return ChangeRecord(y0 + by0, x0 + bx0, old, target.copy(), where)
+
+
 def apply_mask_edit(override: np.ndarray, probability: np.ndarray, threshold: float,
                     new_mask: np.ndarray) -> ChangeRecord | None:
     """Make the composed mask equal `new_mask` ((H, W) bool) by editing `override` in place.

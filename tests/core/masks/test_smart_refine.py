@@ -1,0 +1,59 @@
+"""Smart clicks follow the photo: a click adds or removes the region it lands in, and
+nothing far from it."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from core.masks.smart_refine import smart_click
+
+
+def _scene():
+    """A grey backdrop, a blue garment (a rectangle) and a red patch of it the model missed."""
+    rng = np.random.default_rng(0)
+    rgb = np.full((240, 200, 3), 200, np.uint8)
+    truth = np.zeros((240, 200), bool)
+    truth[40:200, 50:150] = True
+    rgb[truth] = (40, 60, 160)
+    rgb[120:170, 60:110] = (170, 40, 40)  # a print the model took for background
+    rgb = np.clip(rgb.astype(int) + rng.integers(-6, 7, rgb.shape), 0, 255).astype(np.uint8)
+    mask = truth.copy()
+    mask[120:170, 60:110] = False
+    probability = np.where(mask, 240, 10).astype(np.uint8)
+    return rgb, probability, mask, truth
+
+
+def test_a_positive_click_adds_the_missed_region_and_nothing_else():
+    rgb, probability, mask, truth = _scene()
+    edit = smart_click(rgb, probability, mask, 145, 85, positive=True)
+    added = np.zeros_like(mask)
+    y0, x0, y1, x1 = edit.bbox
+    added[y0:y1, x0:x1] = edit.region
+    missed = truth & ~mask
+    assert edit.positive and (added & missed).sum() > 0.9 * missed.sum()
+    assert (added & ~truth).sum() < 0.02 * missed.sum()  # the backdrop is left alone
+
+
+def test_a_negative_click_removes_a_wrongly_added_blob():
+    rgb, probability, mask, truth = _scene()
+    blob = np.zeros_like(mask)
+    blob[10:38, 90:120] = True  # a "neck" blob above the garment, on the backdrop
+    edit = smart_click(rgb, probability, mask | blob, 24, 105, positive=False)
+    removed = np.zeros_like(mask)
+    y0, x0, y1, x1 = edit.bbox
+    removed[y0:y1, x0:x1] = edit.region
+    assert (removed & blob).sum() > 0.9 * blob.sum()
+    assert not (removed & truth).any()
+
+
+def test_a_click_changes_only_what_is_connected_to_it():
+    import cv2
+
+    rgb, probability, mask, truth = _scene()
+    edit = smart_click(rgb, probability, mask, 5, 5, positive=True)  # on the empty backdrop
+    y0, x0, y1, x1 = edit.bbox
+    added = np.zeros_like(mask)
+    added[y0:y1, x0:x1] = edit.region
+    count, _ = cv2.connectedComponents(added.astype(np.uint8), connectivity=8)
+    assert added[5, 5] and count == 2  # one region, the click's
+    assert not (added & truth & ~mask).any()  # the garment's missed print, far away, stays as it was
