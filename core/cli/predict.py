@@ -26,6 +26,20 @@ def add_cli_arguments(parser: argparse.ArgumentParser) -> None:
                         help="a second model trained on focus images (the seed's double pass)")
 
 
+def card_triage(card):
+    """(the card's fitted Triage or None, a note for the user or None)."""
+    from core.evaluation.triage import Triage
+
+    data = getattr(card, "triage", None)
+    if not data:
+        return None, ("the model card has no triage (garment-cutout calibrate-triage fits one): "
+                      "review.csv lists the views without estimates")
+    try:
+        return Triage.from_dict(data), None
+    except ValueError as exc:
+        return None, f"the model card's triage cannot be used ({exc}): review.csv lists the views without estimates"
+
+
 def run_cli(args: argparse.Namespace) -> int:
     from core.common.progress import TextProgress
     from core.prediction.double_pass import DoublePassPredictor
@@ -48,10 +62,16 @@ def run_cli(args: argparse.Namespace) -> int:
     except GarmentCutoutError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    triage, note = card_triage(predictor.card)
+    if note:
+        print(f"note: {note}", file=sys.stderr)
     result = cutout_files(files, predictor, args.out, threshold=args.threshold, write_masks=args.masks,
                           feather_px=args.feather, batch_size=args.batch_size,
-                          progress=TextProgress("predict"))
+                          progress=TextProgress("predict"), triage=triage)
     for line in errors + result.failures:
         print(f"error: {line}", file=sys.stderr)
+    flagged = sum(1 for row in result.review if row.needs_review)
+    if triage is not None and result.review:
+        print(f"{flagged} of {len(result.review)} views need review (review.csv)", file=sys.stderr)
     print(f"wrote {len(result.written)} files to {args.out}", file=sys.stderr)
     return 0 if not (errors or result.failures) else 1

@@ -96,6 +96,9 @@ def evaluate(
     if not 0.0 <= threshold <= 1.0:
         raise DataError(f"threshold must be between 0 and 1, got {threshold}")
     pairs = find_pairs(data_dir, limit, split, split_part)
+    from core.evaluation.triage import baseline_score, triage_of, view_features
+
+    triage = triage_of(card) if isinstance(getattr(card, "triage", None), dict) else None
 
     results: list[ImageResult] = []
     failed: list[FailedPair] = []
@@ -123,12 +126,16 @@ def evaluate(
                     f"prediction is {probability.dtype} {probability.shape}, expected uint8 {truth.shape}"))
             else:
                 pred = metrics.binarise(probability, threshold)
+                features = view_features(probability, threshold)
                 result = ImageResult(
                     pair.name,
                     metrics.dice(pred, truth),
                     metrics.iou(pred, truth),
                     metrics.boundary_f_score(pred, truth, BOUNDARY_TOLERANCE_PX),
                     seconds,
+                    None if triage is None else triage.estimate_features(features),
+                    baseline_score(probability, threshold),
+                    features,
                 )
                 results.append(result)
                 histograms.append(metrics.dice_histograms(probability, truth))
@@ -155,6 +162,7 @@ def evaluate(
         outliers=[results[i].name for i in metrics.iqr_outliers([r.dice for r in results])],
         data_dir=str(data_dir),
         report_dir=str(report_dir) if report_dir is not None else None,
+        triage=_triage_summary(results, triage),
     )
     if report_dir is not None:
         gallery = sorted(worst, reverse=True)  # worst Dice first
@@ -163,3 +171,21 @@ def evaluate(
     if report_dir is not None:  # now with the total time
         write_text_atomic(Path(report_dir) / "summary.json", json.dumps(summary.to_dict(), indent=2) + "\n")
     return summary
+
+
+def _triage_summary(results: list[ImageResult], triage) -> dict[str, Any]:
+    """How well the card's triage estimate (or, without one, the baseline alone) tells the
+    views below the Dice target from the rest (core.evaluation.triage_fit.triage_report)."""
+    from core.evaluation.triage import DICE_TARGET
+    from core.evaluation.triage_fit import auroc, triage_report
+
+    dice = [r.dice for r in results]
+    baseline = [r.baseline for r in results]
+    if triage is None:
+        labels = [d < DICE_TARGET for d in dice]
+        value = auroc(baseline, labels)
+        return {"dice_target": DICE_TARGET, "views": len(dice), "needing_review": sum(labels),
+                "baseline_auroc": None if value is None else round(value, 4),
+                "note": "the model card has no triage (garment-cutout calibrate --triage fits one)"}
+    return triage_report([r.estimate for r in results], dice, triage.operating_point, baseline,
+                         triage.dice_target)

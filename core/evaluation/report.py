@@ -43,8 +43,10 @@ def write_report(summary: EvaluationSummary, report_dir: Path, gallery: Sequence
         report_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ExportError(f"cannot create report folder {report_dir}: {exc.strerror or exc}") from None
-    rows = [["name", "dice", "iou", "boundary_f", "seconds"]]
-    rows += [[r.name, f"{r.dice:.6f}", f"{r.iou:.6f}", f"{r.boundary_f:.6f}", f"{r.seconds:.4f}"] for r in summary.results]
+    rows = [["name", "dice", "iou", "boundary_f", "seconds", "triage_estimate", "triage_baseline"]]
+    rows += [[r.name, f"{r.dice:.6f}", f"{r.iou:.6f}", f"{r.boundary_f:.6f}", f"{r.seconds:.4f}",
+              "" if r.estimate is None else f"{r.estimate:.4f}", "" if r.baseline is None else f"{r.baseline:.4f}"]
+             for r in summary.results]
     write_text_atomic(report_dir / "per_image.csv", _csv(rows))
     sweep_rows = [["threshold", "mean_dice"]] + [[f"{t:.2f}", f"{d:.6f}"] for t, d in summary.sweep.items()]
     write_text_atomic(report_dir / "threshold_sweep.csv", _csv(sweep_rows))

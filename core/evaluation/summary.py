@@ -23,6 +23,11 @@ class ImageResult:
     iou: float
     boundary_f: float
     seconds: float
+    # Triage (core.evaluation.triage): the card's estimate that the view needs review
+    # (None without a triage in the card), the baseline score and the view's features.
+    estimate: float | None = None
+    baseline: float | None = None
+    features: dict[str, float] | None = dataclasses.field(default=None, compare=False)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -43,6 +48,9 @@ class EvaluationSummary:
     report_dir: str | None = None
     total_seconds: float = 0.0
     precision: str = "float32"  # what the model computed in (core.precision)
+    # core.evaluation.triage_fit.triage_report of the card's estimate (or of the baseline
+    # alone without a triage): AUROC for Dice below target, Brier score, reliability bins.
+    triage: dict[str, Any] | None = None
 
     @property
     def n(self) -> int:
@@ -104,6 +112,7 @@ class EvaluationSummary:
             "total_seconds": self.total_seconds,
             "outliers": self.outliers,
             "failed": [dataclasses.asdict(f) for f in self.failed],
+            "triage": self.triage,
         }
 
     def to_json_line(self) -> str:
@@ -123,4 +132,8 @@ class EvaluationSummary:
             "model": self.model_name,
             "precision": self.precision,
         }
+        if self.triage:
+            for key in ("auroc", "baseline_auroc", "brier", "missed_share", "fine_passed_share"):
+                if key in self.triage:
+                    line[f"triage_{key}"] = self.triage[key]
         return json.dumps(line, separators=(", ", ": "))

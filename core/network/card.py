@@ -59,6 +59,10 @@ class ModelCard:
     # per-replica and global batch, and the learning-rate rule with its base and used rate.
     # Empty on older cards.
     distribution: dict[str, Any] = dataclasses.field(default_factory=dict)
+    # The fitted auto-triage (core.evaluation.triage.Triage.to_dict; garment-cutout
+    # calibrate-triage): features, standardisation, logistic weights, operating point.
+    # Empty on cards without one.
+    triage: dict[str, Any] = dataclasses.field(default_factory=dict)
     created: str = dataclasses.field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
     format_version: int = FORMAT_VERSION
 
@@ -160,7 +164,42 @@ def _problem(card: ModelCard) -> str | None:
         value = card.distribution.get(name)
         if value is not None and not (_is_whole(value) and value >= 1):
             return f"distribution.{name} must be a positive whole number, not {value!r}"
+    problem = triage_problem(card.triage)
+    if problem is not None:
+        return problem
     margin = card.training.get("focus_margin")
     if margin is not None and not (_is_number(margin) and margin >= 0):
         return f"training.focus_margin must be a number of pixels, not {margin!r}"
+    return None
+
+
+def triage_problem(triage: Any) -> str | None:
+    """Why a card's `triage` object cannot drive an estimate, or None (empty: no triage).
+    Feature names are checked by core.evaluation.triage, which knows them."""
+    if not isinstance(triage, dict):
+        return f"triage must be a JSON object, not {triage!r}"
+    if not triage:
+        return None
+    for key in ("features", "mean", "scale", "weights", "intercept", "operating_point"):
+        if key not in triage:
+            return f"triage has no {key}"
+    features = triage["features"]
+    if not isinstance(features, list) or not features or not all(isinstance(f, str) for f in features):
+        return f"triage.features must be a list of feature names, not {features!r}"
+    for key in ("mean", "scale", "weights"):
+        values = triage[key]
+        if not isinstance(values, list) or len(values) != len(features) or not all(_is_number(v) for v in values):
+            return f"triage.{key} must be {len(features)} finite numbers, not {values!r}"
+    if not all(v > 0 for v in triage["scale"]):
+        return "triage.scale must be above 0"
+    if not _is_number(triage["intercept"]):
+        return f"triage.intercept must be a number, not {triage['intercept']!r}"
+    for key in ("operating_point", "dice_target"):
+        value = triage.get(key, 0.97)
+        if not (_is_number(value) and 0.0 <= value <= 1.0):
+            return f"triage.{key} must be a number from 0 to 1, not {value!r}"
+    if not isinstance(triage.get("fitted_on", ""), str):
+        return f"triage.fitted_on must be text, not {triage['fitted_on']!r}"
+    if not isinstance(triage.get("fit", {}), dict):
+        return "triage.fit must be a JSON object"
     return None

@@ -4,6 +4,11 @@ Each input that fails (unreadable photo, unwritable output) costs one line on st
 and a non-zero exit; the others are still done. Photos are predicted in batches. No
 output ever replaces an input, and a photo's cutout and mask are written all or nothing.
 A symbolic link is named after itself, not after its target: two links, two cutouts.
+
+Beside the cutouts goes `review.csv` (file, garment, view, estimate, needs_review): the
+card's triage estimate that a view needs correction (core.evaluation.triage), written
+atomically once the batch is done. Rows of photos predicted before into the same folder
+are kept unless this run predicted them again.
 """
 
 from __future__ import annotations
@@ -51,17 +56,43 @@ def gather_inputs(paths: Iterable[str | Path]) -> tuple[list[Path], list[str]]:
 BATCH_PIXELS = 24_000_000
 
 
+REVIEW_NAME = "review.csv"
+REVIEW_COLUMNS = ("file", "garment", "view", "estimate", "needs_review")
+
+
+@dataclass
+class ReviewRow:
+    """One view's triage: `estimate` is P(Dice < the card's target), None without a triage."""
+
+    file: str
+    garment: str
+    view: str
+    estimate: float | None
+    needs_review: bool | None
+
+    def cells(self) -> list[str]:
+        estimate = "" if self.estimate is None else f"{self.estimate:.4f}"
+        review = "" if self.needs_review is None else ("yes" if self.needs_review else "no")
+        return [self.file, self.garment, self.view, estimate, review]
+
+
 @dataclass
 class BatchResult:
     written: list[Path] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
+    review: list[ReviewRow] = field(default_factory=list)
 
 
 def cutout_files(files: list[Path], predictor, out_dir: Path, threshold: float | None = None,
                  write_masks: bool = False, feather_px: int = 0, batch_size: int = 4,
                  progress: Callable[[int, int], None] | None = None,
-                 cancelled: Callable[[], bool] | None = None) -> BatchResult:
-    """Predict each photo and write its cutout (and mask) into `out_dir`."""
+                 cancelled: Callable[[], bool] | None = None, triage=None) -> BatchResult:
+    """Predict each photo and write its cutout (and mask) into `out_dir`, and review.csv.
+
+    `triage` (a core.evaluation.triage.Triage, passed in because prediction sits below
+    evaluation) gives each view's estimate from its (H, W) uint8 probability map and the
+    threshold: `estimate(probability, threshold) -> float`, `needs_review(estimate) -> bool`.
+    Without one review.csv lists the views with empty estimates."""
     from core.files.export import export_view
     from core.files.imageio import read_image
     from core.masks.compose import threshold_level
@@ -69,7 +100,8 @@ def cutout_files(files: list[Path], predictor, out_dir: Path, threshold: float |
     result = BatchResult()
     inputs = list(files)  # every input is protected, the skipped ones too
     files = _without_name_clashes(files, result.failures)
-    level = threshold_level(predictor.threshold if threshold is None else threshold)
+    cut = predictor.threshold if threshold is None else threshold
+    level = threshold_level(cut)
     done = 0
 
     def flush(loaded: list) -> None:
@@ -77,7 +109,12 @@ def cutout_files(files: list[Path], predictor, out_dir: Path, threshold: float |
         probs = predictor.predict_many([img.rgb for _, img in loaded], batch_size=batch_size)
         while loaded:  # each photo and its map are let go once written
             path, img = loaded.pop(0)
-            mask = probs.pop(0) >= level  # no overrides on the command line: the threshold alone
+            probability = probs.pop(0)
+            mask = probability >= level  # no overrides on the command line: the threshold alone
+            # Measured on a map about the model's input size, so it costs little and no
+            # full-size copy (core.evaluation.triage.working_map).
+            estimate = None if triage is None else triage.estimate(probability, cut)
+            del probability
             stem, view = _split_stem(path)
             try:
                 result.written.extend(export_view(img.rgb, mask, out_dir, stem, view, feather_px=feather_px,
@@ -85,6 +122,9 @@ def cutout_files(files: list[Path], predictor, out_dir: Path, threshold: float |
                                                   protected=inputs))
             except GarmentCutoutError as exc:
                 result.failures.append(f"{path}: {exc}")
+            else:
+                result.review.append(ReviewRow(str(path), stem, view, estimate,
+                                               None if estimate is None else triage.needs_review(estimate)))
             done += 1
             del img, mask
 
@@ -111,7 +151,47 @@ def cutout_files(files: list[Path], predictor, out_dir: Path, threshold: float |
                 progress(done, len(files))
     if progress is not None and done < len(files):
         progress(done, len(files))
+    if result.review:
+        _write_review(out_dir / REVIEW_NAME, result.review, inputs, result.failures)
     return result
+
+
+def _write_review(target: Path, rows: list[ReviewRow], inputs: list[Path], failures: list[str]) -> None:
+    """Write `rows` into `target` atomically, keeping the rows of other photos already there."""
+    import csv
+    import io
+
+    from core.files.atomic import write_text_atomic
+
+    if any(_same_file(target, p) for p in inputs):
+        failures.append(f"{target}: not written, it is one of the inputs")
+        return
+    fresh = {row.file for row in rows}
+    kept: list[list[str]] = []
+    try:
+        with open(target, newline="", encoding="utf-8") as handle:
+            old = list(csv.reader(handle))
+        if old and tuple(old[0]) == REVIEW_COLUMNS:
+            kept = [r for r in old[1:] if len(r) == len(REVIEW_COLUMNS) and r[0] not in fresh]
+    except FileNotFoundError:
+        pass
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        failures.append(f"{target}: the earlier review could not be read ({exc}); it is replaced")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(REVIEW_COLUMNS)
+    writer.writerows(kept + [row.cells() for row in rows])
+    try:
+        write_text_atomic(target, buffer.getvalue())
+    except OSError as exc:
+        failures.append(f"{target}: cannot write the review ({exc.strerror or exc})")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 def _without_name_clashes(files: list[Path], failures: list[str]) -> list[Path]:

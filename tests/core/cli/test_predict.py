@@ -55,7 +55,7 @@ def test_predict_ccp_photos_and_bad_inputs_in_one_run(tmp_path, capsys):
     assert code == 1
     assert "broken.jpg" in err and "missing.png" in err and "Traceback" not in err
     written = sorted(p.name for p in out.iterdir())
-    assert written == ["0001_cutout.png", "0002_cutout.png"]
+    assert written == ["0001_cutout.png", "0002_cutout.png", "review.csv"]
     cutout = cv2.imread(str(out / "0001_cutout.png"), cv2.IMREAD_UNCHANGED)
     truth = cv2.imread(str(paths.SHARED_CCP / "masks" / "0001.png"), cv2.IMREAD_GRAYSCALE) > 127
     assert cutout.shape[:2] == truth.shape

@@ -170,7 +170,7 @@ def test_report_files(data_dir, tmp_path):
         rows = list(csv.DictReader(fh))
     assert [r["name"] for r in rows] == list("abcde")
     assert float(rows[1]["dice"]) == pytest.approx(2 / 3, abs=1e-6)
-    assert set(rows[0]) == {"name", "dice", "iou", "boundary_f", "seconds"}
+    assert set(rows[0]) == {"name", "dice", "iou", "boundary_f", "seconds", "triage_estimate", "triage_baseline"}
     with open(report / "threshold_sweep.csv", newline="") as fh:
         sweep = list(csv.DictReader(fh))
     assert len(sweep) == 91 and sweep[0]["threshold"] == "0.05" and sweep[-1]["threshold"] == "0.95"

@@ -1,0 +1,92 @@
+"""`predict`'s review.csv, written by core.prediction.batch_cutout with a stand-in
+predictor and a fitted triage: one row per view written, estimates from the maps, rows
+of earlier runs kept, written atomically (no temporary left)."""
+
+from __future__ import annotations
+
+import csv
+
+import cv2
+import numpy as np
+
+from core.evaluation.triage import Triage
+from core.prediction.batch_cutout import REVIEW_COLUMNS, cutout_files, gather_inputs
+
+
+class BlobPredictor:
+    """A sure square (p = 1) for black photos, a doubtful one (p = 0.55) for the rest."""
+
+    threshold = 0.5
+
+    def predict_many(self, images, batch_size=4):
+        out = []
+        for rgb in images:
+            p = np.zeros(rgb.shape[:2], np.uint8)
+            h, w = p.shape
+            p[h // 4: 3 * h // 4, w // 4: 3 * w // 4] = 255 if rgb[0, 0, 0] == 0 else 140
+            out.append(p)
+        return out
+
+
+TRIAGE = Triage(("log_band_per_area",), (-3.0,), (1.0,), (2.0,), 0.0, 0.5)
+
+
+def _photo(path, clean: bool):
+    cv2.imwrite(str(path), np.full((40, 30, 3), 0 if clean else 9, np.uint8))
+
+
+def _rows(path):
+    with open(path, newline="", encoding="utf-8") as fh:
+        return list(csv.reader(fh))
+
+
+def test_review_csv_lists_each_view_with_its_estimate(tmp_path):
+    shoot = tmp_path / "in"
+    shoot.mkdir()
+    _photo(shoot / "G1_Front.png", clean=True)
+    _photo(shoot / "G1_Back.png", clean=False)
+    _photo(shoot / "loose.png", clean=True)
+    out = tmp_path / "out"
+    out.mkdir()
+    files, _ = gather_inputs([shoot])
+    result = cutout_files(files, BlobPredictor(), out, triage=TRIAGE)
+    assert not result.failures
+    rows = _rows(out / "review.csv")
+    assert tuple(rows[0]) == REVIEW_COLUMNS
+    by_file = {r[0].rsplit("/", 1)[-1]: r for r in rows[1:]}
+    assert sorted(by_file) == ["G1_Back.png", "G1_Front.png", "loose.png"]
+    assert by_file["G1_Front.png"][1:3] == ["G1", "Front"] and by_file["loose.png"][1:3] == ["loose", ""]
+    clean, doubtful = float(by_file["G1_Front.png"][3]), float(by_file["G1_Back.png"][3])
+    assert clean < 0.5 <= doubtful
+    assert by_file["G1_Front.png"][4] == "no" and by_file["G1_Back.png"][4] == "yes"
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temporary left
+
+
+def test_a_later_run_keeps_the_other_rows_and_replaces_its_own(tmp_path):
+    _photo(tmp_path / "a.png", clean=True)
+    _photo(tmp_path / "b.png", clean=False)
+    out = tmp_path / "out"
+    out.mkdir()
+    cutout_files([tmp_path / "a.png", tmp_path / "b.png"], BlobPredictor(), out, triage=TRIAGE)
+    _photo(tmp_path / "b.png", clean=True)  # b re-shot, predicted again on its own
+    cutout_files([tmp_path / "b.png"], BlobPredictor(), out, triage=TRIAGE)
+    rows = _rows(out / "review.csv")[1:]
+    assert [r[0].rsplit("/", 1)[-1] for r in rows] == ["a.png", "b.png"]
+    assert rows[1][4] == "no"
+
+
+def test_without_a_triage_the_views_are_listed_without_estimates(tmp_path):
+    _photo(tmp_path / "a.png", clean=True)
+    out = tmp_path / "out"
+    out.mkdir()
+    cutout_files([tmp_path / "a.png"], BlobPredictor(), out)
+    assert _rows(out / "review.csv")[1][1:] == ["a", "", "", ""]
+
+
+def test_an_unreadable_photo_gets_no_row(tmp_path):
+    (tmp_path / "bad.png").write_bytes(b"junk")
+    _photo(tmp_path / "a.png", clean=True)
+    out = tmp_path / "out"
+    out.mkdir()
+    result = cutout_files([tmp_path / "a.png", tmp_path / "bad.png"], BlobPredictor(), out, triage=TRIAGE)
+    assert result.failures and len(_rows(out / "review.csv")) == 2
