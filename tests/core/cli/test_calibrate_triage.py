@@ -1,0 +1,27 @@
+"""`garment-cutout calibrate --triage`: its arguments are checked before any model loads."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.cli.main import main
+
+
+def test_an_unknown_triage_feature_is_a_usage_error(tmp_path, capsys):
+    with pytest.raises(SystemExit) as stopped:
+        main(["calibrate", "--triage", "--triage-features", "log_band_per_area,nonsense", "--model",
+              str(tmp_path / "m.keras"), "--data", str(tmp_path), "--split", str(tmp_path / "s.json")])
+    assert stopped.value.code == 2
+    assert "nonsense" in capsys.readouterr().err
+
+
+def test_triage_with_inference_options_is_refused(tmp_path, capsys):
+    code = main(["calibrate", "--triage", "--tta-flip", "on", "--model", str(tmp_path / "m.keras"),
+                 "--data", str(tmp_path), "--split", str(tmp_path / "s.json")])
+    assert code == 2 and "set --upsampling/--tta-flip/--precision" in capsys.readouterr().err
+
+
+def test_a_missing_data_folder_fails_before_the_model_loads(tmp_path, capsys):
+    code = main(["calibrate", "--triage", "--model", str(tmp_path / "m.keras"), "--data", str(tmp_path / "none"),
+                 "--split", str(tmp_path / "s.json")])
+    assert code == 2 and "does not exist" in capsys.readouterr().err
