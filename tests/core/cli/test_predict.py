@@ -153,4 +153,7 @@ def test_a_broken_corpus_costs_one_line_per_file_and_no_library_noise(tmp_path):
     errors = [line for line in lines if line.startswith("error: ")]
     assert sorted(line.split(": ")[1].split()[-1] for line in errors) == sorted(
         str(folder / n) for n in ("crc.png", "cut.png", "empty.tif", "text.jpg"))
-    assert lines == errors + [f"wrote 1 files to {tmp_path / 'o'}"], result.stderr
+    # The bundled card has a triage: one line says how many views review.csv flags.
+    review = [line for line in lines if line.endswith("views need review (review.csv)")]
+    assert len(review) == 1 and review[0].split(" of ")[1].startswith("1 views"), result.stderr
+    assert lines == errors + review + [f"wrote 1 files to {tmp_path / 'o'}"], result.stderr
