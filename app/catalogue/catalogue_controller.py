@@ -125,6 +125,7 @@ class CatalogueController(QObject):
             self.show_view(first)
             self._model.predict_missing()
         self.refresh_garment_state()
+        self.refresh_estimate()  # views whose cached probability was installed
         self.garment_opened.emit(gid)
 
     def _leave_garment(self) -> None:
@@ -176,11 +177,37 @@ class CatalogueController(QObject):
             self.show_view(view)
         self._update_view_strip()
         self.refresh_garment_state()
+        self.refresh_estimate()
 
     def on_model_changed(self) -> None:
         """The open garment's thresholds and probabilities changed with the model."""
         if self._workspace.current_view is not None:
             self.show_view(self._workspace.current_view)
+        self._catalogue_panel.clear_estimates()  # they were the old model's
+        self.refresh_estimate()
+
+    def refresh_estimate(self) -> None:
+        """Show the open garment's worst view estimate from the loaded model's triage
+        (core.evaluation.triage), over the views that have a probability, each at its own
+        threshold. Nothing without a model, a triage in its card, or a predicted view."""
+        ws = self._workspace
+        session = ws.session
+        if session is None:
+            return
+        from core.evaluation.triage import Triage
+
+        data = getattr(getattr(ws.predictor, "card", None), "triage", None)
+        try:
+            triage = Triage.from_dict(data) if data else None
+        except ValueError:
+            triage = None  # a card from a newer version: no estimates rather than a failure
+        states = [s for s in session.states.values() if s.probability is not None]
+        if triage is None or not states:
+            self._catalogue_panel.set_estimate(session.garment_id, None)
+            return
+        estimates = [triage.estimate(s.probability, s.threshold) for s in states]
+        self._catalogue_panel.set_estimate(session.garment_id, max(estimates),
+                                           any(triage.needs_review(e) for e in estimates))
 
     def on_view_edited(self) -> None:
         """An edit became an undo step: view tooltips and the garment's state follow."""

@@ -1,14 +1,18 @@
 """The garment list of a catalogue folder, each with its state, and a message list.
 
 States (app.document.garment_session): not started -> predicted -> corrected ->
-exported (as far as the app knows), or unreadable.
+exported (as far as the app knows), or unreadable. A garment whose views have been
+predicted also shows its worst view's triage estimate (core.evaluation.triage: the
+chance that the view's Dice is below 0.97); the list can put the worst first and show
+only the garments that need review. Garments not yet predicted have no estimate: they
+sort after the others and count as not needing review.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPixmap
-from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from app.document.garment_session import BROKEN, CORRECTED, EXPORTED, NOT_STARTED, PREDICTED
 
@@ -42,19 +46,36 @@ class CataloguePanel(QWidget):
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.setUniformItemSizes(True)
         self.summary = QLabel()
+        self.worst_first = QCheckBox("Worst first")
+        self.worst_first.setToolTip("Sort garments by their worst view's estimate, highest first")
+        self.review_only = QCheckBox("Needs review")
+        self.review_only.setToolTip("Show only garments with a view the triage flags for review")
+        toggles = QHBoxLayout()
+        toggles.setContentsMargins(0, 0, 0, 0)
+        toggles.addWidget(self.worst_first)
+        toggles.addWidget(self.review_only)
+        toggles.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.summary)
+        layout.addLayout(toggles)
         layout.addWidget(self.list, 1)
         self._states: dict[str, str] = {}
+        # garment id -> (worst view's estimate, whether any view needs review)
+        self._estimates: dict[str, tuple[float, bool]] = {}
+        self._order: list[str] = []  # the catalogue's own order
         self._updating = False
         self.list.currentItemChanged.connect(self._on_list_current_item_changed)
+        self.worst_first.toggled.connect(self._on_worst_first_toggled)
+        self.review_only.toggled.connect(self._on_review_only_toggled)
 
     def set_garments(self, garment_ids: list[str], states: dict[str, str]) -> None:
         self._updating = True
         try:
             self.list.clear()
             self._states = {}
+            self._estimates = {}
+            self._order = list(garment_ids)
             for gid in garment_ids:
                 item = QListWidgetItem(gid)
                 item.setData(Qt.ItemDataRole.UserRole, gid)
@@ -65,11 +86,91 @@ class CataloguePanel(QWidget):
 
     def set_state(self, garment_id: str, state: str) -> None:
         self._states[garment_id] = state
+        self._show_item(garment_id)
+        self._update_summary()
+
+    def set_estimate(self, garment_id: str, worst: float | None, needs_review: bool = False) -> None:
+        """The garment's worst view estimate (0..1) and whether a view needs review; None
+        forgets it (another model, or no triage in its card)."""
+        if worst is None:
+            self._estimates.pop(garment_id, None)
+        else:
+            self._estimates[garment_id] = (float(worst), bool(needs_review))
+        self._show_item(garment_id)
+        self._update_summary()
+        if self.worst_first.isChecked():
+            self._arrange()
+        elif self.review_only.isChecked():
+            self._apply_filter()
+
+    def clear_estimates(self) -> None:
+        self._estimates = {}
+        for gid in self._order:
+            self._show_item(gid)
+        self._update_summary()
+        self._arrange()
+
+    def estimate(self, garment_id: str) -> tuple[float, bool] | None:
+        return self._estimates.get(garment_id)
+
+    def visible_garment_ids(self) -> list[str]:
+        """The garments listed, in their order, without those the filter hides."""
+        return [self.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.list.count())
+                if not self.list.item(i).isHidden()]
+
+    def _show_item(self, garment_id: str) -> None:
         item = self._item(garment_id)
-        if item is not None:
-            item.setText(f"{garment_id}\n{state}")
-            item.setToolTip(f"{garment_id}: {state}")
-            item.setIcon(_dot(STATE_COLOURS.get(state, STATE_COLOURS[NOT_STARTED])))
+        if item is None:
+            return
+        state = self._states.get(garment_id, NOT_STARTED)
+        estimate = self._estimates.get(garment_id)
+        line = state if estimate is None else f"{state} · worst {estimate[0]:.2f}" + (" · review" if estimate[1] else "")
+        item.setText(f"{garment_id}\n{line}")
+        item.setToolTip(f"{garment_id}: {line}" + ("" if estimate is None else
+                                                     " (worst view's chance of Dice below 0.97)"))
+        item.setIcon(_dot(STATE_COLOURS.get(state, STATE_COLOURS[NOT_STARTED])))
+
+    def _sorted_ids(self) -> list[str]:
+        if not self.worst_first.isChecked():
+            return list(self._order)
+        position = {gid: i for i, gid in enumerate(self._order)}
+        # Highest estimate first; garments without one keep the catalogue order after them.
+        return sorted(self._order, key=lambda gid: (gid not in self._estimates,
+                                                    -self._estimates.get(gid, (0.0, False))[0], position[gid]))
+
+    def _arrange(self) -> None:
+        """Reorder the items (keeping the current one current) and reapply the filter."""
+        current = self.list.currentItem()
+        current_id = current.data(Qt.ItemDataRole.UserRole) if current is not None else None
+        self._updating = True
+        try:
+            items = {}
+            while self.list.count():
+                item = self.list.takeItem(0)
+                items[item.data(Qt.ItemDataRole.UserRole)] = item
+            for gid in self._sorted_ids():
+                if gid in items:
+                    self.list.addItem(items.pop(gid))
+            for item in items.values():
+                self.list.addItem(item)
+            if current_id is not None:
+                self.list.setCurrentItem(self._item(current_id))
+        finally:
+            self._updating = False
+        self._apply_filter()
+
+    def _apply_filter(self) -> None:
+        only = self.review_only.isChecked()
+        for i in range(self.list.count()):
+            item = self.list.item(i)
+            estimate = self._estimates.get(item.data(Qt.ItemDataRole.UserRole))
+            item.setHidden(only and not (estimate is not None and estimate[1]))
+
+    def _on_worst_first_toggled(self, _checked: bool) -> None:
+        self._arrange()
+
+    def _on_review_only_toggled(self, _checked: bool) -> None:
+        self._apply_filter()
         self._update_summary()
 
     def state(self, garment_id: str) -> str | None:
@@ -97,7 +198,11 @@ class CataloguePanel(QWidget):
     def _update_summary(self) -> None:
         total = len(self._states)
         done = sum(1 for s in self._states.values() if s == EXPORTED)
-        self.summary.setText(f"{total} garments, {done} exported")
+        flagged = sum(1 for _, review in self._estimates.values() if review)
+        text = f"{total} garments, {done} exported"
+        if self._estimates:
+            text += f", {flagged} of {len(self._estimates)} predicted need review"
+        self.summary.setText(text)
 
     def _on_list_current_item_changed(self, current, _previous) -> None:
         if current is not None and not self._updating:

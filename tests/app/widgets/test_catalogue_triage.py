@@ -1,0 +1,77 @@
+"""The catalogue panel's triage: each garment's worst view estimate, "worst first" and
+"needs review"."""
+
+from __future__ import annotations
+
+from app.document.garment_session import PREDICTED
+from app.widgets.catalogue_panel import CataloguePanel
+
+
+def _panel(qtbot) -> CataloguePanel:
+    panel = CataloguePanel()
+    qtbot.addWidget(panel)
+    panel.set_garments(["a", "b", "c", "d"], {})
+    return panel
+
+
+def test_estimates_show_and_sort_worst_first(qtbot):
+    panel = _panel(qtbot)
+    panel.set_state("b", PREDICTED)
+    panel.set_estimate("b", 0.31, False)
+    panel.set_estimate("c", 0.87, True)
+    panel.set_estimate("d", 0.05, False)
+    assert "worst 0.87 · review" in panel._item("c").text() and "worst 0.31" in panel._item("b").text()
+    assert "1 of 3 predicted need review" in panel.summary.text()
+    panel.select("b")
+    panel.worst_first.setChecked(True)
+    assert panel.garment_ids() == ["c", "b", "d", "a"]  # a has no estimate: last
+    assert panel.list.currentItem().text().startswith("b")  # the selection stays
+    panel.set_estimate("a", 0.95, True)  # a newly predicted garment takes its place
+    assert panel.garment_ids() == ["a", "c", "b", "d"]
+    panel.worst_first.setChecked(False)
+    assert panel.garment_ids() == ["a", "b", "c", "d"]
+
+
+def test_needs_review_filter_hides_the_rest(qtbot):
+    panel = _panel(qtbot)
+    panel.set_estimate("b", 0.9, True)
+    panel.set_estimate("c", 0.1, False)
+    panel.review_only.setChecked(True)
+    assert panel.visible_garment_ids() == ["b"]
+    panel.set_estimate("d", 0.7, True)
+    assert panel.visible_garment_ids() == ["b", "d"]
+    panel.set_estimate("b", None)  # forgotten (another model)
+    assert panel.visible_garment_ids() == ["d"]
+    panel.clear_estimates()
+    assert panel.visible_garment_ids() == [] and "worst" not in panel._item("d").text()
+    panel.review_only.setChecked(False)
+    assert panel.visible_garment_ids() == ["a", "b", "c", "d"]
+
+
+def test_selecting_in_a_sorted_list_still_names_the_garment(qtbot):
+    panel = _panel(qtbot)
+    panel.set_estimate("d", 0.9, True)
+    panel.worst_first.setChecked(True)
+    with qtbot.waitSignal(panel.garment_selected) as blocker:
+        panel.list.setCurrentRow(0)
+    assert blocker.args == ["d"]
+
+
+def test_a_predicted_garment_gets_its_worst_view_estimate(make_window, fake_predictor, tmp_path):
+    from conftest import write_photo
+
+    from core.evaluation.triage import Triage
+
+    folder = tmp_path / "catalogue"
+    folder.mkdir()
+    for gid in ("a1", "b2"):
+        for i, view in enumerate(("Front", "Back")):
+            write_photo(folder / f"{gid}_{view}.png", seed=i)
+    # The fake ramp's band is wide: log(band / area) is about log(0.8 / 0.5) = 0.47 > 0.
+    triage = Triage(("log_band_per_area",), (0.0,), (1.0,), (4.0,), 0.0, 0.5)
+    fake_predictor.card.triage = triage.to_dict()
+    window = make_window([folder])
+    panel = window.catalogue_panel
+    worst, review = panel.estimate("a1")
+    assert worst > 0.5 and review and "· review" in panel._item("a1").text()
+    assert panel.estimate("b2") is None  # not predicted yet
