@@ -32,7 +32,7 @@ def card_triage(card):
 
     data = getattr(card, "triage", None)
     if not data:
-        return None, ("the model card has no triage (garment-cutout calibrate-triage fits one): "
+        return None, ("the model card has no triage (garment-cutout calibrate --triage fits one): "
                       "review.csv lists the views without estimates")
     try:
         return Triage.from_dict(data), None

@@ -60,7 +60,7 @@ class ModelCard:
     # Empty on older cards.
     distribution: dict[str, Any] = dataclasses.field(default_factory=dict)
     # The fitted auto-triage (core.evaluation.triage.Triage.to_dict; garment-cutout
-    # calibrate-triage): features, standardisation, logistic weights, operating point.
+    # calibrate --triage): features, standardisation, logistic weights, operating point.
     # Empty on cards without one.
     triage: dict[str, Any] = dataclasses.field(default_factory=dict)
     created: str = dataclasses.field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
