@@ -21,6 +21,11 @@ def add_cli_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--masks", action="store_true", help="also write <stem>_mask.png")
     parser.add_argument("--feather", type=bounded_number(MAX_FEATHER_PX), default=0, metavar="PX",
                         help=f"feather the alpha edge by PX pixels (0 to {MAX_FEATHER_PX})")
+    parser.add_argument("--refine-edge", type=bounded_number(50), default=0, metavar="PX",
+                        help="matted soft alpha in a band of PX pixels either side of the edge, with the garment's "
+                             "own colour at soft pixels (0 to 50; 0, the default: off)")
+    parser.add_argument("--no-decontaminate", action="store_true",
+                        help="with --refine-edge: keep the photo's colours at soft pixels")
     parser.add_argument("--batch-size", type=positive_int, default=4)
     parser.add_argument("--double-pass", type=Path, default=None, metavar="SECOND_MODEL",
                         help="a second model trained on focus images (the seed's double pass)")
@@ -67,6 +72,7 @@ def run_cli(args: argparse.Namespace) -> int:
         print(f"note: {note}", file=sys.stderr)
     result = cutout_files(files, predictor, args.out, threshold=args.threshold, write_masks=args.masks,
                           feather_px=args.feather, batch_size=args.batch_size,
+                          refine_edge_px=int(round(args.refine_edge)), decontaminate=not args.no_decontaminate,
                           progress=TextProgress("predict"), triage=triage)
     for line in errors + result.failures:
         print(f"error: {line}", file=sys.stderr)

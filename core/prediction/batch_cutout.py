@@ -86,7 +86,8 @@ class BatchResult:
 def cutout_files(files: list[Path], predictor, out_dir: Path, threshold: float | None = None,
                  write_masks: bool = False, feather_px: int = 0, batch_size: int = 4,
                  progress: Callable[[int, int], None] | None = None,
-                 cancelled: Callable[[], bool] | None = None, triage=None) -> BatchResult:
+                 cancelled: Callable[[], bool] | None = None, triage=None, refine_edge_px: int = 0,
+                 decontaminate: bool = True) -> BatchResult:
     """Predict each photo and write its cutout (and mask) into `out_dir`, and review.csv.
 
     `triage` (a core.evaluation.triage.Triage, passed in because prediction sits below
@@ -119,7 +120,8 @@ def cutout_files(files: list[Path], predictor, out_dir: Path, threshold: float |
             try:
                 result.written.extend(export_view(img.rgb, mask, out_dir, stem, view, feather_px=feather_px,
                                                   write_mask=write_masks, source_path=path, rgb16=img.rgb16,
-                                                  protected=inputs))
+                                                  protected=inputs, refine_edge_px=refine_edge_px,
+                                                  decontaminate=decontaminate if refine_edge_px else None))
             except GarmentCutoutError as exc:
                 result.failures.append(f"{path}: {exc}")
             else:

@@ -157,3 +157,19 @@ def test_a_broken_corpus_costs_one_line_per_file_and_no_library_noise(tmp_path):
     review = [line for line in lines if line.endswith("views need review (review.csv)")]
     assert len(review) == 1 and review[0].split(" of ")[1].startswith("1 views"), result.stderr
     assert lines == errors + review + [f"wrote 1 files to {tmp_path / 'o'}"], result.stderr
+
+
+@needs_model
+def test_predict_with_refine_edge_writes_soft_edges_and_keeps_opaque_pixels(tmp_path):
+    pytest.importorskip("pymatting")
+    view = sample_views()[0]
+    out = tmp_path / "out"
+    assert main(["predict", str(view), "--out", str(out), "--masks", "--refine-edge", "4"]) == 0
+    cutout = cv2.imread(str(out / f"{view.stem}_cutout.png"), cv2.IMREAD_UNCHANGED)
+    photo = cv2.imread(str(view), cv2.IMREAD_UNCHANGED)[..., :3]
+    alpha = cutout[..., 3]
+    soft = (alpha > 0) & (alpha < 255)
+    assert soft.sum() > 1000  # a matted band, not a 0/255 mask
+    assert np.array_equal(cutout[..., :3][alpha == 255], photo[alpha == 255])  # the photo's own pixels
+    mask = cv2.imread(str(out / f"{view.stem}_mask.png"), cv2.IMREAD_GRAYSCALE)
+    assert set(np.unique(mask)) <= {0, 255}  # the mask file stays hard
