@@ -1,4 +1,4 @@
-"""Export options: folder (remembered), feather, also write masks."""
+"""Export options: folder (remembered), feather, refine edge and decontamination, also write masks."""
 
 from __future__ import annotations
 
@@ -19,10 +19,11 @@ from PySide6.QtWidgets import (
 
 
 class ExportDialog(QDialog):
-    """Asks where and how to export; `options()` returns (folder, feather_px, write_mask)."""
+    """Asks where and how to export; `options()` returns (folder, feather_px, write_mask,
+    refine_edge_px, decontaminate)."""
 
     def __init__(self, folder: str, feather_px: int = 0, write_mask: bool = False, parent=None,
-                 title: str = "Export cutouts"):
+                 title: str = "Export cutouts", refine_edge_px: int = 0, decontaminate: bool = True):
         super().__init__(parent)
         self.setWindowTitle(title)
         self.folder_edit = QLineEdit(folder)
@@ -38,6 +39,19 @@ class ExportDialog(QDialog):
         self.feather_spin.setSuffix(" px")
         self.feather_spin.setValue(feather_px)
         self.feather_spin.setToolTip("Soften the cutout edge over this many pixels (0 = hard edge)")
+        self.refine_spin = QSpinBox()
+        self.refine_spin.setRange(0, 50)
+        self.refine_spin.setSuffix(" px")
+        self.refine_spin.setSpecialValueText("off")
+        self.refine_spin.setValue(refine_edge_px)
+        self.refine_spin.setToolTip("Matte a soft edge in a band this wide either side of the mask's edge "
+                                    "(hair-fine fabric, fuzzy knits); off = the mask's own edge")
+        self.decontaminate_check = QCheckBox("Decontaminate colours at soft edges")
+        self.decontaminate_check.setToolTip("Use the garment's estimated colour where the edge is soft, so no "
+                                            "fringe of the backdrop shows over a new background")
+        self.decontaminate_check.setChecked(decontaminate)
+        self.decontaminate_check.setEnabled(refine_edge_px > 0)
+        self.refine_spin.valueChanged.connect(self._on_refine_spin_value_changed)
         self.mask_check = QCheckBox("Also write the masks (_mask.png)")
         self.mask_check.setChecked(write_mask)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
@@ -47,12 +61,18 @@ class ExportDialog(QDialog):
         form = QFormLayout(self)
         form.addRow("Folder", folder_row)
         form.addRow("Feather", self.feather_spin)
+        form.addRow("Refine edge", self.refine_spin)
+        form.addRow("", self.decontaminate_check)
         form.addRow("", self.mask_check)
         form.addRow(self.buttons)
         self.resize(520, 150)
 
-    def options(self) -> tuple[Path, int, bool]:
-        return Path(self.folder_edit.text().strip()), self.feather_spin.value(), self.mask_check.isChecked()
+    def options(self) -> tuple[Path, int, bool, int, bool]:
+        return (Path(self.folder_edit.text().strip()), self.feather_spin.value(), self.mask_check.isChecked(),
+                self.refine_spin.value(), self.decontaminate_check.isChecked())
+
+    def _on_refine_spin_value_changed(self, value: int) -> None:
+        self.decontaminate_check.setEnabled(value > 0)
 
     def _on_browse_clicked(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Export folder", self.folder_edit.text())

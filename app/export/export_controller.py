@@ -36,6 +36,8 @@ class ExportController(QObject):
         self._save_edits = save_edits
         self.export_feather = 0
         self.export_masks = False
+        self.export_refine_edge = 0
+        self.export_decontaminate = True
         self.garment_exporter = GarmentExporter(feedback, self)
         self.garment_exporter.finished_export.connect(self._on_garment_exporter_finished_export)
         self.catalogue_exporter = CatalogueExporter(feedback, workspace, self)
@@ -47,11 +49,11 @@ class ExportController(QObject):
         if session is None:
             return
         folder = self._settings.export_folder or str(session.garment.folder / "cutouts")
-        dialog = ExportDialog(folder, self.export_feather, self.export_masks, parent)
+        dialog = ExportDialog(folder, self.export_feather, self.export_masks, parent,
+                              refine_edge_px=self.export_refine_edge, decontaminate=self.export_decontaminate)
         if dialog.exec() != ExportDialog.DialogCode.Accepted:
             return
-        out_dir, feather_px, write_mask = dialog.options()
-        self.export(out_dir, feather_px, write_mask)
+        self.export(*dialog.options())
 
     def export_all_with_dialog(self, parent: QWidget) -> None:
         catalogue = self._workspace.catalogue
@@ -59,22 +61,23 @@ class ExportController(QObject):
             return
         folder = self._settings.export_folder or str(catalogue.garments[0].folder / "cutouts")
         dialog = ExportDialog(folder, self.export_feather, self.export_masks, parent,
-                              title=f"Export all {len(catalogue.garments)} garments")
+                              title=f"Export all {len(catalogue.garments)} garments",
+                              refine_edge_px=self.export_refine_edge, decontaminate=self.export_decontaminate)
         if dialog.exec() == ExportDialog.DialogCode.Accepted:
             self.export_all(*dialog.options())
 
     # -- exports -----------------------------------------------------------------
-    def export(self, out_dir: Path, feather_px: int = 0, write_mask: bool = False) -> bool:
+    def export(self, out_dir: Path, feather_px: int = 0, write_mask: bool = False, refine_edge_px: int = 0, decontaminate: bool = True) -> bool:
         """Export the current garment's predicted views; False if refused."""
         session = self._workspace.session
         if self.catalogue_exporter.running or self.garment_exporter.running or session is None:
             return False
         out_dir = Path(out_dir)
-        if not self._accept_options(out_dir, feather_px, write_mask):
+        if not self._accept_options(out_dir, feather_px, write_mask, refine_edge_px, decontaminate):
             return False
-        return self.garment_exporter.start(session, out_dir, feather_px, write_mask)
+        return self.garment_exporter.start(session, out_dir, feather_px, write_mask, refine_edge_px, decontaminate)
 
-    def export_all(self, out_dir: Path, feather_px: int = 0, write_mask: bool = False) -> bool:
+    def export_all(self, out_dir: Path, feather_px: int = 0, write_mask: bool = False, refine_edge_px: int = 0, decontaminate: bool = True) -> bool:
         """Export every garment of the catalogue; False if refused."""
         if self.garment_exporter.running or self.catalogue_exporter.running or self._workspace.catalogue is None:
             return False
@@ -82,10 +85,10 @@ class ExportController(QObject):
             self._feedback.show_error("The model is still loading: export all garments once it is ready")
             return False
         out_dir = Path(out_dir)
-        if not self._accept_options(out_dir, feather_px, write_mask):
+        if not self._accept_options(out_dir, feather_px, write_mask, refine_edge_px, decontaminate):
             return False
         self._save_edits()
-        return self.catalogue_exporter.start(out_dir, feather_px, write_mask)
+        return self.catalogue_exporter.start(out_dir, feather_px, write_mask, refine_edge_px, decontaminate)
 
     def cancel(self) -> None:
         self.garment_exporter.cancel()
@@ -96,7 +99,8 @@ class ExportController(QObject):
         self.garment_exporter.detach()
         self.catalogue_exporter.detach()
 
-    def _accept_options(self, out_dir: Path, feather_px: int, write_mask: bool) -> bool:
+    def _accept_options(self, out_dir: Path, feather_px: int, write_mask: bool, refine_edge_px: int = 0,
+                        decontaminate: bool = True) -> bool:
         """Check the export folder (a message when it won't do) and remember the options."""
         problem = export_folder_problem(out_dir)
         if problem:
@@ -104,6 +108,7 @@ class ExportController(QObject):
             return False
         self._settings.export_folder = str(out_dir)
         self.export_feather, self.export_masks = feather_px, write_mask
+        self.export_refine_edge, self.export_decontaminate = refine_edge_px, decontaminate
         return True
 
     def _on_garment_exporter_finished_export(self, written: list) -> None:

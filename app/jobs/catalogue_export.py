@@ -86,7 +86,8 @@ def _open(garment: Garment, predictor) -> GarmentInput:
 
 
 def export_catalogue(inputs: list[GarmentInput], predictor, out_dir: Path, feather_px: int, write_mask: bool,
-                     progress: Callable, cancelled: Callable, partial: Callable) -> CatalogueExportReport:
+                     progress: Callable, cancelled: Callable, partial: Callable,
+                     refine_edge_px: int = 0, decontaminate: bool = True) -> CatalogueExportReport:
     """Export every garment's views; partial(garment_id) after each fully exported garment.
 
     progress counts two steps per view: its mask ready (predicted when needed), its
@@ -119,7 +120,9 @@ def export_catalogue(inputs: list[GarmentInput], predictor, out_dir: Path, feath
                     raise Cancelled("export")
                 rgb16 = deep_pixels(view.path, view.fingerprint) if view.deep else None
                 files = export_view(view.rgb, mask, out_dir, gid, view.view, feather_px=feather_px,
-                                    write_mask=write_mask, source_path=view.path, rgb16=rgb16)
+                                    write_mask=write_mask, source_path=view.path, rgb16=rgb16,
+                                    refine_edge_px=refine_edge_px,
+                                    decontaminate=decontaminate if refine_edge_px else None)
                 if item.session is not None:
                     item.session.record_export(view.view, files[0])
                 report.written += files
@@ -170,7 +173,7 @@ class CatalogueExporter(BackgroundJob):
         self._out_dir: Path | None = None
         self._on_screen: GarmentInput | None = None  # the snapshot of the garment on screen
 
-    def start(self, out_dir: Path, feather_px: int = 0, write_mask: bool = False) -> bool:
+    def start(self, out_dir: Path, feather_px: int = 0, write_mask: bool = False, refine_edge_px: int = 0, decontaminate: bool = True) -> bool:
         """Export every garment of the catalogue into `out_dir` (checked by the caller,
         the edits on screen saved) with the loaded model; False if refused."""
         ws = self._workspace
@@ -186,7 +189,8 @@ class CatalogueExporter(BackgroundJob):
         self._out_dir = out_dir
 
         def task(progress, cancelled, partial):
-            return export_catalogue(inputs, predictor, out_dir, feather_px, write_mask, progress, cancelled, partial)
+            return export_catalogue(inputs, predictor, out_dir, feather_px, write_mask, progress, cancelled, partial,
+                                    refine_edge_px, decontaminate)
 
         self._start_worker(task, "export of all garments", "Exporting all", total=2 * sum(len(i.garment.views) for i in inputs))
         return True

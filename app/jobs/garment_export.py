@@ -24,7 +24,8 @@ class GarmentExporter(BackgroundJob):
         super().__init__(feedback, parent)
         self._session: GarmentSession | None = None
 
-    def start(self, session: GarmentSession, out_dir: Path, feather_px: int = 0, write_mask: bool = False) -> bool:
+    def start(self, session: GarmentSession, out_dir: Path, feather_px: int = 0, write_mask: bool = False,
+              refine_edge_px: int = 0, decontaminate: bool = True) -> bool:
         """Export the predicted views of `session` into `out_dir` (checked by the caller); False if refused."""
         if self.running:
             return False
@@ -38,7 +39,8 @@ class GarmentExporter(BackgroundJob):
 
         def task(progress, cancelled, partial):
             return export_views(gid, jobs, out_dir, feather_px, write_mask, progress, cancelled, partial,
-                                record=session.record_export)
+                                record=session.record_export, refine_edge_px=refine_edge_px,
+                                decontaminate=decontaminate)
 
         self._start_worker(task, "export", "Exporting", total=len(jobs))
         return True

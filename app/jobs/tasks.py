@@ -67,7 +67,7 @@ class ExportJob:
 
 def export_views(garment_id: str, jobs: list[ExportJob], out_dir: Path, feather_px: int, write_mask: bool,
                  progress: Callable, cancelled: Callable, partial: Callable,
-                 record: Callable[[str, Path], None] | None = None) -> list[Path]:
+                 record: Callable[[str, Path], None] | None = None, refine_edge_px: int = 0, decontaminate: bool = True) -> list[Path]:
     """Write each job's cutout (and mask); record(view, cutout) then partial(view) after
     each. Returns the paths."""
     written: list[Path] = []
@@ -76,7 +76,8 @@ def export_views(garment_id: str, jobs: list[ExportJob], out_dir: Path, feather_
             raise Cancelled("export")
         rgb16 = deep_pixels(job.source, job.fingerprint) if job.deep else None
         files = export_view(job.rgb, job.mask, out_dir, garment_id, job.view, feather_px=feather_px,
-                            write_mask=write_mask, source_path=job.source, rgb16=rgb16)
+                            write_mask=write_mask, source_path=job.source, rgb16=rgb16,
+                            refine_edge_px=refine_edge_px, decontaminate=decontaminate if refine_edge_px else None)
         if record is not None:
             record(job.view, files[0])
         written += files

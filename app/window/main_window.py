@@ -255,13 +255,13 @@ class MainWindow(QMainWindow):
     def show_view(self, view: str) -> None:
         self.catalogue_controller.show_view(view)
 
-    def export(self, out_dir: Path, feather_px: int = 0, write_mask: bool = False) -> bool:
+    def export(self, out_dir: Path, feather_px: int = 0, write_mask: bool = False, refine_edge_px: int = 0, decontaminate: bool = True) -> bool:
         """Export the current garment's predicted views (app.export); False if refused."""
-        return self.export_controller.export(out_dir, feather_px, write_mask)
+        return self.export_controller.export(out_dir, feather_px, write_mask, refine_edge_px, decontaminate)
 
-    def export_all(self, out_dir: Path, feather_px: int = 0, write_mask: bool = False) -> bool:
+    def export_all(self, out_dir: Path, feather_px: int = 0, write_mask: bool = False, refine_edge_px: int = 0, decontaminate: bool = True) -> bool:
         """Export every garment of the catalogue (app.export); False if refused."""
-        return self.export_controller.export_all(out_dir, feather_px, write_mask)
+        return self.export_controller.export_all(out_dir, feather_px, write_mask, refine_edge_px, decontaminate)
 
     def show_error(self, message: str) -> None:
         """A non-blocking message box (tests find it as `window.message_box`)."""

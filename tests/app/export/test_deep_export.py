@@ -42,3 +42,30 @@ def test_a_16_bit_photo_replaced_after_opening_is_not_exported(make_window, tmp_
     qtbot.waitUntil(lambda: not window.export_controller.garment_exporter.running, timeout=10000)
     assert not (out / "g1_Front_cutout.png").exists()
     assert any("changed on disk" in m for m in window.message_panel.messages())
+
+
+def test_refine_edge_from_the_export_dialog_writes_a_soft_cutout(make_window, shoot, tmp_path, qtbot, monkeypatch):
+    import pytest
+
+    pytest.importorskip("pymatting")
+    from app.dialogs.export_dialog import ExportDialog
+
+    window = make_window([shoot])
+    out = tmp_path / "soft"
+
+    def fill_and_accept(dialog):
+        dialog.folder_edit.setText(str(out))
+        assert not dialog.decontaminate_check.isEnabled()  # only with refine edge on
+        dialog.refine_spin.setValue(4)
+        assert dialog.decontaminate_check.isEnabled() and dialog.decontaminate_check.isChecked()
+        return ExportDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(ExportDialog, "exec", fill_and_accept)
+    with qtbot.waitSignal(window.export_finished, timeout=20000):
+        window.export_controller.export_with_dialog(window)
+    cutout = cv2.imread(str(out / "g1_Front_cutout.png"), cv2.IMREAD_UNCHANGED)
+    alpha = cutout[..., 3]
+    assert ((alpha > 0) & (alpha < 255)).any()  # matted, not the 0/255 mask
+    photo = window.session.states["Front"].rgb
+    assert np.array_equal(cutout[..., 2::-1][alpha == 255], photo[alpha == 255])
+    assert window.export_controller.export_refine_edge == 4  # remembered for the next export
