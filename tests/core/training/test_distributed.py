@@ -14,7 +14,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import REPO, TINY, cli, fresh_env
+from tests.core.training.conftest import REPO, TINY, cli, fresh_env
 
 from core.network.card import ModelCard, card_path
 

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from conftest import write_rectangles
+from tests.core.training.conftest import write_rectangles
 
 from core.common.errors import DataError
 from core.network.card import ModelCard
