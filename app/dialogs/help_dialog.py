@@ -16,6 +16,8 @@ SHORTCUTS: list[tuple[str, str]] = [
     ("E", "Eraser (back to the model's decision)"),
     ("X", "Swap keep and remove"),
     ("S", "Smart click on/off: keep/remove a whole region with one click"),
+    ("B", "Before / after: the photo alone, and back"),
+    ("Shift+, / Shift+.", "Threshold down / up ten steps"),
     ("Left drag", "Paint with the current brush"),
     ("Right drag", "Paint with the opposite brush (keep <-> remove)"),
     ("[ / ]", "Smaller / larger brush"),

@@ -67,6 +67,11 @@ class WindowActions:
         edit_menu.addSeparator()
         edit_menu.addAction(self._action("Threshold down", lambda: tools.threshold_panel.step(-1), ","))
         edit_menu.addAction(self._action("Threshold up", lambda: tools.threshold_panel.step(1), "."))
+        # Coarse steps: ten levels (about 0.04) at a time.
+        edit_menu.addAction(self._action("Threshold down x10", lambda: tools.threshold_panel.step(-10),
+                                          ["Shift+,", "<"]))
+        edit_menu.addAction(self._action("Threshold up x10", lambda: tools.threshold_panel.step(10),
+                                          ["Shift+.", ">"]))
 
         view_menu = bar.addMenu("&View")
         self.views = {}
@@ -86,6 +91,9 @@ class WindowActions:
         view_menu.addAction(self._action(
             "Next view &mode", lambda: mode_combo.setCurrentIndex((mode_combo.currentIndex() + 1) % mode_combo.count()),
             "M"))
+        self.before_after = self._action("&Before / after", lambda: _toggle_before_after(mode_combo), "B",
+                                         "The photo alone, and back to the mask view (B)")
+        view_menu.addAction(self.before_after)
         self.uncertain = self._action("Highlight &uncertain pixels", tools.uncertain_check.toggle, "U")
         view_menu.addAction(self.uncertain)
         self.overlay_colour = self._action("Overlay &colour...", lambda: display.choose_overlay_colour(window))
@@ -141,3 +149,14 @@ class WindowActions:
     def _add(self, action: QAction) -> QAction:
         self._window.addAction(action)  # shortcuts work with the menu bar hidden too
         return action
+
+
+def _toggle_before_after(mode_combo) -> None:
+    """Photo mode and back to the mode the user came from (overlay when none)."""
+    photo = mode_combo.findData("photo")
+    if mode_combo.currentIndex() != photo:
+        mode_combo.setProperty("before_after_from", mode_combo.currentIndex())
+        mode_combo.setCurrentIndex(photo)
+    else:
+        back = mode_combo.property("before_after_from")
+        mode_combo.setCurrentIndex(back if isinstance(back, int) and back != photo else mode_combo.findData("overlay"))
