@@ -31,6 +31,7 @@ from core.files.atomic import write_bytes_atomic
 from core.renders.figure import DressedFigure
 from core.renders.garment import GarmentSpec, random_garment
 from core.renders.geometry import VIEW_LIGHT, VIEW_THETA
+from core.renders.scene_kinds import UnknownSceneKind, apply_kind, training_kind
 from core.renders.studio import Frame, Studio, ViewPose, draw_background, finish_photo, random_studio
 from core.renders.textures import fabric_texture
 
@@ -56,11 +57,14 @@ class RenderedView:
 
     rgb: (H, W, 3) uint8 photo. mask: (H, W) bool, True on garment pixels only.
     alpha: (H, W) uint8 anti-aliased garment coverage; alpha >= 128 exactly where mask.
+    body: (H, W) bool, True where the mannequin's body shows (never where mask is; the
+    stand and the studio are neither).
     """
 
     rgb: np.ndarray
     mask: np.ndarray
     alpha: np.ndarray
+    body: np.ndarray
 
 
 def _check_size(size: tuple[int, int]) -> tuple[int, int]:
@@ -80,10 +84,13 @@ def _check_view(view: str) -> str:
     raise RenderRequestError(f"unknown view {view!r}: expected one of {', '.join(VIEWS)}")
 
 
-def _scene(seed: int, size: tuple[int, int]) -> tuple[GarmentSpec, Studio]:
+def _scene(seed: int, size: tuple[int, int], kind: str = "classic") -> tuple[GarmentSpec, Studio]:
     spec = random_garment(np.random.default_rng([seed, 0]))
     studio = random_studio(np.random.default_rng([seed, 1]), spec, size[0] / size[1])
-    return spec, studio
+    try:
+        return apply_kind(spec, studio, kind, seed)
+    except UnknownSceneKind as exc:
+        raise RenderRequestError(str(exc)) from None
 
 
 def _render(spec: GarmentSpec, studio: Studio, seed: int, view: str, size: tuple[int, int],
@@ -100,7 +107,7 @@ def _render(spec: GarmentSpec, studio: Studio, seed: int, view: str, size: tuple
     mask = fr.garment >= 0.5
     alpha = np.clip(np.round(fr.garment * 255.0), 0, 255).astype(np.uint8)
     alpha = np.where(mask, np.maximum(alpha, 128), np.minimum(alpha, 127)).astype(np.uint8)
-    return RenderedView(rgb=rgb, mask=mask, alpha=alpha)
+    return RenderedView(rgb=rgb, mask=mask, alpha=alpha, body=(fr.body >= 0.5) & ~mask)
 
 
 def render_garment_views(spec: GarmentSpec, seed: int, size: tuple[int, int] = DEFAULT_SIZE) -> dict[str, RenderedView]:
@@ -111,23 +118,29 @@ def render_garment_views(spec: GarmentSpec, seed: int, size: tuple[int, int] = D
     return {view: _render(spec, studio, seed, view, size, textures) for view in VIEWS}
 
 
-def render_view(seed: int, view: str, size: tuple[int, int] = DEFAULT_SIZE) -> RenderedView:
+def render_view(seed: int, view: str, size: tuple[int, int] = DEFAULT_SIZE, kind: str = "classic") -> RenderedView:
     """One view of the garment that `seed` picks; size is (width, height) in pixels.
 
     The same seed gives the same garment and studio in every view, so this equals
-    render_garment_views(random_garment(default_rng([seed, 0])), seed, size)[view].
+    render_garment_views(random_garment(default_rng([seed, 0])), seed, size)[view] for
+    the classic kind. `kind` is one of core.renders.scene_kinds.SCENE_KINDS.
     """
     size = _check_size(size)
     view = _check_view(view)
-    spec, studio = _scene(int(seed), size)
+    spec, studio = _scene(int(seed), size, kind)
     return _render(spec, studio, int(seed), view, size)
 
 
-def render_training_pair(seed: int, size: tuple[int, int] = (256, 384)) -> tuple[np.ndarray, np.ndarray]:
-    """A random garment from a random view: rgb (H, W, 3) uint8 and mask (H, W) bool."""
-    view = VIEWS[int(np.random.default_rng([int(seed), 3]).integers(len(VIEWS)))]
-    r = render_view(seed, view, size)
-    return r.rgb, r.mask
+def render_training_pair(seed: int, size: tuple[int, int] = (256, 384), with_body: bool = False):
+    """A random garment of a random scene kind (scene_kinds.TRAINING_MIX) from a random
+    view: rgb (H, W, 3) uint8 and mask (H, W) bool, and with `with_body` the body (H, W) bool.
+
+    Flat in-shop kinds are shot from the front or the back, never turned."""
+    kind = training_kind(seed)
+    views = ("Front", "Back") if kind == "flat" else VIEWS
+    view = views[int(np.random.default_rng([int(seed), 3]).integers(len(views)))]
+    r = render_view(seed, view, size, kind)
+    return (r.rgb, r.mask, r.body) if with_body else (r.rgb, r.mask)
 
 
 def garment_id_for_seed(seed: int) -> str:

@@ -26,6 +26,7 @@ from core.renders.geometry import (
     wrap,
 )
 from core.renders.mannequin import Mannequin
+from core.renders.open_front import paint_gap
 from core.renders.studio import Frame
 
 
@@ -163,7 +164,7 @@ class DressedFigure:
         if m.arms == "stubs":
             t_end = 0.055
             out = tube_outline(a, b, ts, rs, t_end, cap_top=0.015, end_bow=0.006)
-            self.fr.paint([out], self._skin(lambda xs, ys: tube_uv(xs, ys, a, b, ts, rs)[1]), False)
+            self.fr.paint([out], self._skin(lambda xs, ys: tube_uv(xs, ys, a, b, ts, rs)[1]), False, body=True)
             d = (b - a) / np.hypot(*(b - a))
             c = a + d * t_end
             cap = self._ellipse(c, rs[0] * 0.95, 0.006, 0.0)
@@ -171,11 +172,11 @@ class DressedFigure:
             return
         length = ts[-1]
         out = tube_outline(a, b, ts, rs, length, cap_top=0.012, end_bow=0.004)
-        self.fr.paint([out], self._skin(lambda xs, ys: tube_uv(xs, ys, a, b, ts, rs)[1]), False)
+        self.fr.paint([out], self._skin(lambda xs, ys: tube_uv(xs, ys, a, b, ts, rs)[1]), False, body=True)
         d = (b - a) / length
         hand_c = b + d * 0.035 + np.array([side * 0.004 * self.cos, 0])
         hand = self._ellipse(hand_c, 0.018 + 0.004 * abs(self.sin), 0.042, math.degrees(math.atan2(d[0], d[1])) * -1)
-        self.fr.paint([hand], self._skin(lambda xs, ys: (xs - hand_c[0]) / 0.02), False)
+        self.fr.paint([hand], self._skin(lambda xs, ys: (xs - hand_c[0]) / 0.02), False, body=True)
 
     def _ellipse(self, c: np.ndarray, rx: float, ry: float, angle_deg: float) -> np.ndarray:
         t = np.linspace(0, 2 * math.pi, 40, endpoint=False)
@@ -196,9 +197,9 @@ class DressedFigure:
         a, b = self._limb_axis(a, b, side)
         foot_c = np.array([b[0] + 0.006 * self.sin * side, 0.9])
         foot = self._ellipse(foot_c, 0.02 + 0.02 * abs(self.sin), 0.024, 0)
-        self.fr.paint([foot], self._skin(lambda xs, ys: (xs - foot_c[0]) / 0.03), False)
+        self.fr.paint([foot], self._skin(lambda xs, ys: (xs - foot_c[0]) / 0.03), False, body=True)
         out = tube_outline(a, b, ts, rs, ts[-1], cap_top=0.0, end_bow=0.003)
-        self.fr.paint([out], self._skin(lambda xs, ys: tube_uv(xs, ys, a, b, ts, rs)[1]), False)
+        self.fr.paint([out], self._skin(lambda xs, ys: tube_uv(xs, ys, a, b, ts, rs)[1]), False, body=True)
 
     def _torso_rp(self) -> Callable[[np.ndarray], np.ndarray]:
         py, px = side_function(self.m.profile, self.m.tip)
@@ -212,15 +213,15 @@ class DressedFigure:
         # dress form a turned cap.
         nw = m.neck_w * (0.92 + 0.08 * f)
         neck = np.array([[-nw, m.neck_top], [nw, m.neck_top], [nw * 1.08, 0.16], [-nw * 1.08, 0.16]])
-        self.fr.paint([neck], self._skin(lambda xs, ys: xs / nw), False)
+        self.fr.paint([neck], self._skin(lambda xs, ys: xs / nw), False, body=True)
         top = self._ellipse(np.array([0.0, m.neck_top]), nw, 0.008, 0)
         if m.style == "form":
-            self.fr.paint([top], self._skin(lambda xs, ys: xs / nw * 0.3, 0.5), False)
+            self.fr.paint([top], self._skin(lambda xs, ys: xs / nw * 0.3, 0.5), False, body=True)
             cap = np.array([[-0.012, m.neck_top - 0.028], [0.012, m.neck_top - 0.028], [0.016, m.neck_top], [-0.016, m.neck_top]])
             self.fr.paint([cap, self._ellipse(np.array([0.0, m.neck_top - 0.028]), 0.012, 0.004, 0)],
                           self._metal(lambda xs, ys: xs / 0.016, 0.55), False)
         else:
-            self.fr.paint([top], self._skin(lambda xs, ys: xs / nw * 0.2 - 0.4, 0.3), False)
+            self.fr.paint([top], self._skin(lambda xs, ys: xs / nw * 0.2 - 0.4, 0.3), False, body=True)
         right = m.profile * [f, 1.0]
         if m.style == "full":  # a crotch curving up to the hip joints; the legs show beside it
             bottom = body_loop(m.bottom, rp, self.beta, lambda phi: -0.07 * np.sin(phi) ** 2, left_to_right=False)
@@ -230,7 +231,7 @@ class DressedFigure:
         left = (m.profile * [-f, 1.0])[::-1]
         left = left[left[:, 1] < bottom[-1, 1]]
         poly = np.vstack([right, bottom, left])
-        self.fr.paint([poly], self._skin(lambda xs, ys: xs / np.maximum(rp(ys), 1e-3)), False)
+        self.fr.paint([poly], self._skin(lambda xs, ys: xs / np.maximum(rp(ys), 1e-3)), False, body=True)
 
     def _draw_stand(self) -> None:
         m = self.m
@@ -323,6 +324,7 @@ class DressedFigure:
         fold = self._fold_amp(spec.flare_from, spec.length, 1.0 + 2 * spec.flare)
         colour = self._fabric(self._body_coords(rp), self.body_tex, R_REF, 0.0, fold, self._hem_lines(hem, extra))
         self.fr.paint([poly], colour, True, shadow=0.25)
+        paint_gap(self, neck, hem)
 
     def _draw_skirt(self, trousers: bool = False) -> None:
         spec, m, f = self.spec, self.m, self.f
@@ -414,17 +416,22 @@ class DressedFigure:
 
     def draw(self) -> None:
         m, spec = self.m, self.spec
-        self._draw_stand()
+        # A flat in-shop shot has the garment's shape but nothing of the mannequin.
+        mannequin = not self.fr.studio.flat
+        if mannequin:
+            self._draw_stand()
         sides = (-1, 1)
         far = [s for s in sides if self._near(s) is False]
         rest = [s for s in sides if s not in far]
         for s in far:
-            self._draw_arm(s)
+            if mannequin:
+                self._draw_arm(s)
             self._draw_sleeve(s)
-        if m.style == "full":
+        if m.style == "full" and mannequin:
             for s in far + rest:
                 self._draw_leg(s)
-        self._draw_torso()
+        if mannequin:
+            self._draw_torso()
         if spec.kind == "trousers":
             for s in far + rest:
                 self._draw_trouser_leg(s)
@@ -434,5 +441,6 @@ class DressedFigure:
         else:
             self._draw_body_garment()
         for s in rest:
-            self._draw_arm(s)
+            if mannequin:
+                self._draw_arm(s)
             self._draw_sleeve(s)

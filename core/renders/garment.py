@@ -48,6 +48,11 @@ class GarmentSpec:
     back_zip: bool
     leg_width: float  # trousers: radius at the hem
     texture_seed: int
+    # Set only by a scene kind (core.renders.scene_kinds), so a seed's classic render
+    # never changes: the fronts' gap (surface angle at the hem, radians; 0 = closed)
+    # and a printed logo on the chest.
+    open_front: float = 0.0
+    logo: bool = False
 
 
 def _random_colour(rng: np.random.Generator) -> tuple[float, float, float]:

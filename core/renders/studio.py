@@ -54,6 +54,9 @@ class Studio:
     mannequin: Mannequin
     light_jitter: float
     exposure: tuple[float, float, float]
+    # An in-shop flat shot (scene kind "flat"): the garment alone on a plain white or
+    # pale grey ground, no mannequin, stand or studio clutter; `flat` is the ground's grey.
+    flat: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,7 @@ class Frame:
         self.rgb = np.zeros((h, w, 3), np.float32)  # premultiplied figure colour
         self.alpha = np.zeros((h, w), np.float32)
         self.garment = np.zeros((h, w), np.float32)
+        self.body = np.zeros((h, w), np.float32)  # what shows of the mannequin's body
 
     def to_px(self, pts: np.ndarray) -> np.ndarray:
         """(N, 2) screen body units -> (N, 2) pixel coordinates."""
@@ -97,12 +101,15 @@ class Frame:
         ys = ((np.arange(y0, y0 + h, dtype=np.float32) + 0.5) / self.h - s.y_tt) / s.zoom + Y_TURNTABLE
         return xs[None, :], ys[:, None]
 
-    def paint(self, polys: Sequence[np.ndarray], colour_fn: Callable, garment: bool, shadow: float = 0.0) -> None:
+    def paint(self, polys: Sequence[np.ndarray], colour_fn: Callable, garment: bool, shadow: float = 0.0,
+              body: bool = False) -> None:
         """Cover the figure with polygons (screen body units) coloured by colour_fn(X, Y, box).
 
         A garment layer adds to the garment coverage; any other layer hides the garment
-        beneath it, so the truth mask is exactly what shows of the garment. `shadow` darkens
-        what lies just below and right of the layer (the key light is top left).
+        beneath it, so the truth mask is exactly what shows of the garment. A `body` layer
+        (the mannequin's skin) adds to the body coverage the same way; the stand's metal
+        is neither. `shadow` darkens what lies just below and right of the layer (the key
+        light is top left).
         """
         box = coverage_of([self.to_px(p) for p in polys], self.w, self.h, pad=int(shadow > 0) * 3 + 1,
                         pad_px=max(2, round(0.012 * self.ppu)) if shadow > 0 else 0)
@@ -126,6 +133,10 @@ class Frame:
             self.garment[sl] = self.garment[sl] * (1.0 - cov) + cov
         else:
             self.garment[sl] *= 1.0 - cov
+        if body:
+            self.body[sl] = self.body[sl] * (1.0 - cov) + cov
+        else:
+            self.body[sl] *= 1.0 - cov
 
 
 def random_studio(rng: np.random.Generator, spec: GarmentSpec, aspect: float) -> Studio:
@@ -197,6 +208,9 @@ def draw_background(studio: Studio, w: int, h: int, view: ViewPose) -> np.ndarra
     s = studio
     y = ((np.arange(h, dtype=np.float32) + 0.5) / h)[:, None]
     x = ((np.arange(w, dtype=np.float32) + 0.5) / h)[None, :]
+    if s.flat:  # a plain ground lit from one side, a little darker toward the far corner
+        lum = s.flat * s.brightness / 0.9 * (1.0 - 0.03 * (x - s.cx) - 0.04 * (y - 0.5) ** 2)
+        return np.ascontiguousarray(np.minimum(lum, 1.0)[..., None] * np.array(s.tint, np.float32), np.float32)
     curve = smoothstep(s.horizon - 0.04, s.horizon + 0.06, y)
     wall = 0.9 + 0.1 * smoothstep(0.0, s.horizon * 0.8, y)
     floor = s.floor_gain * (1.0 - 0.08 * (y - s.horizon))

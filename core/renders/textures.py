@@ -83,4 +83,33 @@ def fabric_texture(spec: GarmentSpec, ppu: float) -> tuple[np.ndarray, np.ndarra
     limb_tex = tex
     body = tex.copy()
     body_details(body, spec, ppu, rng)
+    if spec.logo:
+        _paint_logo(body, spec, ppu, rng)
     return body, limb_tex
+
+
+def _paint_logo(tex: np.ndarray, spec: GarmentSpec, ppu: float, rng: np.random.Generator) -> None:
+    """A printed chest logo: a contrasting panel with lettering, in place. On flat in-shop
+    photos prints and logos are what punch holes in a model's mask."""
+    ht, wt = tex.shape[:2]
+    cx, cy = wt / 2 + rng.uniform(-0.02, 0.02) * ppu, rng.uniform(0.24, 0.31) * ppu
+    w, h = rng.uniform(0.05, 0.11) * ppu, rng.uniform(0.025, 0.06) * ppu
+    base = np.array(spec.colour, np.float32)
+    ink = np.array(spec.colour3, np.float32)
+    if abs(float(ink.mean() - base.mean())) < 0.35:  # make it stand out from the fabric
+        ink = np.full(3, 0.05 if base.mean() > 0.5 else 0.95, np.float32)
+    x0, y0, x1, y1 = (int(round(v)) for v in (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2))
+    if rng.random() < 0.5:  # a solid panel with the fabric's colour for the letters
+        cv2.rectangle(tex, (x0, y0), (x1, y1), tuple(float(v) for v in ink), -1, cv2.LINE_AA)
+        ink = base
+    letters = "".join(rng.choice(list("ABCDEFGHKLMNOPRSTUVWXYZ"), int(rng.integers(3, 7))))
+    scale = max(0.2, h / 40.0)
+    thick = max(1, int(round(h / 12)))
+    (tw, th), _ = cv2.getTextSize(letters, cv2.FONT_HERSHEY_DUPLEX, scale, thick)
+    scale *= min(1.0, 0.9 * w / max(tw, 1))
+    (tw, th), _ = cv2.getTextSize(letters, cv2.FONT_HERSHEY_DUPLEX, scale, thick)
+    org = (int(cx - tw / 2), int(cy + th / 2))
+    ink_cover = np.zeros((ht, wt), np.uint8)  # putText draws 8-bit images only
+    cv2.putText(ink_cover, letters, org, cv2.FONT_HERSHEY_DUPLEX, scale, 255, thick, cv2.LINE_AA)
+    a = ink_cover.astype(np.float32)[..., None] / 255.0
+    tex[:] = tex * (1.0 - a) + ink * a
