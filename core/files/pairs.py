@@ -7,6 +7,10 @@ Three folder layouts (DESIGN.md), tried in this order:
 2. `images/` + `cutouts/`: RGBA cutouts whose alpha is the mask (the studio's Photoshop
    cutouts); a cutout stem may end in `_cutout`. The photo in `images/` gives the RGB.
 3. a folder of exported `*_cutout.png` files alone: RGB is the photo, alpha the mask.
+
+Layouts 1 and 2 may also hold `parts/`: 8-bit gray label maps (0 background, 1 garment,
+2 the person but not garment), named like the masks (a stem may end in `_parts`). They
+give a body-head run (`train --body-head`) its body labels; a pair without one has none.
 """
 
 from __future__ import annotations
@@ -30,12 +34,14 @@ class Pair:
 
     `mask_path` is an 8-bit mask; otherwise `cutout_path` is an RGBA file whose alpha is
     the mask. For layout 3 `image_path` and `cutout_path` are the same file.
+    `parts_path` is the pair's label map (see the module doc), or None.
     """
 
     name: str
     image_path: Path
     mask_path: Path | None = None
     cutout_path: Path | None = None
+    parts_path: Path | None = None
 
 
 def _image_files(folder: Path) -> list[Path]:
@@ -81,6 +87,15 @@ def _match(folder: Path, images: dict[str, Path], labels: dict[str, Path], label
     return [(name, images[name], labels[name]) for name in sorted(images)]
 
 
+def _parts(parts_dir: Path) -> dict[str, Path]:
+    """The label maps in `parts_dir` by stem ({} without the folder). Unlike masks they
+    are optional per pair: a folder labelled only in part still trains its garments,
+    and a stray file there names no photo to train."""
+    if not parts_dir.is_dir():
+        return {}
+    return _by_stem(_image_files(parts_dir), parts_dir, strip="_parts")
+
+
 def discover_pairs(folder: str | Path) -> list[Pair]:
     """Every training pair in `folder` (one of the three layouts), sorted by name.
 
@@ -95,12 +110,15 @@ def discover_pairs(folder: str | Path) -> list[Pair]:
         images = _by_stem(_image_files(images_dir), images_dir)
         if not images:
             raise DataError(f"{images_dir} holds no images")
+        parts = _parts(folder / "parts")
         if masks_dir.is_dir():
             masks = _by_stem(_image_files(masks_dir), masks_dir, strip="_mask")
-            return [Pair(n, i, mask_path=m) for n, i, m in _match(folder, images, masks, "masks")]
+            return [Pair(n, i, mask_path=m, parts_path=parts.get(n))
+                    for n, i, m in _match(folder, images, masks, "masks")]
         if cutouts_dir.is_dir():
             cutouts = _by_stem(_image_files(cutouts_dir), cutouts_dir, strip="_cutout")
-            return [Pair(n, i, cutout_path=c) for n, i, c in _match(folder, images, cutouts, "cutouts")]
+            return [Pair(n, i, cutout_path=c, parts_path=parts.get(n))
+                    for n, i, c in _match(folder, images, cutouts, "cutouts")]
         raise DataError(f"{folder} has images/ but neither masks/ nor cutouts/ beside it")
     cutouts = [p for p in _image_files(folder) if p.suffix.lower() == ".png" and p.stem.lower().endswith("_cutout")]
     if not cutouts:
@@ -157,6 +175,48 @@ def load_pair(pair: Pair) -> tuple[np.ndarray, np.ndarray]:
             f"but the photo is {rgb.shape[1]}x{rgb.shape[0]}"
         )
     return rgb, mask
+
+
+BODY_LABEL = 2  # parts/ label of the person but not garment (skin, hair, shoes...)
+
+
+def load_body(pair: Pair, photo_hw: tuple[int, int]) -> np.ndarray | None:
+    """The pair's body mask (H, W) bool (parts == 2), or None when it has no label map.
+
+    `photo_hw` is the photo's (height, width); a label map of another size, one that is
+    not 8-bit gray, or one with labels other than 0, 1 and 2 (a mask saved in parts/ by
+    mistake, say) is a DataError naming the pair.
+    """
+    if pair.parts_path is None:
+        return None
+    from core.files.imageio import read_image
+
+    try:
+        loaded = read_image(pair.parts_path)
+    except GarmentCutoutError as exc:
+        raise DataError(f"training pair {pair.name}: {exc}") from None
+    labels = loaded.rgb[..., 0]
+    # Gray files decode to three equal channels; a colour (or palette) file's channels
+    # differ, and its red channel is not a label.
+    if loaded.rgb16 is not None or loaded.alpha is not None or not (
+            np.array_equal(labels, loaded.rgb[..., 1]) and np.array_equal(labels, loaded.rgb[..., 2])):
+        raise DataError(f"training pair {pair.name}: {pair.parts_path.name} is not an 8-bit gray label map")
+    if labels.shape != tuple(photo_hw):
+        raise DataError(
+            f"training pair {pair.name}: {pair.parts_path.name} is {labels.shape[1]}x{labels.shape[0]} "
+            f"but the photo is {photo_hw[1]}x{photo_hw[0]}"
+        )
+    top = int(labels.max(initial=0))
+    if top > BODY_LABEL:
+        raise DataError(f"training pair {pair.name}: {pair.parts_path.name} holds label {top}; "
+                        "a parts map has only 0 (background), 1 (garment) and 2 (body)")
+    return labels == BODY_LABEL
+
+
+def load_pair_with_body(pair: Pair) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """`load_pair` plus `load_body`: photo, mask and body mask (or None)."""
+    rgb, mask = load_pair(pair)
+    return rgb, mask, load_body(pair, rgb.shape[:2])
 
 
 def split_pairs(pairs: Sequence[Pair], val_fraction: float, seed: int = 0) -> tuple[list[Pair], list[Pair]]:

@@ -17,7 +17,9 @@ from core.files.pairs import (
     apply_split,
     discover_many,
     discover_pairs,
+    load_body,
     load_pair,
+    load_pair_with_body,
     read_split_file,
     split_pairs,
     write_split_file,
@@ -181,6 +183,49 @@ def test_discover_many_prefixes_clashing_names(tmp_path):
     b = _make_masks_layout(tmp_path / "b", n=1)
     names = [p.name for p in discover_many([a, b])]
     assert names == ["a/0000", "0001", "b/0000"]
+
+
+# ---------------------------------------------------------------------------
+# parts/: the body labels of a body-head run
+# ---------------------------------------------------------------------------
+
+
+def _parts_map(h: int = 30, w: int = 20) -> np.ndarray:
+    parts = (_mask(h, w) > 0).astype(np.uint8)  # 1 = garment
+    parts[1:5, 6:14] = 2                         # 2 = the person but not garment
+    return parts
+
+
+def test_parts_are_discovered_by_the_masks_stem_and_read_as_a_body_mask(tmp_path):
+    root = _make_masks_layout(tmp_path / "set", n=3)
+    (root / "parts").mkdir()
+    assert cv2.imwrite(str(root / "parts" / "0000.png"), _parts_map())
+    assert cv2.imwrite(str(root / "parts" / "0002_parts.png"), _parts_map())
+    pairs = discover_pairs(root)
+    assert [p.parts_path.name if p.parts_path else None for p in pairs] == ["0000.png", None, "0002_parts.png"]
+    body = load_body(pairs[0], (30, 20))
+    assert body.dtype == bool and body.shape == (30, 20) and np.array_equal(body, _parts_map() == 2)
+    assert load_body(pairs[1], (30, 20)) is None  # no parts map: nothing known of the body
+    rgb, mask, body = load_pair_with_body(pairs[2])
+    assert rgb.shape == (30, 20, 3) and mask.shape == body.shape and body.sum() == 32
+    # A folder without parts/ gives no pair a label map.
+    assert all(p.parts_path is None for p in discover_pairs(_make_masks_layout(tmp_path / "plain", n=2)))
+
+
+def test_parts_of_another_size_or_kind_are_a_data_error(tmp_path):
+    root = _make_masks_layout(tmp_path / "set", n=1)
+    (root / "parts").mkdir()
+    path = root / "parts" / "0000.png"
+    assert cv2.imwrite(str(path), np.zeros((10, 10), np.uint8))
+    pair = discover_pairs(root)[0]
+    with pytest.raises(DataError, match="0000.png is 10x10 but the photo is 20x30"):
+        load_body(pair, (30, 20))
+    assert cv2.imwrite(str(path), _mask())  # a 0/255 mask saved in parts/ by mistake
+    with pytest.raises(DataError, match="holds label 255"):
+        load_body(pair, (30, 20))
+    assert cv2.imwrite(str(path), np.dstack([_parts_map(), _parts_map(), np.zeros((30, 20), np.uint8)]))
+    with pytest.raises(DataError, match="not an 8-bit gray label map"):
+        load_body(pair, (30, 20))
 
 
 # ---------------------------------------------------------------------------
