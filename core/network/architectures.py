@@ -31,6 +31,7 @@ CONVS_PER_BLOCK: dict[str, tuple[int, int, int]] = {
     "final": (2, 2, 3),
 }
 assert tuple(FILTERS) == ARCHITECTURES  # a card names only architectures built here
+OUTPUT_LAYER = "garment"  # the last, sigmoid layer's name
 
 
 def conv_filters(architecture: str, width: float) -> dict[str, int]:
@@ -41,7 +42,7 @@ def conv_filters(architecture: str, width: float) -> dict[str, int]:
     names = {f"down{level}_conv{i}": f for level, f in enumerate(filters[:-1]) for i in range(enc)}
     names.update({f"center_conv{i}": filters[-1] for i in range(mid)})
     names.update({f"up{level}_conv{i}": f for level, f in enumerate(filters[:-1]) for i in range(dec)})
-    names["garment"] = 1
+    names[OUTPUT_LAYER] = 1  # a saved model, body head or not, gives the garment channel alone
     return names
 
 
@@ -66,13 +67,18 @@ def check_input_shape(architecture: str, input_shape: tuple[int, int, int]) -> N
 
 
 def build_unet(architecture: str = "final", input_shape: tuple[int, int, int] = (384, 256, 3),
-               width: float = 1.0, name: str | None = None, dtype: str | None = None) -> keras.Model:
-    """Build a U-Net; returns a Keras model mapping (N, h, w, c) to (N, h, w, 1) sigmoid.
+               width: float = 1.0, name: str | None = None, dtype: str | None = None,
+               outputs: int = 1) -> keras.Model:
+    """Build a U-Net; returns a Keras model mapping (N, h, w, c) to (N, h, w, outputs) sigmoid.
 
     `dtype` is a Keras dtype policy for every layer but the last (None: the global
     policy); "mixed_bfloat16" computes in bfloat16 with float32 weights, and the
-    probabilities still come out in float32."""
+    probabilities still come out in float32. `outputs` 2 is a body-head training model
+    (channel 0 garment, 1 body; `core.training.model`): the last layer, still named
+    `garment`, then has two filters, and channel 0 is what a saved model keeps."""
     check_input_shape(architecture, input_shape)
+    if outputs < 1:
+        raise ValueError(f"a U-Net needs at least one output channel, got {outputs}")
     filters = [max(4, int(round(f * width))) for f in FILTERS[architecture]]  # as conv_filters
     enc_convs, mid_convs, dec_convs = CONVS_PER_BLOCK[architecture]
 
@@ -95,6 +101,6 @@ def build_unet(architecture: str = "final", input_shape: tuple[int, int, int] = 
         x = layers.Concatenate(name=f"up{level}_concat", dtype=dtype)([skips[level], x])
         x = _conv_block(x, filters[level], dec_convs, name=f"up{level}", dtype=dtype)
 
-    # ---- classifier: per-pixel garment probability
-    outputs = layers.Conv2D(1, 1, activation="sigmoid", dtype="float32", name="garment")(x)
-    return keras.Model(inputs, outputs, name=name or f"unet_{architecture}_w{width:g}")
+    # ---- classifier: per-pixel garment probability (then body, for a body head)
+    probabilities = layers.Conv2D(outputs, 1, activation="sigmoid", dtype="float32", name=OUTPUT_LAYER)(x)
+    return keras.Model(inputs, probabilities, name=name or f"unet_{architecture}_w{width:g}")
