@@ -88,21 +88,25 @@ def shift_scale_rotate_matrix(
 def warp_pair(
     rgb: np.ndarray, mask: np.ndarray, matrix: np.ndarray, border: str = "reflect"
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Warp an image (H, W, 3) uint8 and its mask (H, W) or (H, W, 1) with the same matrix.
+    """Warp an image (H, W, 3) uint8 and its mask (H, W) or (H, W, C) with the same matrix.
 
     bool masks are warped linearly and re-thresholded at 0.5; uint8/float masks keep the
-    linear interpolation's soft edge, like the area-resized training masks.
+    linear interpolation's soft edge, like the area-resized training masks. Every channel
+    of a (H, W, C) mask (a body head's garment, body and body-known) moves alike.
     """
     h, w = rgb.shape[:2]
     mode = cv2.BORDER_REFLECT_101 if border == "reflect" else cv2.BORDER_CONSTANT
     image = cv2.warpAffine(rgb, matrix, (w, h), flags=cv2.INTER_LINEAR, borderMode=mode, borderValue=0)
-    squeeze = mask.ndim == 3
-    m = mask[..., 0] if squeeze else mask
-    source = m.astype(np.uint8) * 255 if m.dtype == bool else m
-    warped = cv2.warpAffine(source, matrix, (w, h), flags=cv2.INTER_LINEAR, borderMode=mode, borderValue=0)
-    if m.dtype == bool:
-        warped = warped >= 128
-    return image, (warped[..., None] if squeeze else warped)
+
+    def warp(m: np.ndarray) -> np.ndarray:
+        source = m.astype(np.uint8) * 255 if m.dtype == bool else m
+        warped = cv2.warpAffine(source, matrix, (w, h), flags=cv2.INTER_LINEAR, borderMode=mode, borderValue=0)
+        return warped >= 128 if m.dtype == bool else warped
+
+    if mask.ndim == 2:
+        return image, warp(mask)
+    # One channel at a time: OpenCV drops a single channel's axis and caps channel counts.
+    return image, np.stack([warp(np.ascontiguousarray(mask[..., c])) for c in range(mask.shape[2])], axis=-1)
 
 
 def augment_pair(
@@ -110,7 +114,7 @@ def augment_pair(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Randomly augment one training pair; the mask follows every geometric change.
 
-    `rgb` is (h, w, 3) uint8; `mask` (h, w) or (h, w, 1), bool, uint8 0..255 or float 0..1.
+    `rgb` is (h, w, 3) uint8; `mask` (h, w) or (h, w, C), bool, uint8 0..255 or float 0..1.
     Returns arrays of the same shapes and dtypes (the inputs themselves when nothing ran).
     """
     if config.hsv and rng.random() < config.p_hsv:

@@ -64,6 +64,11 @@ class TrainConfig:
     # Warm start: begin from this model's weights (same architecture, width and channels;
     # the input size may differ, the U-Nets are fully convolutional) and its normalisation.
     init_from: Path | None = None
+    # A second output learns "body" (parts/ label 2, the renders' mannequin) so that a
+    # bare mannequin torso stops passing for garment; saved models keep the garment
+    # output alone (core.training.model). body_weight scales the body BCE in the loss.
+    body_head: bool = False
+    body_weight: float = 0.5
     seed: int = 0
     # Distribution and precision: see core.training.distribution and core.network.precision.
     strategy: str = "auto"
@@ -136,6 +141,12 @@ class TrainConfig:
             problems.append("--studio-renders cannot be negative")
         if self.focus_margin < 0:
             problems.append("--focus-margin cannot be negative")
+        if not (0.0 <= self.body_weight < float("inf")):
+            problems.append("--body-weight must be a finite number >= 0")
+        if self.body_head and self.focus_margin:
+            # Focus images are black beyond the margin: body labels there would teach
+            # "black is body", and the second model never sees a bare mannequin anyway.
+            problems.append("--body-head and --focus-margin do not go together")
         if self.lr_schedule == "cosine" and not 0 < self.min_lr <= self.learning_rate:
             problems.append("the cosine schedule needs 0 < --min-lr <= --lr")
         if self.strategy not in STRATEGIES:

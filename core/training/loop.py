@@ -8,7 +8,9 @@ the double pass's second model on the seed's focus images instead (see
 `core.training.data.load_arrays`); the card's `training["focus_margin"]` then tells
 `DoublePassPredictor` the margin to use. With `--init-from MODEL` it starts from a trained
 model's weights and normalisation instead of random ones (a fine-tune, possibly at
-another input size); `--lr-schedule cosine` suits that.
+another input size); `--lr-schedule cosine` suits that. With `--body-head` the U-Net also
+learns "body" (parts/ maps, the renders' mannequin) as a second output; what is saved,
+validated and swept is the garment output alone (`core.training.model`).
 
 Files written beside `OUT.keras`: `OUT.json` (card), `OUT.history.csv` (per-epoch
 metrics), `OUT.logs/` (TensorBoard) and, while the run is unfinished, `OUT.backup/`
@@ -53,8 +55,12 @@ def tensorboard_available() -> bool:
 def _settings(config: TrainConfig, plan) -> dict[str, Any]:
     """What a resumed run must share with the run it resumes (strategy and precision as
     resolved, so `auto` on the same machine matches itself)."""
-    settings = {k: v for k, v in config.describe().items()
-                if k not in ("log_dir", "name", "licence", "strategy", "precision")}
+    ignored = ("log_dir", "name", "licence", "strategy", "precision")
+    # A binary run leaves the body settings out: its backups from before body heads
+    # existed still resume, and a body-head run never resumes a binary one (or back).
+    if not config.body_head:
+        ignored += ("body_head", "body_weight")
+    settings = {k: v for k, v in config.describe().items() if k not in ignored}
     return {**settings, **plan.describe(), "precision": plan.precision}
 
 
@@ -103,12 +109,13 @@ def train(
             status(TrainStatus("loading", batch=loaded[0] + done, batches=load_total))
 
     x_train, y_train = load_arrays_cached(train_pairs, (h, w), backup_dir, load_progress, cancelled,
-                                          focus_margin=config.focus_margin, load=load_arrays)
+                                          focus_margin=config.focus_margin, load=load_arrays, body=config.body_head)
     loaded[0] = len(train_pairs)
     x_val, y_val = load_arrays_cached(val_pairs, (h, w), backup_dir, load_progress, cancelled,
-                                      focus_margin=config.focus_margin, load=load_arrays)
+                                      focus_margin=config.focus_margin, load=load_arrays, body=config.body_head)
     if config.studio_renders:
-        x_extra, y_extra = studio_arrays(config.studio_renders, (h, w), config.seed, config.focus_margin)
+        x_extra, y_extra = studio_arrays(config.studio_renders, (h, w), config.seed, config.focus_margin,
+                                         body=config.body_head)
         x_train = np.concatenate([x_train, x_extra])
         y_train = np.concatenate([y_train, y_extra])
         del x_extra, y_extra
@@ -146,8 +153,7 @@ def train(
     from core.training.pipeline import Batching, distributed_training_dataset
 
     try:
-        model, twin = build_training_model(config, plan, strategy,
-                                           start.model.get_weights() if start is not None else None)
+        model, twin = build_training_model(config, plan, strategy, start.model if start is not None else None)
     except ValueError as exc:
         raise DataError(f"--init-from {config.init_from.name}: its weights do not fit a {config.architecture} "
                         f"U-Net of width {config.width} ({exc})") from None
@@ -155,7 +161,7 @@ def train(
         card.training["init_from_card"] = start.card.name
         del start
     if strategy_name == "multi-worker":
-        work_round_keras_multi_worker(model, (config.batch_size, h, w, config.channels))
+        work_round_keras_multi_worker(model, (config.batch_size, h, w, config.channels), y_train.shape[-1])
     batching = Batching(len(x_train), config.batch_size, plan.replicas)
     resumed = state.epoch if state is not None else 0
     train_ds = distributed_training_dataset(
@@ -224,7 +230,8 @@ def _callbacks(config: TrainConfig, card: ModelCard, plan, state, backup_dir: Pa
     stopper = ResumableEarlyStopping(history, monitor="val_loss", patience=config.patience,
                                      min_delta=config.min_delta)
     callbacks = [
-        Validation(*validation, card, config.batch_size, _loss(config), validation_metrics(), cancelled),
+        Validation(*validation, card, config.batch_size, _loss(config), validation_metrics(config.body_head),
+                   cancelled),
         # Also for a fixed rate: the scheduler records learning_rate in the logs.
         keras.callbacks.LearningRateScheduler(lambda epoch, lr: scheduled_rate(config, epoch, plan.lr_factor)),
         backup,
@@ -243,9 +250,12 @@ def _callbacks(config: TrainConfig, card: ModelCard, plan, state, backup_dir: Pa
 
 
 def _loss(config: TrainConfig):
-    from core.network.losses import make_bce_dice_loss
+    """The validation loss: the seed's, on the garment channel alone for a body head, so
+    early stopping and the best checkpoint follow the output that is saved."""
+    from core.network.losses import garment_only, make_bce_dice_loss
 
-    return make_bce_dice_loss(config.w_bce, config.w_dice)
+    loss = make_bce_dice_loss(config.w_bce, config.w_dice)
+    return garment_only(loss) if config.body_head else loss
 
 
 def _columns(history: list[dict[str, float]]) -> dict[str, list[float]]:

@@ -68,8 +68,9 @@ def make_training_dataset(
 ):
     """The batches of epochs `start_epoch`..`epochs - 1` for one worker's replicas.
 
-    `x` is (N, h, w, 3) uint8, `y` (N, h, w, 1) uint8 0..255. Yields (inputs (B, h, w, C)
-    float32 normalised, masks (B, h, w, 1) float32 0..1) with B = the per-replica batch,
+    `x` is (N, h, w, 3) uint8, `y` (N, h, w, K) uint8 0..255 (K = 1, or 3 for a body head:
+    garment, body, body known; every channel follows the photo's geometry). Yields
+    (inputs (B, h, w, C) float32 normalised, masks (B, h, w, K) float32 0..1) with B = the per-replica batch,
     one per local replica per step, in replica order (the order tf.distribute hands
     them out). `input_context` is tf.distribute's InputContext (None: one replica).
     """
@@ -100,7 +101,7 @@ def make_training_dataset(
     def to_tensors(element):
         inputs, targets = tf.numpy_function(load, [element], (tf.float32, tf.float32), stateful=False)
         inputs.set_shape((batching.per_replica, h, w, channels))
-        targets.set_shape((batching.per_replica, h, w, 1))
+        targets.set_shape((batching.per_replica, h, w, y.shape[-1]))
         return inputs, targets
 
     ds = tf.data.Dataset.range(start_epoch * steps * local, epochs * steps * local)
