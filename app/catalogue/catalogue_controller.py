@@ -206,13 +206,17 @@ class CatalogueController(QObject):
             self._catalogue_panel.set_estimate(session.garment_id, None)
             return
         estimates = [triage.estimate(s.probability, s.threshold) for s in states]
+        # A view the retoucher approved needs no more review, whatever its estimate.
         self._catalogue_panel.set_estimate(session.garment_id, max(estimates),
-                                           any(triage.needs_review(e) for e in estimates))
+                                           any(triage.needs_review(e) and not s.approved
+                                               for s, e in zip(states, estimates)))
 
     def on_view_edited(self) -> None:
-        """An edit became an undo step: view tooltips and the garment's state follow."""
+        """An edit became an undo step (or a view was approved): view tooltips, the
+        garment's state and its review flag follow."""
         self._update_view_strip()
         self.refresh_garment_state()
+        self.refresh_estimate()
 
     def set_garment_state(self, garment_id: str, state: str) -> None:
         self._catalogue_panel.set_state(garment_id, state)

@@ -17,6 +17,7 @@ SHORTCUTS: list[tuple[str, str]] = [
     ("X", "Swap keep and remove"),
     ("S", "Smart click on/off: keep/remove a whole region with one click"),
     ("B", "Before / after: the photo alone, and back"),
+    ("A", "Approve the view's mask as it is (again: withdraw; any edit withdraws it too)"),
     ("Shift+, / Shift+.", "Threshold down / up ten steps"),
     ("Left drag", "Paint with the current brush"),
     ("Right drag", "Paint with the opposite brush (keep <-> remove)"),

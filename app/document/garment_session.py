@@ -23,10 +23,12 @@ from core.files.sidecar import NOTHING_SAVED, RESTORED, Sidecar, view_key
 log = logging.getLogger(__name__)
 
 # A garment's state as the catalogue panel shows it: not started -> predicted ->
-# corrected -> exported (as far as the app knows), or unreadable.
+# corrected -> approved (every view's mask checked by the retoucher) -> exported (as far
+# as the app knows), or unreadable.
 NOT_STARTED = "not started"
 PREDICTED = "predicted"
 CORRECTED = "corrected"
+APPROVED = "approved"
 EXPORTED = "exported"
 BROKEN = "unreadable"
 
@@ -91,6 +93,8 @@ class GarmentSession:
             self.problems.append(f"saved corrections of {name} are unreadable and were ignored: {exc}")
             self.unreadable_corrections.append(state.view)
             return
+        if restored.status in (RESTORED, NOTHING_SAVED):
+            state.pending_approval = self.sidecar.approved_mask(state.key, state.fingerprint)
         if restored.status == RESTORED:
             state.set_threshold(restored.threshold)
             state.threshold_changed = True
@@ -144,6 +148,10 @@ class GarmentSession:
         if self.read_only:
             raise ExportError(self.read_only)
         self.sidecar.save_view(state.key, state.threshold, state.override, state.fingerprint)
+        if state.approved:
+            self.sidecar.record_approval(state.key, state.fingerprint, state.mask_digest() or "")
+        elif state.pending_approval is None:  # not yet checked against a probability: keep it
+            self.sidecar.clear_approval(state.key)
 
     def record_export(self, view: str, cutout: Path) -> None:
         """Remember the view's cutout, so the catalogue shows it exported (safe on a worker)."""
@@ -168,6 +176,8 @@ def session_state(session: GarmentSession) -> str:
         return BROKEN
     if all(s.exported for s in states):
         return EXPORTED
+    if all(s.approved for s in states):
+        return APPROVED
     if any(s.corrected for s in states):
         return CORRECTED
     if any(s.predicted for s in states):
@@ -177,8 +187,8 @@ def session_state(session: GarmentSession) -> str:
 
 def state_on_disk(garment: Garment, export_folder: Path | None,
                   sidecars: dict[Path, Sidecar] | None = None) -> str:
-    """What the files say about a garment not open: EXPORTED, CORRECTED, PREDICTED or
-    NOT_STARTED.
+    """What the files say about a garment not open: EXPORTED, APPROVED, CORRECTED,
+    PREDICTED or NOT_STARTED.
 
     Exported: every view's cutout in the remembered export folder is the one the app last
     exported from this very photo (Sidecar.is_exported), with no correction saved since.
@@ -196,6 +206,8 @@ def state_on_disk(garment: Garment, export_folder: Path | None,
         if export_folder is not None and keys and all(
                 sidecar.is_exported(keys[v], export_folder, path) for v, path in garment.views.items()):
             return EXPORTED
+        if keys and all(sidecar.is_approved_on_disk(k) for k in keys.values()):
+            return APPROVED
         if any(sidecar.view_path(k).is_file() for k in keys.values()):
             return CORRECTED
         if any(sidecar.probability_path(k).is_file() for k in keys.values()):

@@ -16,6 +16,7 @@ from typing import Sequence
 import numpy as np
 
 from app.document import overlay
+from core.files.fingerprint import mask_digest
 from core.masks import compose, edits
 
 
@@ -42,6 +43,12 @@ class ViewState:
     threshold_changed: bool = False
     fingerprint: str = ""
     deep: bool = False  # the file has more than 8 bits a sample: export reads them again
+    # The retoucher approved the mask as it is on screen. Any change of threshold,
+    # probability or override withdraws it (the approval was of that exact mask).
+    approved: bool = False
+    # The sidecar's approved mask digest, checked once the probability is in (the
+    # approval holds only if the mask composed now is the one approved).
+    pending_approval: str | None = None
 
     def __post_init__(self) -> None:
         if self.override is None:
@@ -63,6 +70,21 @@ class ViewState:
 
     def set_threshold(self, threshold: float) -> None:
         self.threshold = clamp_threshold(threshold)
+        self.approved = False
+
+    def mask_digest(self) -> str | None:
+        """core.files.fingerprint.mask_digest of this view's mask; None before a prediction."""
+        if self.probability is None:
+            return None
+        return mask_digest(self.cut, self.probability, self.override)
+
+    def approve(self, approved: bool = True) -> bool:
+        """Mark the mask as it is approved (or not); False when there is no mask yet."""
+        if approved and self.probability is None:
+            return False
+        self.approved = approved
+        self.pending_approval = None
+        return True
 
     def set_probability(self, probability: np.ndarray) -> None:
         """Install the model's (H, W) uint8 probability and rebuild the draw caches."""
@@ -70,6 +92,8 @@ class ViewState:
             raise ValueError(f"probability {probability.shape} does not match photo {self.shape}")
         self.probability = np.ascontiguousarray(probability, dtype=np.uint8)
         self._rebuild()
+        pending, self.pending_approval = self.pending_approval, None
+        self.approved = pending is not None and pending == self.mask_digest()
 
     def set_override(self, override: np.ndarray) -> None:
         """Replace the whole (H, W) uint8 override (restoring from the sidecar)."""
@@ -77,6 +101,7 @@ class ViewState:
             raise ValueError(f"override {override.shape} does not match photo {self.shape}")
         self.override = np.ascontiguousarray(override, dtype=np.uint8)
         self._overrides_count = None
+        self.approved = False
         if self.probability is not None:
             self._rebuild()
 
@@ -146,6 +171,7 @@ class ViewState:
     def refresh_box(self, bbox) -> None:
         """Recompute the effective image and histogram inside core's bbox after an edit."""
         self._overrides_count = None
+        self.approved = False
         if self.probability is None or self.effective is None or self.histogram is None:
             return
         sl = bbox_slices(bbox)

@@ -239,6 +239,21 @@ class ViewEditor(QObject):
             self.view_redrawn.emit()
         self.view_edited.emit(state.view)
 
+    # -- approval ----------------------------------------------------------------
+    def toggle_approved(self) -> None:
+        """Approve the mask on screen as it is (or withdraw the approval). Not an undo
+        step: any later edit withdraws it anyway. Saved like an edit."""
+        state = self._workspace.state
+        if state is None:
+            return
+        self.finish_stroke()
+        if not state.approve(not state.approved):
+            self._feedback.status_message(f"{state.view}: nothing to approve until the model has predicted it", 4000)
+            return
+        self.view_edited.emit(state.view)
+        self.step_pushed.emit()
+        self._feedback.status_message(f"{state.view} {'approved' if state.approved else 'no longer approved'}", 3000)
+
     # -- threshold ---------------------------------------------------------------
     def set_threshold(self, threshold: float) -> None:
         """Set the current view's threshold (what the slider does), as an undo step."""

@@ -1,7 +1,7 @@
 """The garment list of a catalogue folder, each with its state, and a message list.
 
 States (app.document.garment_session): not started -> predicted -> corrected ->
-exported (as far as the app knows), or unreadable. A garment whose views have been
+approved -> exported (as far as the app knows), or unreadable. A garment whose views have been
 predicted also shows its worst view's triage estimate (core.evaluation.triage: the
 chance that the view's Dice is below 0.97); the list can put the worst first and show
 only the garments that need review. Garments not yet predicted have no estimate: they
@@ -14,12 +14,13 @@ from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
-from app.document.garment_session import BROKEN, CORRECTED, EXPORTED, NOT_STARTED, PREDICTED
+from app.document.garment_session import APPROVED, BROKEN, CORRECTED, EXPORTED, NOT_STARTED, PREDICTED
 
 STATE_COLOURS = {
     NOT_STARTED: QColor(140, 140, 140),
     PREDICTED: QColor(80, 150, 240),
     CORRECTED: QColor(240, 180, 40),
+    APPROVED: QColor(40, 180, 170),
     EXPORTED: QColor(60, 200, 90),
     BROKEN: QColor(230, 60, 60),
 }

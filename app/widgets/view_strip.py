@@ -67,7 +67,10 @@ class ViewStrip(QWidget):
                 status = "predicted" if state.predicted else "waiting for the model"
                 if state.has_corrections():
                     status += ", corrected"
+                if state.approved:
+                    status += ", approved"
                 button.setToolTip(f"{view} ({status})")
+                button.setText(f"{VIEWS.index(view) + 1}  {view}" + ("  \u2713" if state.approved else ""))
         # A single image of no standard view name gets no view strip.
         self.setVisible(session is None or not session.garment.is_single_image)
 

@@ -65,6 +65,10 @@ class WindowActions:
         edit_menu.addAction(self._action("Smaller brush", lambda: editor.resize_brush(1 / 1.25), "["))
         edit_menu.addAction(self._action("Larger brush", lambda: editor.resize_brush(1.25), "]"))
         edit_menu.addSeparator()
+        self.approve = self._action("&Approve view", editor.toggle_approved, "A",
+                                    "The view's mask is right as it is (A again withdraws it; any edit does too)")
+        edit_menu.addAction(self.approve)
+        edit_menu.addSeparator()
         edit_menu.addAction(self._action("Threshold down", lambda: tools.threshold_panel.step(-1), ","))
         edit_menu.addAction(self._action("Threshold up", lambda: tools.threshold_panel.step(1), "."))
         # Coarse steps: ten levels (about 0.04) at a time.

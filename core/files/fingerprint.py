@@ -21,3 +21,14 @@ def photo_fingerprint(rgb: np.ndarray) -> str:
     digest.update(f"{pixels.shape}{pixels.dtype.str}".encode("ascii"))
     digest.update(memoryview(pixels).cast("B"))
     return digest.hexdigest()
+
+
+def mask_digest(cut: int, probability: np.ndarray, override: np.ndarray) -> str:
+    """A digest of what decides a view's mask: the threshold's cut value, the model's
+    probability map and the retoucher's overrides. An approval is of this exact mask:
+    another model, threshold or stroke gives another digest."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(f"{int(cut)}:{probability.shape}".encode("ascii"))
+    digest.update(memoryview(np.ascontiguousarray(probability)).cast("B"))
+    digest.update(memoryview(np.ascontiguousarray(override)).cast("B"))
+    return digest.hexdigest()

@@ -240,6 +240,44 @@ class Sidecar:
         except (OSError, ValueError, KeyError, TypeError):
             return False
 
+    # --- approvals ------------------------------------------------------------------------
+
+    def approval_path(self, key: str) -> Path:
+        return self.root / f"{_file_name(key)}.approved.json"
+
+    def record_approval(self, key: str, fingerprint: str, digest: str) -> None:
+        """Remember that the retoucher approved this photo's mask as it is (its
+        core.files.fingerprint.mask_digest); ExportError on failure."""
+        self._ensure_root()
+        write_text_atomic(self.approval_path(key), json.dumps({"fingerprint": fingerprint, "mask": digest}) + "\n")
+
+    def clear_approval(self, key: str) -> None:
+        try:
+            self.approval_path(key).unlink()
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            raise ExportError(f"cannot clear the approval of {key}: {exc.strerror or exc}") from exc
+
+    def approved_mask(self, key: str, fingerprint: str) -> str | None:
+        """The approved mask's digest for this photo, or None (none, another photo, unreadable)."""
+        try:
+            record = json.loads(self.approval_path(key).read_text(encoding="utf-8"))
+            if record["fingerprint"] == fingerprint and isinstance(record["mask"], str):
+                return record["mask"]
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        return None
+
+    def is_approved_on_disk(self, key: str) -> bool:
+        """Cheap (stat only): an approval recorded no earlier than the view's corrections."""
+        try:
+            approved = self.approval_path(key).stat().st_mtime_ns
+        except OSError:
+            return False
+        view = self.view_path(key)
+        return not view.is_file() or view.stat().st_mtime_ns <= approved
+
     # --- probability cache --------------------------------------------------------------
 
     def probability_path(self, key: str) -> Path:
