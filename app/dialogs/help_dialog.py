@@ -20,6 +20,8 @@ SHORTCUTS: list[tuple[str, str]] = [
     ("A", "Approve the view's mask as it is (again: withdraw; any edit withdraws it too)"),
     ("Shift+, / Shift+.", "Threshold down / up ten steps"),
     ("Left drag", "Paint with the current brush"),
+    ("Shift+click", "A straight line from where the last stroke ended"),
+    ("C", "Show corrections: your keep strokes green, remove strokes magenta"),
     ("Right drag", "Paint with the opposite brush (keep <-> remove)"),
     ("[ / ]", "Smaller / larger brush"),
     ("Ctrl+Z", "Undo the last stroke, clean-up or threshold change of this view (mid-stroke: that stroke)"),

@@ -103,3 +103,17 @@ def make_checker_layer(height: int, width: int, square: int = CHECKER_SQUARE) ->
     layer[..., 1] = grey
     layer[..., 2] = grey
     return layer
+
+
+# The corrections layer draws the override map itself through this table: the
+# retoucher's keep strokes in green, remove strokes in magenta, the model's own decision
+# clear. The mask layer cannot tell them apart (a KEEP pixel is 255, like a certain one).
+CORRECTION_COLOURS = {compose.KEEP: (60, 220, 110, 110), compose.REMOVE: (235, 60, 200, 110)}
+
+
+def corrections_lut() -> np.ndarray:
+    """(256, 4) uint8 RGBA: transparent except at the KEEP and REMOVE codes."""
+    lut = np.zeros((256, 4), np.uint8)
+    for code, rgba in CORRECTION_COLOURS.items():
+        lut[code] = rgba
+    return lut

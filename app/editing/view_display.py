@@ -29,6 +29,7 @@ class ViewDisplay:
         self.overlay_colour = settings.overlay_colour
         self.opacity = settings.overlay_opacity
         self.show_uncertain = False
+        self.show_corrections = True  # the retoucher's strokes tinted over the mask (C)
         self._checker: np.ndarray | None = None
 
     # -- what to draw ------------------------------------------------------------
@@ -45,15 +46,22 @@ class ViewDisplay:
         if state is None or state.effective is None:
             self._canvas.set_mask_layer(None, None)
             self._canvas.set_checker_layer(None)
+            self._canvas.set_corrections_layer(None, None)
             return
         self._canvas.set_mask_visible(self.view_mode != "photo")
         self._canvas.set_mask_layer(state.effective, self._lut())
         self._update_checker(full=True)
+        self._update_corrections()
 
     def redraw_box(self, bbox) -> None:
         """The view on screen was edited inside core's `bbox` (its effective image is up to date)."""
         self._canvas.refresh_mask_layer()
         self._update_checker(bbox=bbox)
+        self._canvas.refresh_corrections_layer()
+
+    def set_show_corrections(self, show: bool) -> None:
+        self.show_corrections = bool(show)
+        self._update_corrections()
 
     def redraw_cut(self) -> None:
         """The threshold of the view on screen moved."""
@@ -97,6 +105,14 @@ class ViewDisplay:
         cut = state.cut if state is not None else 128
         return overlay.mask_lut(cut, self.view_mode, self.overlay_colour, self.opacity,
                                 UNCERTAIN_MARGIN if self.show_uncertain else None)
+
+    def _update_corrections(self) -> None:
+        """The override map itself, edited in place by strokes, drawn through its own table."""
+        state = self._workspace.state
+        if not self.show_corrections or self.view_mode == "photo" or state is None or state.effective is None:
+            self._canvas.set_corrections_layer(None, None)
+        else:
+            self._canvas.set_corrections_layer(state.override, overlay.corrections_lut())
 
     def _update_checker(self, full: bool = False, bbox=None) -> None:
         """The checkerboard layer's alpha follows the mask (checker mode only)."""

@@ -48,6 +48,9 @@ class ViewEditor(QObject):
         self._stroke: list = []
         self._stroke_value = compose.KEEP
         self._stroke_last: tuple[float, float] | None = None
+        # Where the last stroke on a view ended (view, x, y): Shift+click draws a straight
+        # line from there.
+        self._line_from: tuple[str, float, float] | None = None
         self.smart = False
         self._smart_press: tuple[float, float, bool] | None = None
         self.smart_clicks = SmartClicks(feedback, self._apply_smart_edit, self)
@@ -123,7 +126,9 @@ class ViewEditor(QObject):
         self._feedback.status_message("Smart click: keep/remove the region you click" if self.smart
                                       else "Brush: paint with keep/remove", 2000)
 
-    def start_stroke(self, x: float, y: float, alternate: bool) -> None:
+    def start_stroke(self, x: float, y: float, alternate: bool, line: bool = False) -> None:
+        """A press of the brush at pixel (x, y); `line` (Shift held) paints a straight
+        line from where the last stroke on this view ended, as one stroke with the drag."""
         state = self._workspace.state
         if state is None or not state.predicted:
             self._feedback.status_message("Brushes work once the model has predicted this view", 3000)
@@ -137,7 +142,11 @@ class ViewEditor(QObject):
         self._stroke = []
         self._stroke_value = value
         self._stroke_last = (x, y)
-        self._paint([(x, y)])
+        start = self._line_from
+        if line and start is not None and start[0] == state.view:
+            self._paint([start[1:], (x, y)])
+        else:
+            self._paint([(x, y)])
         self.undo_action.setEnabled(True)  # Ctrl+Z mid-stroke takes back this stroke
 
     def continue_stroke(self, x: float, y: float) -> None:
@@ -164,6 +173,9 @@ class ViewEditor(QObject):
             return
         if self._stroke_last is None:
             return
+        state = self._workspace.state
+        if state is not None:
+            self._line_from = (state.view, *self._stroke_last)
         self._stroke_last = None
         record = edits.merge_records(self._stroke)
         self._stroke = []

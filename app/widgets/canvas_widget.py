@@ -30,7 +30,7 @@ class CanvasWidget(pg.GraphicsView):
     integers (pyqtgraph draws pixel (r, c) over [c, c+1) x [r, r+1), hence the 0.5).
     """
 
-    stroke_started = Signal(float, float, bool)  # x, y, alternate (right button)
+    stroke_started = Signal(float, float, bool, bool)  # x, y, alternate (right button), line (Shift)
     stroke_moved = Signal(float, float)
     stroke_finished = Signal()
     cursor_moved = Signal(float, float)
@@ -46,7 +46,8 @@ class CanvasWidget(pg.GraphicsView):
         self.photo_item = pg.ImageItem(axisOrder="row-major")
         self.mask_item = pg.ImageItem(axisOrder="row-major")
         self.checker_item = pg.ImageItem(axisOrder="row-major")
-        for z, item in enumerate((self.photo_item, self.mask_item, self.checker_item)):
+        self.corrections_item = pg.ImageItem(axisOrder="row-major")
+        for z, item in enumerate((self.photo_item, self.mask_item, self.checker_item, self.corrections_item)):
             item.setZValue(z)
             self.view_box.addItem(item)
         self.checker_item.setVisible(False)
@@ -118,6 +119,19 @@ class CanvasWidget(pg.GraphicsView):
 
     def set_mask_visible(self, visible: bool) -> None:
         self.mask_item.setVisible(visible)
+
+    def set_corrections_layer(self, index: np.ndarray | None, lut: np.ndarray | None) -> None:
+        """The override map (H, W) uint8 drawn through `lut` above the mask; None hides it."""
+        if index is None:
+            self.corrections_item.clear()
+            self.corrections_item.setVisible(False)
+            return
+        self.corrections_item.setImage(index, autoLevels=False, levels=None, lut=lut)
+        self.corrections_item.setVisible(True)
+
+    def refresh_corrections_layer(self) -> None:
+        if self.corrections_item.isVisible():
+            self.corrections_item.updateImage()
 
     # -- zoom --------------------------------------------------------------------
     def fit(self) -> None:
@@ -207,7 +221,8 @@ class CanvasWidget(pg.GraphicsView):
                 and self._image_size is not None:
             p = self.widget_to_image(ev.position())
             self._painting = True
-            self.stroke_started.emit(p.x() - 0.5, p.y() - 0.5, button == Qt.MouseButton.RightButton)
+            line = bool(ev.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+            self.stroke_started.emit(p.x() - 0.5, p.y() - 0.5, button == Qt.MouseButton.RightButton, line)
             ev.accept()
             return
         ev.ignore()

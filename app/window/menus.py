@@ -100,6 +100,11 @@ class WindowActions:
         view_menu.addAction(self.before_after)
         self.uncertain = self._action("Highlight &uncertain pixels", tools.uncertain_check.toggle, "U")
         view_menu.addAction(self.uncertain)
+        self.corrections = self._action("Show &corrections", lambda checked: display.set_show_corrections(checked),
+                                        "C", "Tint your keep strokes green and remove strokes magenta (C)")
+        self.corrections.setCheckable(True)
+        self.corrections.setChecked(display.show_corrections)
+        view_menu.addAction(self.corrections)
         self.overlay_colour = self._action("Overlay &colour...", lambda: display.choose_overlay_colour(window))
         view_menu.addAction(self.overlay_colour)
         view_menu.addSeparator()

@@ -25,3 +25,58 @@ def test_shift_comma_and_period_step_the_threshold_ten_levels(make_window, shoot
     qtbot.keyClick(window.canvas, Qt.Key.Key_Comma, Qt.KeyboardModifier.ShiftModifier)
     assert slider.value() == start - 10
     assert abs(window.state.threshold - (start - 10) / 255) < 1e-6
+
+
+def _click(window, x, y, modifier=Qt.KeyboardModifier.NoModifier):
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    QApplication.processEvents()
+    viewport = window.canvas.viewport()
+    pos = window.canvas.image_to_widget(x, y)
+    QTest.mouseMove(viewport, pos)
+    QTest.mousePress(viewport, Qt.MouseButton.LeftButton, modifier, pos)
+    QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, modifier, pos)
+
+
+def test_shift_click_paints_a_straight_line_from_the_last_stroke(make_window, shoot, qtbot):
+    from core.masks import compose
+
+    window = make_window([shoot])
+    window.editor.set_brush_radius(2)
+    override = window.state.override
+    _click(window, 10, 20)
+    assert override[20, 10] == compose.KEEP and override[20, 40] == compose.NONE
+    _click(window, 10, 100, Qt.KeyboardModifier.ShiftModifier)  # straight down from (10, 20)
+    assert (override[20:101, 10] == compose.KEEP).all(), "the line between the two clicks"
+    assert (override[20:101, 20] == compose.NONE).all(), "nothing beside it"
+    # One undo step takes the line back and leaves the first dab.
+    qtbot.keyClick(window.canvas, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert override[60, 10] == compose.NONE and override[20, 10] == compose.KEEP
+    # Without Shift a click is a dab of its own.
+    _click(window, 60, 20)
+    assert override[20, 35] == compose.NONE
+
+
+def test_corrections_are_drawn_apart_from_the_models_mask_and_c_hides_them(make_window, shoot, qtbot):
+    from app.document.overlay import CORRECTION_COLOURS
+    from core.masks import compose
+    from tests.app.window.test_main_window import drag
+
+    window = make_window([shoot])
+    window.editor.set_brush_radius(3)
+    drag(window, [(10, 30), (20, 30)])  # keep, where the model says background (ramp < 0.5)
+    drag(window, [(70, 90), (75, 90)], Qt.MouseButton.RightButton)  # remove, where it says garment
+    layer = window.canvas.corrections_item
+    assert layer.isVisible()
+    drawn = layer.lut[layer.image]
+    assert tuple(drawn[30, 15]) == CORRECTION_COLOURS[compose.KEEP]
+    assert tuple(drawn[90, 72]) == CORRECTION_COLOURS[compose.REMOVE]
+    assert drawn[60, 72, 3] == 0 and drawn[60, 15, 3] == 0, "the model's own decision is not tinted"
+    # On the mask layer alone a kept pixel looks like any certain garment pixel.
+    mask_rgba = window.canvas.mask_item.lut
+    assert tuple(mask_rgba[window.state.effective[30, 15]]) == tuple(mask_rgba[window.state.effective[60, 79]])
+    qtbot.keyClick(window.canvas, Qt.Key.Key_C)
+    assert not layer.isVisible()
+    qtbot.keyClick(window.canvas, Qt.Key.Key_C)
+    assert layer.isVisible()
