@@ -85,6 +85,15 @@ class AppSettings:
         self._s.setValue("folders/export", str(value))
 
     @property
+    def training_folder(self) -> str:
+        """Where File > Add corrected views to training set last copied to."""
+        return self._str("folders/training")
+
+    @training_folder.setter
+    def training_folder(self, value: str) -> None:
+        self._s.setValue("folders/training", str(value))
+
+    @property
     def model_path(self) -> str:
         """The user's chosen model; empty means the bundled default."""
         return self._str("model/path")

@@ -9,6 +9,7 @@ controllers it is given.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Sequence
 
@@ -50,6 +51,9 @@ class CatalogueController(QObject):
         self._autosave = autosave
         self._catalogue_panel = catalogue_panel
         self._view_strip = view_strip
+        # The view on screen and since when (time.monotonic): the seconds a retoucher
+        # spends on each view go into its export record (the learning loop's cost).
+        self._on_screen: tuple[object, float] | None = None
 
     # -- opening -----------------------------------------------------------------
     def open_folder_with_dialog(self, parent: QWidget) -> None:
@@ -128,8 +132,22 @@ class CatalogueController(QObject):
         self.refresh_estimate()  # views whose cached probability was installed
         self.garment_opened.emit(gid)
 
+    def _count_time(self, state=None) -> None:
+        """Add the time since the last call to the view that was on screen; `state` is on screen now."""
+        now = time.monotonic()
+        if self._on_screen is not None:
+            shown, since = self._on_screen
+            shown.seconds_on_view += now - since
+        self._on_screen = (state, now) if state is not None else None
+
+    def count_time_on_screen(self) -> None:
+        """Bring the view on screen's seconds up to now (before an export reads them)."""
+        if self._on_screen is not None:
+            self._count_time(self._on_screen[0])
+
     def _leave_garment(self) -> None:
         """Stop work on the current garment and save it."""
+        self._count_time()
         self._editor.finish_stroke()  # a stroke in progress stays one undo step of its own garment
         self._model.stop_prediction()
         self._autosave.leave_garment()
@@ -149,6 +167,7 @@ class CatalogueController(QObject):
         self._editor.finish_stroke()
         self._workspace.current_view = view
         state = session.states[view]
+        self._count_time(state)
         self._display.show_photo(state)
         self._editor.show_view(state)
         self._update_view_strip()

@@ -153,12 +153,13 @@ class GarmentSession:
         elif state.pending_approval is None:  # not yet checked against a probability: keep it
             self.sidecar.clear_approval(state.key)
 
-    def record_export(self, view: str, cutout: Path) -> None:
-        """Remember the view's cutout, so the catalogue shows it exported (safe on a worker)."""
+    def record_export(self, view: str, cutout: Path, correction: dict | None = None) -> None:
+        """Remember the view's cutout, so the catalogue shows it exported, and how much it
+        was corrected (app.jobs.tasks.correction_record); safe on a worker."""
         state = self.states.get(view)
         if self.sidecar is not None and state is not None and not self.read_only:
             try:
-                self.sidecar.record_export(state.key, cutout, state.path)
+                self.sidecar.record_export(state.key, cutout, state.path, correction)
             except (GarmentCutoutError, OSError) as exc:
                 log.warning("export of %s not recorded: %s", state.key, exc)
 

@@ -49,6 +49,7 @@ class ViewState:
     # The sidecar's approved mask digest, checked once the probability is in (the
     # approval holds only if the mask composed now is the one approved).
     pending_approval: str | None = None
+    seconds_on_view: float = 0.0  # on screen in this window, for the export's correction record
 
     def __post_init__(self) -> None:
         if self.override is None:

@@ -16,24 +16,28 @@ from app.document.workspace import Workspace
 from app.feedback import Feedback
 from app.jobs.catalogue_export import CatalogueExporter
 from app.jobs.garment_export import GarmentExporter
-from app.jobs.tasks import export_folder_problem
+from app.jobs.training_set_job import TrainingSetCollector
+from app.jobs.tasks import ModelInfo, export_folder_problem
 from app.settings import AppSettings
 
 
 class ExportController(QObject):
     """Exports the workspace's garment or catalogue. `save_edits()` is called before an
-    export of all garments, which reads the garments not on screen from their sidecars."""
+    export (an export of all garments reads the garments not on screen from their sidecars);
+    `before_export()` before any export (the view on screen's time so far is counted)."""
 
     export_finished = Signal(list)  # the garment on screen: written paths
     garment_state_changed = Signal(str, str)  # garment id, its state after an export
 
     def __init__(self, workspace: Workspace, feedback: Feedback, settings: AppSettings,
-                 save_edits: Callable[[], None], parent: QObject | None = None):
+                 save_edits: Callable[[], None], parent: QObject | None = None,
+                 before_export: Callable[[], None] | None = None):
         super().__init__(parent)
         self._workspace = workspace
         self._feedback = feedback
         self._settings = settings
         self._save_edits = save_edits
+        self._before_export = before_export or (lambda: None)
         self.export_feather = 0
         self.export_masks = False
         self.export_refine_edge = 0
@@ -42,6 +46,7 @@ class ExportController(QObject):
         self.garment_exporter.finished_export.connect(self._on_garment_exporter_finished_export)
         self.catalogue_exporter = CatalogueExporter(feedback, workspace, self)
         self.catalogue_exporter.garment_state_changed.connect(self.garment_state_changed)
+        self.training_set = TrainingSetCollector(feedback, self)
 
     # -- through the dialog --------------------------------------------------------
     def export_with_dialog(self, parent: QWidget) -> None:
@@ -75,7 +80,12 @@ class ExportController(QObject):
         out_dir = Path(out_dir)
         if not self._accept_options(out_dir, feather_px, write_mask, refine_edge_px, decontaminate):
             return False
-        return self.garment_exporter.start(session, out_dir, feather_px, write_mask, refine_edge_px, decontaminate)
+        # Saved first: corrections written after the cutout would say it is out of date
+        # (Sidecar.is_exported), and the garment would never show as exported.
+        self._save_edits()
+        self._before_export()
+        return self.garment_exporter.start(session, out_dir, feather_px, write_mask, refine_edge_px, decontaminate,
+                                           ModelInfo.of(self._workspace.predictor))
 
     def export_all(self, out_dir: Path, feather_px: int = 0, write_mask: bool = False, refine_edge_px: int = 0, decontaminate: bool = True) -> bool:
         """Export every garment of the catalogue; False if refused."""
@@ -88,11 +98,36 @@ class ExportController(QObject):
         if not self._accept_options(out_dir, feather_px, write_mask, refine_edge_px, decontaminate):
             return False
         self._save_edits()
+        self._before_export()
         return self.catalogue_exporter.start(out_dir, feather_px, write_mask, refine_edge_px, decontaminate)
+
+    def add_to_training_set_with_dialog(self, parent: QWidget) -> None:
+        if self._workspace.catalogue is None:
+            return
+        from PySide6.QtWidgets import QFileDialog
+
+        start = self._settings.training_folder or str(Path.home())
+        folder = QFileDialog.getExistingDirectory(parent, "Add corrected views to training folder", start)
+        if folder:
+            self.add_to_training_set(Path(folder))
+
+    def add_to_training_set(self, target: Path) -> bool:
+        """Copy the catalogue's views exported into the export folder, with their cutouts
+        and provenance, into the training folder `target` (on a worker); False if refused."""
+        catalogue = self._workspace.catalogue
+        if catalogue is None or self.training_set.running:
+            return False
+        if not self._settings.export_folder:
+            self._feedback.show_error("Nothing exported yet: export the corrected garments first")
+            return False
+        self._save_edits()
+        self._settings.training_folder = str(target)
+        return self.training_set.start(list(catalogue.garments), Path(self._settings.export_folder), Path(target))
 
     def cancel(self) -> None:
         self.garment_exporter.cancel()
         self.catalogue_exporter.cancel()
+        self.training_set.cancel()
 
     def detach(self) -> None:
         """Let the workers finish on their own (the window is closing)."""

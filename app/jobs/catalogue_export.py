@@ -24,7 +24,9 @@ from PySide6.QtCore import Signal
 from app.document.garment_session import EXPORTED, GarmentSession, session_state, state_on_disk
 from app.document.workspace import Workspace
 from app.jobs.background_job import BackgroundJob
+from app.jobs.tasks import ModelInfo, correction_record, write_corrections_report
 from core.common.errors import Cancelled, GarmentCutoutError
+from core.files.corrections_report import report_row
 from core.files.export import deep_pixels, export_view
 from core.files.shoots import Garment
 from core.masks import compose
@@ -45,6 +47,7 @@ class ViewInput:
     probability: np.ndarray | None
     fingerprint: str = ""
     deep: bool = False  # export re-reads its 16-bit pixels (core.files.export.deep_pixels)
+    seconds: float = 0.0  # on screen in this window
 
 
 @dataclass
@@ -69,7 +72,7 @@ class CatalogueExportReport:
 def snapshot(session: GarmentSession) -> GarmentInput:
     """The garment on screen as it is now (copies of the overrides: editing goes on)."""
     views = [ViewInput(view, state.path, state.rgb, state.threshold, state.override.copy(), state.probability,
-                       state.fingerprint, state.deep)
+                       state.fingerprint, state.deep, state.seconds_on_view)
              for view, state in session.states.items()]
     return GarmentInput(session.garment, session, views, dict(session.broken))
 
@@ -94,6 +97,7 @@ def export_catalogue(inputs: list[GarmentInput], predictor, out_dir: Path, feath
     files written. Raises Cancelled between steps; files already written are complete.
     """
     report = CatalogueExportReport()
+    model = ModelInfo.of(predictor)
     total = 2 * sum(len(item.garment.views) for item in inputs)
     base = 0
     progress(0, total)
@@ -115,6 +119,7 @@ def export_catalogue(inputs: list[GarmentInput], predictor, out_dir: Path, feath
                 view_masks.append(compose.compose_mask(view.probability, view.threshold, view.override))
                 step += 1
                 progress(step, total)
+            rows = []
             for view, mask in zip(item.views, view_masks):
                 if cancelled():
                     raise Cancelled("export")
@@ -123,11 +128,15 @@ def export_catalogue(inputs: list[GarmentInput], predictor, out_dir: Path, feath
                                     write_mask=write_mask, source_path=view.path, rgb16=rgb16,
                                     refine_edge_px=refine_edge_px,
                                     decontaminate=decontaminate if refine_edge_px else None)
+                correction = correction_record(view.probability, mask, model, view.seconds)
                 if item.session is not None:
-                    item.session.record_export(view.view, files[0])
+                    item.session.record_export(view.view, files[0], correction)
+                if correction is not None:
+                    rows.append(report_row(files[0], gid, view.view, correction))
                 report.written += files
                 step += 1
                 progress(step, total)
+            write_corrections_report(out_dir, rows)
         except Cancelled:
             raise
         except GarmentCutoutError as exc:

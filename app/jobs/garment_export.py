@@ -12,7 +12,7 @@ from PySide6.QtCore import Signal
 
 from app.document.garment_session import GarmentSession
 from app.jobs.background_job import BackgroundJob
-from app.jobs.tasks import ExportJob, export_views
+from app.jobs.tasks import ExportJob, ModelInfo, export_views
 
 
 class GarmentExporter(BackgroundJob):
@@ -25,11 +25,13 @@ class GarmentExporter(BackgroundJob):
         self._session: GarmentSession | None = None
 
     def start(self, session: GarmentSession, out_dir: Path, feather_px: int = 0, write_mask: bool = False,
-              refine_edge_px: int = 0, decontaminate: bool = True) -> bool:
-        """Export the predicted views of `session` into `out_dir` (checked by the caller); False if refused."""
+              refine_edge_px: int = 0, decontaminate: bool = True, model: ModelInfo | None = None) -> bool:
+        """Export the predicted views of `session` into `out_dir` (checked by the caller); False if refused.
+        `model` (what predicted the views) lets the export record how much each was corrected."""
         if self.running:
             return False
-        jobs = [ExportJob(view, state.rgb, state.mask(), state.path, state.fingerprint, state.deep)
+        jobs = [ExportJob(view, state.rgb, state.mask(), state.path, state.fingerprint, state.deep,
+                          state.probability, state.seconds_on_view)
                 for view, state in session.states.items() if state.predicted]
         if not jobs:
             self.feedback.show_error("Nothing to export yet: the model has not predicted any view")
@@ -40,7 +42,7 @@ class GarmentExporter(BackgroundJob):
         def task(progress, cancelled, partial):
             return export_views(gid, jobs, out_dir, feather_px, write_mask, progress, cancelled, partial,
                                 record=session.record_export, refine_edge_px=refine_edge_px,
-                                decontaminate=decontaminate)
+                                decontaminate=decontaminate, model=model)
 
         self._start_worker(task, "export", "Exporting", total=len(jobs))
         return True

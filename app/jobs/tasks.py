@@ -16,7 +16,9 @@ import numpy as np
 
 from app.document.garment_session import GarmentSession
 from core.common.errors import Cancelled, GarmentCutoutError
+from core.files.corrections_report import report_row, update_report
 from core.files.export import deep_pixels, export_view
+from core.masks.compose import correction_stats
 
 log = logging.getLogger(__name__)
 
@@ -53,9 +55,46 @@ def export_folder_problem(out_dir: Path) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class ModelInfo:
+    """What made the first mask: the model's id (core.prediction.predictor.model_id_for),
+    name and threshold."""
+
+    model_id: str
+    name: str
+    threshold: float
+
+    @classmethod
+    def of(cls, predictor) -> "ModelInfo | None":
+        if predictor is None:
+            return None
+        return cls(str(getattr(predictor, "model_id", "")), str(getattr(predictor.card, "name", "")),
+                   float(predictor.threshold))
+
+
+def correction_record(probability: np.ndarray | None, final: np.ndarray, model: ModelInfo | None,
+                      seconds: float) -> dict | None:
+    """What the sidecar's export record and corrections.csv keep of a view's corrections."""
+    if probability is None or model is None:
+        return None
+    return {"model_id": model.model_id, "model": model.name, "model_threshold": model.threshold,
+            **correction_stats(probability, model.threshold, final), "seconds_on_view": round(float(seconds), 1)}
+
+
+def write_corrections_report(out_dir: Path, rows: list[dict]) -> None:
+    """Update corrections.csv in the export folder; a failure there never fails the export."""
+    if not rows:
+        return
+    try:
+        update_report(out_dir, rows)
+    except (GarmentCutoutError, OSError) as exc:
+        log.warning("corrections report not written: %s", exc)
+
+
 @dataclass
 class ExportJob:
-    """One view to export. rgb: (H, W, 3) uint8; mask: (H, W) bool, a snapshot."""
+    """One view to export. rgb: (H, W, 3) uint8; mask: (H, W) bool, a snapshot;
+    probability: the model's (H, W) uint8 map, to measure the corrections against."""
 
     view: str
     rgb: np.ndarray
@@ -63,14 +102,18 @@ class ExportJob:
     source: Path
     fingerprint: str = ""
     deep: bool = False  # export re-reads its 16-bit pixels (core.files.export.deep_pixels)
+    probability: np.ndarray | None = None
+    seconds: float = 0.0
 
 
 def export_views(garment_id: str, jobs: list[ExportJob], out_dir: Path, feather_px: int, write_mask: bool,
                  progress: Callable, cancelled: Callable, partial: Callable,
-                 record: Callable[[str, Path], None] | None = None, refine_edge_px: int = 0, decontaminate: bool = True) -> list[Path]:
-    """Write each job's cutout (and mask); record(view, cutout) then partial(view) after
-    each. Returns the paths."""
+                 record: Callable[[str, Path, dict | None], None] | None = None, refine_edge_px: int = 0,
+                 decontaminate: bool = True, model: ModelInfo | None = None) -> list[Path]:
+    """Write each job's cutout (and mask); record(view, cutout, correction) then
+    partial(view) after each, and the rows of corrections.csv at the end. Returns the paths."""
     written: list[Path] = []
+    rows: list[dict] = []
     for i, job in enumerate(jobs):
         if cancelled():
             raise Cancelled("export")
@@ -78,9 +121,13 @@ def export_views(garment_id: str, jobs: list[ExportJob], out_dir: Path, feather_
         files = export_view(job.rgb, job.mask, out_dir, garment_id, job.view, feather_px=feather_px,
                             write_mask=write_mask, source_path=job.source, rgb16=rgb16,
                             refine_edge_px=refine_edge_px, decontaminate=decontaminate if refine_edge_px else None)
+        correction = correction_record(job.probability, job.mask, model, job.seconds)
         if record is not None:
-            record(job.view, files[0])
+            record(job.view, files[0], correction)
+        if correction is not None:
+            rows.append(report_row(files[0], garment_id, job.view, correction))
         written += files
         partial(job.view)
         progress(i + 1, len(jobs))
+    write_corrections_report(out_dir, rows)
     return written

@@ -66,10 +66,11 @@ class MainWindow(QMainWindow):
         self.autosave = Autosave(ws, feedback, self)
         self.model_controller = ModelController(ws, feedback, settings, predictor_factory, model_path, self,
                                                 model_peek)
-        self.export_controller = ExportController(ws, feedback, settings, self.autosave.save_now, self)
         self.catalogue_controller = CatalogueController(ws, feedback, settings, self.editor, self.display,
                                                         self.model_controller, self.autosave, self.catalogue_panel,
                                                         self.view_strip, self)
+        self.export_controller = ExportController(ws, feedback, settings, self.autosave.save_now, self,
+                                                  before_export=self.catalogue_controller.count_time_on_screen)
         self.recent_menu = RecentFilesMenu(settings, self)
         self.menu_actions = WindowActions(self, self.catalogue_controller, self.editor, self.display,
                                           self.model_controller, self.export_controller, self.canvas, self.tools,

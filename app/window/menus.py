@@ -44,6 +44,11 @@ class WindowActions:
         file_menu.addSeparator()
         file_menu.addAction(self.export)
         file_menu.addAction(self.export_all)
+        self.add_to_training = self._action(
+            "Add corrected views to &training set...", lambda: exports.add_to_training_set_with_dialog(window),
+            tip="Copy the exported views (photo, final cutout, which model made the first mask) into a "
+                "training folder for garment-cutout train --init-from")
+        file_menu.addAction(self.add_to_training)
         file_menu.addSeparator()
         file_menu.addAction(self._action("&Quit", window.close, "Ctrl+Q"))
 

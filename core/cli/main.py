@@ -21,6 +21,7 @@ COMMANDS = {
     "calibrate": ("core.cli.calibrate", "choose a model's threshold on validation photos at native resolution"),
     "bench": ("core.cli.bench", "time prediction and mask edits at 1152x1728 (JSON)"),
     "robot": ("core.cli.robot", "clicks a correction tool needs to reach Dice 0.97 and 0.99 (RITM's NoC, JSON)"),
+    "collect": ("core.cli.collect", "add exported (corrected) views to a training folder for train --init-from"),
 }
 
 

@@ -29,15 +29,18 @@ def add_cli_arguments(parser: argparse.ArgumentParser) -> None:
     p("--data", action="append", required=True, metavar="DIR", type=Path,
       help="data folder (images/+masks/, images/+cutouts/ or *_cutout.png); repeatable")
     p("--out", required=True, type=Path, metavar="MODEL.keras", help="model to write (card, history and logs beside it)")
-    p("--architecture", choices=ARCHITECTURES, default=defaults.architecture)
-    p("--width", type=float, default=defaults.width, help="filter multiplier (default %(default)s)")
-    p("--input-size", type=parse_input_size, default=defaults.input_size, metavar="HxW",
-      help="model input, height x width (default 384x256)")
+    p("--architecture", choices=ARCHITECTURES, default=None,
+      help=f"U-Net variant (default {defaults.architecture}; with --init-from, the start model's)")
+    p("--width", type=float, default=None,
+      help=f"filter multiplier (default {defaults.width}; with --init-from, the start model's)")
+    p("--input-size", type=parse_input_size, default=None, metavar="HxW",
+      help="model input, height x width (default 384x256; with --init-from, the start model's)")
     p("--epochs", type=int, default=defaults.epochs)
     p("--batch-size", type=int, default=defaults.batch_size,
       help="photos per replica per step; the global batch is this times the replicas (default %(default)s)")
     p("--optimizer", choices=OPTIMIZERS, default=defaults.optimizer)
-    p("--lr", type=float, default=defaults.learning_rate, help="learning rate (default %(default)s)")
+    p("--lr", type=float, default=None,
+      help=f"learning rate (default {defaults.learning_rate}; with --init-from {FINE_TUNE_LR}, a fine-tune's)")
     p("--nesterov", action="store_true", help="Nesterov momentum for sgd")
     p("--lr-schedule", choices=SCHEDULES, default=defaults.lr_schedule,
       help="cyclic: the seed's plateau then declining triangle, 5e-5..5e-4; "
@@ -82,11 +85,38 @@ def add_cli_arguments(parser: argparse.ArgumentParser) -> None:
     p("--licence", default="", help="licence of the training data, recorded in the card")
 
 
+# A fine-tune (--init-from) starts from weights that already fit: a third of the seed's
+# rate moves them without undoing what they learned (the bundled model's second stage
+# ran at 1.5e-4 on the first stage's weights).
+FINE_TUNE_LR = 1e-4
+
+
+def _start_card(init_from: Path | None):
+    """The --init-from model's card (read without TensorFlow), or None; a missing or bad
+    card is reported later, by the run's own check of the start model."""
+    from core.network.card import ModelCard, card_path
+
+    if init_from is None:
+        return None
+    try:
+        return ModelCard.load(card_path(init_from))
+    except (GarmentCutoutError, OSError, ValueError):
+        return None
+
+
 def config_from_args(args: argparse.Namespace) -> TrainConfig:
+    """The run's config; with --init-from, what is not given follows the start model
+    (architecture, width, input size) and the rate is a fine-tune's."""
+    defaults = TrainConfig(data_dirs=[], out=Path("model.keras"))
+    start = _start_card(args.init_from)
+    architecture = args.architecture or (start.architecture if start else defaults.architecture)
+    width = args.width if args.width is not None else (start.width if start else defaults.width)
+    input_size = args.input_size or ((start.input_height, start.input_width) if start else defaults.input_size)
+    lr = args.lr if args.lr is not None else (FINE_TUNE_LR if args.init_from is not None else defaults.learning_rate)
     return TrainConfig(
-        data_dirs=args.data, out=args.out, architecture=args.architecture, width=args.width,
-        input_size=args.input_size, channels=1 if args.gray else 3, contrast=args.contrast,
-        epochs=args.epochs, batch_size=args.batch_size, optimizer=args.optimizer, learning_rate=args.lr,
+        data_dirs=args.data, out=args.out, architecture=architecture, width=width,
+        input_size=input_size, channels=1 if args.gray else 3, contrast=args.contrast,
+        epochs=args.epochs, batch_size=args.batch_size, optimizer=args.optimizer, learning_rate=lr,
         nesterov=args.nesterov, lr_schedule=args.lr_schedule, min_lr=args.min_lr, w_bce=args.bce_weight, w_dice=args.dice_weight,
         flip=not args.no_flip, hsv=args.hsv, shift_scale_rotate=args.shift_scale_rotate,
         val_fraction=args.val_fraction, split_seed=args.split_seed, val_split_file=args.val_split,

@@ -214,13 +214,25 @@ class Sidecar:
     def export_record_path(self, key: str) -> Path:
         return self.root / f"{_file_name(key)}.export.json"
 
-    def record_export(self, key: str, cutout: Path, photo: Path) -> None:
-        """Remember that `cutout` was written from `photo` (both as they are now on disk)."""
+    def record_export(self, key: str, cutout: Path, photo: Path, correction: dict | None = None) -> None:
+        """Remember that `cutout` was written from `photo` (both as they are now on disk),
+        and with `correction` how much the retoucher changed the model's mask
+        (core.masks.compose.correction_stats: pixels, model, seconds on the view)."""
         cutout_stat, photo_stat = os.stat(cutout), os.stat(photo)
         record = {"cutout": str(Path(cutout).resolve()), "cutout_stamp": [cutout_stat.st_mtime_ns, cutout_stat.st_size],
                   "photo": str(Path(photo).resolve()), "photo_stamp": [photo_stat.st_mtime_ns, photo_stat.st_size]}
+        if correction:
+            record["correction"] = correction
         self._ensure_root()
         write_text_atomic(self.export_record_path(key), json.dumps(record) + "\n")
+
+    def export_record(self, key: str) -> dict | None:
+        """The view's export record as record_export wrote it, or None (none, unreadable)."""
+        try:
+            record = json.loads(self.export_record_path(key).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return record if isinstance(record, dict) else None
 
     def is_exported(self, key: str, folder: Path, photo: Path) -> bool:
         """True when this photo's cutout in `folder` is the one last exported from it and

@@ -100,3 +100,15 @@ def bbox_of(flags: np.ndarray) -> BBox | None:
         return None
     cols = np.flatnonzero(flags.any(axis=0))
     return int(rows[0]), int(cols[0]), int(rows[-1]) + 1, int(cols[-1]) + 1
+
+
+def correction_stats(probability: np.ndarray, model_threshold: float, final: np.ndarray) -> dict[str, float | int]:
+    """How far the exported (H, W) bool mask `final` is from the model's own mask (its
+    probability at the model's threshold, no overrides): the pixels changed, the
+    model's garment area, and their ratio. What the retoucher's corrections cost, and
+    what a better model would have saved."""
+    model_mask = probability >= threshold_level(model_threshold)
+    changed = int(np.count_nonzero(model_mask != final))
+    area = int(np.count_nonzero(model_mask))
+    return {"changed_pixels": changed, "model_garment_pixels": area,
+            "changed_share": round(changed / max(1, area), 6)}

@@ -62,7 +62,8 @@ def test_exports_every_garment_with_its_saved_corrections(make_window, catalogue
     report = _export_all(window, qtbot, out, write_mask=True)
     assert fake_predictor.calls == calls + 1  # only c3 needed the model
     assert report.exported == ["a1", "b2", "c3"] and report.failures == []
-    names = sorted(p.name for p in out.iterdir())
+    names = sorted(p.name for p in out.iterdir() if p.name != "corrections.csv")
+    assert (out / "corrections.csv").is_file()  # the learning loop's report beside the cutouts
     views = {"a1": ("Front", "FrontRight", "Back"), "b2": ("Front", "Back"), "c3": ("Front",)}
     assert names == sorted(f"{g}_{v}_{k}.png" for g, vs in views.items() for v in vs for k in ("cutout", "mask"))
 
@@ -99,7 +100,7 @@ def test_failures_are_listed_and_the_other_garments_exported(make_window, catalo
     assert len(report.failures) == 2
     assert "b2 Front" in report.failures[0] and "b2_Front.png" in report.failures[0]
     assert report.failures[1].startswith("d4: not exported") and "out of memory" in report.failures[1]
-    names = sorted(p.name for p in out.iterdir())
+    names = sorted(p.name for p in out.iterdir() if p.name != "corrections.csv")
     # b2's readable Back view is written; d4 has no file at all (its masks are made before any write).
     assert names == sorted(["a1_Front_cutout.png", "a1_FrontRight_cutout.png", "a1_Back_cutout.png",
                             "b2_Back_cutout.png", "c3_Front_cutout.png"])
@@ -128,7 +129,7 @@ def test_cancel_stops_between_garments_and_leaves_only_complete_files(make_windo
         gate.set()
     report = blocker.args[0]
     assert report.exported == ["a1"]
-    assert sorted(p.name for p in out.iterdir()) == ["a1_Back_cutout.png", "a1_FrontRight_cutout.png",
+    assert sorted(p.name for p in out.iterdir() if p.name != "corrections.csv") == ["a1_Back_cutout.png", "a1_FrontRight_cutout.png",
                                                     "a1_Front_cutout.png"]  # no temporary leftovers
     assert "cancelled" in window.statusBar().currentMessage()
     assert not window.status_bar.progress_bar.isVisible()

@@ -50,3 +50,18 @@ def test_resuming_is_said_in_one_line():
     _TextStatus(stream)(TrainStatus("resuming", epoch=3, epochs=10))
     assert stream.getvalue().count("\n") == 1
     assert stream.getvalue().startswith("resuming an unfinished run: epochs 1-3 of 10 restored")
+
+
+def test_a_fine_tune_follows_the_start_models_card_and_lowers_the_rate(tmp_path):
+    from core.cli.train import FINE_TUNE_LR
+    from core.network.card import ModelCard, card_path
+
+    start = tmp_path / "start.keras"
+    start.write_bytes(b"")  # only its card is read here
+    ModelCard(name="s", architecture="final", width=0.5, input_height=512, input_width=352,
+              trained_on="x").save(card_path(start))
+    config = config_from_args(_parse(["--init-from", str(start)]))
+    assert (config.architecture, config.width, config.input_size) == ("final", 0.5, (512, 352))
+    assert config.learning_rate == FINE_TUNE_LR < config_from_args(_parse([])).learning_rate
+    given = config_from_args(_parse(["--init-from", str(start), "--input-size", "384x256", "--lr", "3e-5"]))
+    assert given.input_size == (384, 256) and given.learning_rate == 3e-5

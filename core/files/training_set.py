@@ -1,0 +1,114 @@
+"""Corrected views become training data (issue 13's learning loop).
+
+`add_corrected_views` copies each view exported into an export folder (its sidecar's
+export record says the cutout there was written from this very photo) into a training
+folder in the `images/` + `cutouts/` layout that `garment-cutout train` reads as it is:
+
+    TRAIN/images/<garment>_<view>.<ext>     the photo's own bytes
+    TRAIN/cutouts/<garment>_<view>_cutout.png   the exported cutout (alpha = the final mask)
+    TRAIN/provenance.jsonl                  one line per view: the photo's fingerprint and
+                                            path, the model that made the first mask and
+                                            how much the retoucher changed it
+
+Adding a view again replaces its files and its line. Every file is written atomically.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from core.common.errors import Cancelled, ExportError, GarmentCutoutError
+from core.files.atomic import write_bytes_atomic, write_text_atomic
+from core.files.fingerprint import photo_fingerprint
+from core.files.imageio import read_image
+from core.files.shoots import Garment
+from core.files.sidecar import Sidecar, view_key
+
+PROVENANCE = "provenance.jsonl"
+
+
+@dataclass
+class CollectReport:
+    added: list[str] = field(default_factory=list)  # "<garment>_<view>" names
+    skipped: list[str] = field(default_factory=list)  # one line each: which view and why
+
+    def to_dict(self) -> dict:
+        return {"added": len(self.added), "skipped": len(self.skipped), "skipped_views": self.skipped}
+
+
+def _read_provenance(path: Path) -> dict[str, dict]:
+    rows: dict[str, dict] = {}
+    try:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            try:
+                row = json.loads(line)
+            except ValueError:
+                continue  # a damaged line costs only itself
+            if isinstance(row, dict) and isinstance(row.get("name"), str):
+                rows[row["name"]] = row
+    except OSError:
+        pass
+    return rows
+
+
+def _prepare(target: Path) -> tuple[Path, Path]:
+    images, cutouts = target / "images", target / "cutouts"
+    for folder in (images, cutouts):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ExportError(f"cannot create {folder}: {exc.strerror or exc}") from exc
+    return images, cutouts
+
+
+def add_corrected_views(garments: Iterable[Garment], export_folder: str | Path, target: str | Path,
+                        progress: Callable[[int, int], None] | None = None,
+                        cancelled: Callable[[], bool] | None = None) -> CollectReport:
+    """Copy every view of `garments` exported into `export_folder` (from its photo as it
+    is now) into the training folder `target`. ExportError when `target` cannot be written."""
+    garments = list(garments)
+    export_folder, target = Path(export_folder), Path(target)
+    images, cutouts = _prepare(target)
+    provenance = _read_provenance(target / PROVENANCE)
+    report = CollectReport()
+    sidecars: dict[Path, Sidecar] = {}
+    total = sum(len(g.views) for g in garments)
+    done = 0
+    for garment in garments:
+        for view, photo in garment.views.items():
+            if cancelled is not None and cancelled():
+                raise Cancelled("adding views to the training set")
+            name = f"{garment.garment_id}_{view}"
+            try:
+                if garment.folder not in sidecars:
+                    sidecars[garment.folder] = Sidecar.for_shoot(garment.folder)
+                sidecar = sidecars[garment.folder]
+                key = view_key(garment.garment_id, view)
+                if not sidecar.is_exported(key, export_folder, Path(photo)):
+                    report.skipped.append(f"{name}: not exported into {export_folder} from this photo")
+                    continue
+                record = sidecar.export_record(key) or {}
+                cutout = Path(record["cutout"])
+                loaded = read_image(photo)  # also refuses a photo that no longer decodes
+                for old in images.glob(f"{name}.*"):  # one photo per name, whatever its format
+                    if old.suffix.lower() != Path(photo).suffix.lower():
+                        old.unlink()
+                write_bytes_atomic(images / f"{name}{Path(photo).suffix.lower()}", Path(photo).read_bytes())
+                write_bytes_atomic(cutouts / f"{name}_cutout.png", cutout.read_bytes())
+            except (GarmentCutoutError, OSError, KeyError) as exc:
+                report.skipped.append(f"{name}: {exc}")
+                continue
+            finally:
+                done += 1
+                if progress is not None:
+                    progress(done, total)
+            provenance[name] = {"name": name, "garment": garment.garment_id, "view": view,
+                                "photo": str(Path(photo).resolve()), "fingerprint": photo_fingerprint(loaded.rgb),
+                                "cutout": str(cutout), **(record.get("correction") or {})}
+            report.added.append(name)
+    text = "".join(json.dumps(provenance[n]) + "\n" for n in sorted(provenance))
+    write_text_atomic(target / PROVENANCE, text)
+    return report

@@ -1,0 +1,92 @@
+"""core.files.training_set and `garment-cutout collect`: only views exported from the
+photo as it is now are added; adding again replaces; corrections.csv rows by file."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from core.files.corrections_report import read_report, update_report
+from core.files.export import export_view
+from core.files.shoots import discover
+from core.files.sidecar import Sidecar, view_key
+from core.files.training_set import add_corrected_views
+from core.masks.compose import correction_stats
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def _shoot(folder: Path) -> Path:
+    folder.mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    for view in ("Front", "Back"):
+        cv2.imwrite(str(folder / f"g1_{view}.png"), rng.integers(0, 255, (40, 30, 3), dtype=np.uint8))
+    return folder
+
+
+def _export(shoot: Path, out: Path, views=("Front", "Back")) -> None:
+    out.mkdir(exist_ok=True)
+    sidecar = Sidecar.for_shoot(shoot)
+    for view in views:
+        photo = shoot / f"g1_{view}.png"
+        rgb = cv2.cvtColor(cv2.imread(str(photo)), cv2.COLOR_BGR2RGB)
+        mask = np.zeros((40, 30), bool)
+        mask[10:30, 5:25] = True
+        files = export_view(rgb, mask, out, "g1", view, source_path=photo)
+        sidecar.record_export(view_key("g1", view), files[0], photo, {"model_id": "m1", "changed_pixels": 7})
+
+
+def test_correction_stats_count_the_pixels_changed_from_the_models_own_mask():
+    probability = np.array([[0, 100, 200, 255]], np.uint8)  # model at 0.5 (cut 128): [F, F, T, T]
+    final = np.array([[True, False, False, True]])
+    assert correction_stats(probability, 0.5, final) == {
+        "changed_pixels": 2, "model_garment_pixels": 2, "changed_share": 1.0}
+
+
+def test_only_views_exported_from_the_photo_as_it_is_are_added(tmp_path):
+    shoot = _shoot(tmp_path / "shoot")
+    out = tmp_path / "out"
+    _export(shoot, out, views=("Front",))
+    target = tmp_path / "train"
+    report = add_corrected_views(discover([shoot]).garments, out, target)
+    assert report.added == ["g1_Front"] and len(report.skipped) == 1 and "g1_Back" in report.skipped[0]
+    assert (target / "cutouts" / "g1_Front_cutout.png").read_bytes() == (out / "g1_Front_cutout.png").read_bytes()
+    row = json.loads((target / "provenance.jsonl").read_text())
+    assert row["name"] == "g1_Front" and row["model_id"] == "m1" and row["changed_pixels"] == 7
+    # A re-shoot under the same name: the old export no longer belongs to this photo.
+    cv2.imwrite(str(shoot / "g1_Front.png"), np.full((40, 30, 3), 9, np.uint8))
+    again = add_corrected_views(discover([shoot]).garments, out, target)
+    assert again.added == [] and any("g1_Front" in line for line in again.skipped)
+    assert len((target / "provenance.jsonl").read_text().splitlines()) == 1  # the earlier line stays
+
+
+def test_collect_command_prints_a_summary_and_fills_a_training_folder(tmp_path):
+    shoot = _shoot(tmp_path / "shoot")
+    out = tmp_path / "out"
+    _export(shoot, out)
+    target = tmp_path / "train"
+    run = subprocess.run([sys.executable, "-m", "core.cli", "collect", str(shoot), "--export", str(out),
+                          "--to", str(target)], cwd=ROOT, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["added"] == 2
+    assert sorted(p.name for p in (target / "images").iterdir()) == ["g1_Back.png", "g1_Front.png"]
+    # Adding twice replaces the files and the lines.
+    subprocess.run([sys.executable, "-m", "core.cli", "collect", str(shoot), "--export", str(out),
+                    "--to", str(target)], cwd=ROOT, check=True, capture_output=True)
+    assert len((target / "provenance.jsonl").read_text().splitlines()) == 2
+    bad = subprocess.run([sys.executable, "-m", "core.cli", "collect", str(tmp_path / "nowhere"), "--export",
+                          str(out), "--to", str(target)], cwd=ROOT, capture_output=True, text=True)
+    assert bad.returncode == 2 and bad.stderr.startswith("error:") and "Traceback" not in bad.stderr
+
+
+def test_corrections_report_replaces_rows_by_file(tmp_path):
+    update_report(tmp_path, [{"file": "a_cutout.png", "garment": "a", "changed_pixels": 5}])
+    update_report(tmp_path, [{"file": "a_cutout.png", "garment": "a", "changed_pixels": 9},
+                             {"file": "b_cutout.png", "garment": "b", "changed_pixels": 1}])
+    rows = read_report(tmp_path)
+    assert set(rows) == {"a_cutout.png", "b_cutout.png"} and rows["a_cutout.png"]["changed_pixels"] == "9"
