@@ -10,6 +10,7 @@ any seed is exactly what it always was:
     torso_above_skirt  a skirt or trousers alone: the bare torso above, often pale pink or beige
     tone_match         a garment in the mannequin's own colour
     flat               an in-shop flat shot: the garment alone on white or pale grey, no mannequin
+    dark_studio        not a failure: a studio look the training renders never have (NEW_LOOK)
 
 Each non-classic kind also refinishes the mannequin from a wider range of forms (skin
 tones, beige, white, grey, black; matte to glossy), as real studios' are.
@@ -25,10 +26,16 @@ from core.renders.garment import GarmentSpec
 from core.renders.geometry import Y_TURNTABLE, hsv
 from core.renders.studio import Studio
 
-SCENE_KINDS = ("classic", "open_front", "bare_neck", "torso_above_skirt", "tone_match", "flat")
+SCENE_KINDS = ("classic", "open_front", "bare_neck", "torso_above_skirt", "tone_match", "flat", "dark_studio")
 
 
-FAILURE_KINDS = SCENE_KINDS[1:]
+FAILURE_KINDS = SCENE_KINDS[1:6]
+
+
+# A studio look no training render has (never in TRAINING_MIX): a dark coloured
+# backdrop under a warmer light. The learning-loop demo (scripts/learning_loop_demo.py)
+# fine-tunes on it to show that corrected views teach the model a new studio.
+NEW_LOOK = "dark_studio"
 
 
 # The share of each kind among training renders: half of them show a failure kind.
@@ -117,4 +124,9 @@ def apply_kind(spec: GarmentSpec, studio: Studio, kind: str, seed: int) -> tuple
         studio = dataclasses.replace(studio, flat=float(rng.uniform(0.88, 0.97)), sheet_edge=None, stands=(),
                                      cables=(), tapes=(), checker=None, vignette=float(rng.uniform(0.0, 0.05)),
                                      zoom=zoom, y_tt=float(y_tt))
+    elif kind == NEW_LOOK:
+        tint = [(0.55, 0.75, 1.25), (1.2, 0.95, 0.75), (0.85, 1.15, 0.9), (1.0, 1.0, 1.0)][int(rng.integers(4))]
+        studio = dataclasses.replace(studio, brightness=float(rng.uniform(0.22, 0.38)),
+                                     tint=tuple(float(t * rng.uniform(0.97, 1.03)) for t in tint),
+                                     light_jitter=float(rng.normal(0.25, 0.1)))
     return spec, dataclasses.replace(studio, mannequin=m)
