@@ -223,8 +223,12 @@ class CatalogueController(QObject):
         states = [s for s in session.states.values() if s.probability is not None]
         if triage is None or not states:
             self._catalogue_panel.set_estimate(session.garment_id, None)
+            self._view_strip.set_review({})
             return
         estimates = [triage.estimate(s.probability, s.threshold) for s in states]
+        self._view_strip.set_review({s.view: triage.needs_review(e) and not s.approved
+                                     for s, e in zip(states, estimates)})
+        self._update_view_strip()
         # A view the retoucher approved needs no more review, whatever its estimate.
         self._catalogue_panel.set_estimate(session.garment_id, max(estimates),
                                            any(triage.needs_review(e) and not s.approved
@@ -247,3 +251,14 @@ class CatalogueController(QObject):
 
     def _update_view_strip(self) -> None:
         self._view_strip.show_session(self._workspace.session, self._workspace.current_view)
+        self._update_thumbnail()
+
+    def _update_thumbnail(self) -> None:
+        """The garment's list icon: its first predicted view's cutout (kept after leaving it)."""
+        session = self._workspace.session
+        state = next((s for s in session.states.values() if s.predicted), None) if session else None
+        if state is not None:
+            from app.widgets.thumbnails import cutout_thumbnail, shrink
+
+            self._catalogue_panel.set_thumbnail(session.garment_id, cutout_thumbnail(shrink(state.rgb, 42),
+                                                                                     state.mask()))

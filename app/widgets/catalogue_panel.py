@@ -14,7 +14,10 @@ from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
+import numpy as np
+
 from app.document.garment_session import APPROVED, BROKEN, CORRECTED, EXPORTED, NOT_STARTED, PREDICTED
+from app.widgets.thumbnails import icon_of
 
 STATE_COLOURS = {
     NOT_STARTED: QColor(140, 140, 140),
@@ -46,6 +49,7 @@ class CataloguePanel(QWidget):
         self.list.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.setUniformItemSizes(True)
+        self.list.setIconSize(QSize(28, 42))
         self.summary = QLabel()
         self.worst_first = QCheckBox("Worst first")
         self.worst_first.setToolTip("Sort garments by their worst view's estimate, highest first")
@@ -65,6 +69,8 @@ class CataloguePanel(QWidget):
         # garment id -> (worst view's estimate, whether any view needs review)
         self._estimates: dict[str, tuple[float, bool]] = {}
         self._order: list[str] = []  # the catalogue's own order
+        # garment id -> its first view's cutout at list size, once it was open and predicted
+        self._thumbnails: dict[str, np.ndarray] = {}
         self._updating = False
         self.list.currentItemChanged.connect(self._on_list_current_item_changed)
         self.worst_first.toggled.connect(self._on_worst_first_toggled)
@@ -84,6 +90,18 @@ class CataloguePanel(QWidget):
                 self.set_state(gid, states.get(gid, NOT_STARTED))
         finally:
             self._updating = False
+
+    def set_thumbnail(self, garment_id: str, small_rgb: np.ndarray | None) -> None:
+        """The garment's cutout thumbnail ((h, w, 3) uint8), shown with its state's colour
+        down the left edge; None goes back to the state's dot."""
+        if small_rgb is None:
+            self._thumbnails.pop(garment_id, None)
+        else:
+            self._thumbnails[garment_id] = small_rgb
+        self._show_item(garment_id)
+
+    def has_thumbnail(self, garment_id: str) -> bool:
+        return garment_id in self._thumbnails
 
     def set_state(self, garment_id: str, state: str) -> None:
         self._states[garment_id] = state
@@ -129,7 +147,9 @@ class CataloguePanel(QWidget):
         item.setText(f"{garment_id}\n{line}")
         item.setToolTip(f"{garment_id}: {line}" + ("" if estimate is None else
                                                      " (worst view's chance of Dice below 0.97)"))
-        item.setIcon(_dot(STATE_COLOURS.get(state, STATE_COLOURS[NOT_STARTED])))
+        colour = STATE_COLOURS.get(state, STATE_COLOURS[NOT_STARTED])
+        thumb = self._thumbnails.get(garment_id)
+        item.setIcon(_dot(colour) if thumb is None else icon_of(thumb, (colour.red(), colour.green(), colour.blue())))
 
     def _sorted_ids(self) -> list[str]:
         if not self.worst_first.isChecked():

@@ -1,19 +1,18 @@
-"""The strip above the canvas: one button per view of the garment, with a thumbnail and a
-tooltip saying how far the view is, and the garment's id."""
+"""The strip above the canvas: one button per view of the garment, with a thumbnail of its
+cutout (the photo until the model has predicted it), the view's state under its name
+(waiting / predicted / needs review / corrected / approved / exported) and a tooltip, and
+the garment's id."""
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QIcon, QImage, QPixmap
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QToolButton, QWidget
 
 from app.document.garment_session import GarmentSession
+from app.widgets.thumbnails import THUMB_HEIGHT, cutout_thumbnail, icon_of, shrink
 from core.files.shoots import VIEWS
-
-THUMB_HEIGHT = 56
-
 
 class ViewStrip(QWidget):
     """Emits `view_clicked(view)`; `show_session` keeps the buttons in step with the garment."""
@@ -43,12 +42,19 @@ class ViewStrip(QWidget):
         self.garment_label = QLabel()
         self.garment_label.setStyleSheet("font-weight: bold; padding-right: 8px")
         strip.addWidget(self.garment_label)
-        self._thumbs: dict[str, QIcon] = {}
+        self._small: dict[str, np.ndarray] = {}  # each view's photo at thumbnail size
+        self._review: dict[str, bool] = {}  # views the triage flags for review
+        self.thumbnails: dict[str, np.ndarray | None] = {}  # what each button shows, (h, w, 3) uint8
 
     def set_garment(self, session: GarmentSession) -> None:
-        """A newly opened garment: its id and its views' thumbnails."""
-        self._thumbs = {view: _thumbnail(state.rgb) for view, state in session.states.items()}
+        """A newly opened garment: its id and its views' photos at thumbnail size."""
+        self._small = {view: shrink(state.rgb) for view, state in session.states.items()}
+        self._review = {}
         self.garment_label.setText(session.garment_id)
+
+    def set_review(self, flags: dict[str, bool]) -> None:
+        """Which views the triage flags for review (app.catalogue: the loaded model's estimates)."""
+        self._review = dict(flags)
 
     def show_session(self, session: GarmentSession | None, current_view: str | None) -> None:
         for view, button in self.buttons.items():
@@ -58,7 +64,14 @@ class ViewStrip(QWidget):
             broken = session.broken.get(view) if session else None
             button.setEnabled(state is not None)
             button.setChecked(view == current_view)
-            button.setIcon(self._thumbs.get(view, QIcon()))
+            small = self._small.get(view)
+            thumb = None if small is None or state is None else (
+                small if not state.predicted else cutout_thumbnail(small, state.mask()))
+            self.thumbnails[view] = thumb
+            button.setIcon(QIcon() if thumb is None else icon_of(thumb))
+            word = "unreadable" if broken else "no photo" if state is None else view_state_word(
+                state, self._review.get(view, False))
+            button.setText(f"{VIEWS.index(view) + 1}  {view}\n{word}")
             if broken:
                 button.setToolTip(broken)
             elif state is None:
@@ -70,7 +83,6 @@ class ViewStrip(QWidget):
                 if state.approved:
                     status += ", approved"
                 button.setToolTip(f"{view} ({status})")
-                button.setText(f"{VIEWS.index(view) + 1}  {view}" + ("  \u2713" if state.approved else ""))
         # A single image of no standard view name gets no view strip.
         self.setVisible(session is None or not session.garment.is_single_image)
 
@@ -78,11 +90,14 @@ class ViewStrip(QWidget):
         self.view_clicked.emit(self.sender().property("view"))
 
 
-def _thumbnail(rgb: np.ndarray) -> QIcon:
-    """A small icon of the (H, W, 3) uint8 photo for the view strip."""
-    h, w = rgb.shape[:2]
-    th = THUMB_HEIGHT
-    tw = max(1, round(w * th / h))
-    small = np.ascontiguousarray(cv2.resize(rgb, (tw, th), interpolation=cv2.INTER_AREA))
-    image = QImage(small.data, tw, th, 3 * tw, QImage.Format.Format_RGB888).copy()
-    return QIcon(QPixmap.fromImage(image))
+def view_state_word(state, needs_review: bool) -> str:
+    """What the view's button says under its name: how far the view is."""
+    if state.exported:
+        return "exported"
+    if state.approved:
+        return "approved \u2713"
+    if not state.predicted:
+        return "waiting"
+    if state.corrected:
+        return "corrected"
+    return "needs review" if needs_review else "predicted"

@@ -30,6 +30,7 @@ from app.widgets.canvas_widget import CanvasWidget
 from app.widgets.catalogue_panel import CataloguePanel, MessagePanel
 from app.widgets.status_bar import StatusBar
 from app.widgets.tools_panel import ToolsPanel, icon
+from app.widgets.compare_view import CompareWindow
 from app.widgets.view_strip import ViewStrip
 from app.window.feedback import WindowFeedback
 from app.window.menus import WindowActions
@@ -85,6 +86,7 @@ class MainWindow(QMainWindow):
     def _build_central(self) -> None:
         self.canvas = CanvasWidget()
         self.view_strip = ViewStrip()
+        self.compare = CompareWindow(self)
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -197,6 +199,18 @@ class MainWindow(QMainWindow):
 
         self.export_controller.garment_state_changed.connect(catalogue.set_garment_state)
         self.export_controller.export_finished.connect(self.export_finished)
+
+        # The compare window follows the garment and its edits while it is open.
+        catalogue.garment_opened.connect(lambda _gid: self.compare.show_session(self.session))
+        editor.step_pushed.connect(self.compare.refresh)
+        model.view_predicted.connect(lambda *_: self.compare.refresh())
+        self.autosave.saved.connect(self.compare.refresh)
+
+    def show_compare(self) -> None:
+        """View > Compare views: the garment's views side by side, sharing zoom and pan."""
+        self.compare.show_session(self.session)
+        self.compare.show()
+        self.compare.raise_()
 
     def _on_canvas_cursor_moved(self, x: float, y: float) -> None:
         self.status_bar.set_cursor(x, y, self.state)

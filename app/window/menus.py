@@ -96,6 +96,9 @@ class WindowActions:
                                    "One photo pixel per screen pixel (Ctrl+1)")
         view_menu.addAction(self.fit)
         view_menu.addAction(self.actual)
+        self.compare = self._action("&Compare views", window.show_compare, "V",
+                                    "The garment's views side by side as cutouts, one zoom and pan for all (V)")
+        view_menu.addAction(self.compare)
         mode_combo = tools.mode_combo
         view_menu.addAction(self._action(
             "Next view &mode", lambda: mode_combo.setCurrentIndex((mode_combo.currentIndex() + 1) % mode_combo.count()),
