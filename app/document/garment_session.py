@@ -19,6 +19,7 @@ from core.files.fingerprint import photo_fingerprint
 from core.files.imageio import read_image
 from core.files.shoots import Garment
 from core.files.sidecar import NOTHING_SAVED, RESTORED, Sidecar, view_key
+from core.masks.adjustments import EdgeAdjustments
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +100,8 @@ class GarmentSession:
             state.set_threshold(restored.threshold)
             state.threshold_changed = True
             state.set_override(restored.override)
+            if restored.adjustments:
+                state.adjustments = EdgeAdjustments.from_dict(restored.adjustments)
             return
         if restored.lost_corrections:
             message = restored.message(name)
@@ -147,7 +150,8 @@ class GarmentSession:
             return
         if self.read_only:
             raise ExportError(self.read_only)
-        self.sidecar.save_view(state.key, state.threshold, state.override, state.fingerprint)
+        self.sidecar.save_view(state.key, state.threshold, state.override, state.fingerprint,
+                               None if state.adjustments.is_identity else state.adjustments.to_dict())
         if state.approved:
             self.sidecar.record_approval(state.key, state.fingerprint, state.mask_digest() or "")
         elif state.pending_approval is None:  # not yet checked against a probability: keep it

@@ -18,6 +18,7 @@ import numpy as np
 from app.document import overlay
 from core.files.fingerprint import mask_digest
 from core.masks import compose, edits
+from core.masks.adjustments import EdgeAdjustments
 
 
 @dataclass
@@ -50,6 +51,8 @@ class ViewState:
     # approval holds only if the mask composed now is the one approved).
     pending_approval: str | None = None
     seconds_on_view: float = 0.0  # on screen in this window, for the export's correction record
+    # Smooth/feather/contrast/shift of the cutout's edge: applied when drawn and exported.
+    adjustments: EdgeAdjustments = field(default_factory=EdgeAdjustments)
 
     def __post_init__(self) -> None:
         if self.override is None:
@@ -77,7 +80,12 @@ class ViewState:
         """core.files.fingerprint.mask_digest of this view's mask; None before a prediction."""
         if self.probability is None:
             return None
-        return mask_digest(self.cut, self.probability, self.override)
+        extra = "" if self.adjustments.is_identity else repr(self.adjustments.to_dict())
+        return mask_digest(self.cut, self.probability, self.override, extra)
+
+    def set_adjustments(self, adjustments: EdgeAdjustments) -> None:
+        self.adjustments = adjustments
+        self.approved = False
 
     def approve(self, approved: bool = True) -> bool:
         """Mark the mask as it is approved (or not); False when there is no mask yet."""
@@ -131,7 +139,7 @@ class ViewState:
 
     @property
     def corrected(self) -> bool:
-        return self.has_corrections() or self.threshold_changed
+        return self.has_corrections() or self.threshold_changed or not self.adjustments.is_identity
 
     # -- edits ---------------------------------------------------------------------
     def paint(self, points: Sequence[tuple[float, float]], radius: float, value: int):

@@ -88,3 +88,37 @@ class ThresholdCommand(QUndoCommand):
 
     def undo(self) -> None:
         self._apply(self.state, *self.before)
+
+
+class AdjustmentsCommand(QUndoCommand):
+    """A view's edge adjustments (core.masks.adjustments) before and after. Changes less
+    than MERGE_SECONDS apart merge (a run of spin box clicks is one step), like thresholds.
+    `apply(state, adjustments)` sets them and redraws."""
+
+    MERGE_SECONDS = 1.0
+    _ID = 1002
+
+    def __init__(self, state: ViewState, before, after, apply: Callable[[ViewState, object], None]):
+        super().__init__("edge adjustments")
+        self.state = state
+        self.before = before
+        self.after = after
+        self._apply = apply
+        self._time = time.monotonic()
+
+    def id(self) -> int:
+        return self._ID
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not isinstance(other, AdjustmentsCommand) or other.state is not self.state \
+                or other._time - self._time > self.MERGE_SECONDS:
+            return False
+        self.after = other.after
+        self._time = other._time
+        return True
+
+    def redo(self) -> None:
+        self._apply(self.state, self.after)
+
+    def undo(self) -> None:
+        self._apply(self.state, self.before)

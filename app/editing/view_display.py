@@ -6,6 +6,7 @@ the settings."""
 from __future__ import annotations
 
 import numpy as np
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QColorDialog, QWidget
 
@@ -31,6 +32,13 @@ class ViewDisplay:
         self.show_uncertain = False
         self.show_corrections = True  # the retoucher's strokes tinted over the mask (C)
         self._checker: np.ndarray | None = None
+        self._backdrop_mode: str | None = None  # what self._checker is filled with
+        # The edge adjustments' preview is a whole-view computation (tens of ms): during a
+        # stroke it is redone once the mouse rests, not at every move.
+        self._preview_timer = QTimer()
+        self._preview_timer.setSingleShot(True)
+        self._preview_timer.setInterval(80)
+        self._preview_timer.timeout.connect(lambda: self._update_checker(full=True))
 
     # -- what to draw ------------------------------------------------------------
     def show_photo(self, state: ViewState | None) -> None:
@@ -48,7 +56,7 @@ class ViewDisplay:
             self._canvas.set_checker_layer(None)
             self._canvas.set_corrections_layer(None, None)
             return
-        self._canvas.set_mask_visible(self.view_mode != "photo")
+        self._canvas.set_mask_visible(self.view_mode != "photo" and not self._previewing())
         self._canvas.set_mask_layer(state.effective, self._lut())
         self._update_checker(full=True)
         self._update_corrections()
@@ -56,8 +64,15 @@ class ViewDisplay:
     def redraw_box(self, bbox) -> None:
         """The view on screen was edited inside core's `bbox` (its effective image is up to date)."""
         self._canvas.refresh_mask_layer()
-        self._update_checker(bbox=bbox)
+        if self._previewing():
+            self._preview_timer.start()
+        else:
+            self._update_checker(bbox=bbox)
         self._canvas.refresh_corrections_layer()
+
+    def redraw_adjustments(self) -> None:
+        """The view on screen's edge adjustments changed: redraw the cutout preview."""
+        self.show_mask()
 
     def set_show_corrections(self, show: bool) -> None:
         self.show_corrections = bool(show)
@@ -66,7 +81,10 @@ class ViewDisplay:
     def redraw_cut(self) -> None:
         """The threshold of the view on screen moved."""
         self._canvas.set_mask_lut(self._lut())
-        self._update_checker(full=True)
+        if self._previewing():
+            self._preview_timer.start()
+        else:
+            self._update_checker(full=True)
 
     # -- preferences -------------------------------------------------------------
     def set_mode(self, mode: str) -> None:
@@ -114,17 +132,33 @@ class ViewDisplay:
         else:
             self._canvas.set_corrections_layer(state.override, overlay.corrections_lut())
 
-    def _update_checker(self, full: bool = False, bbox=None) -> None:
-        """The checkerboard layer's alpha follows the mask (checker mode only)."""
+    def _previewing(self) -> bool:
+        """True when the cutout modes draw the view's edge adjustments (soft, shifted edge)."""
         state = self._workspace.state
-        if self.view_mode != "checker" or state is None or state.effective is None:
+        return (self.view_mode in ("checker", "white", "black") and state is not None
+                and state.effective is not None and not state.adjustments.is_identity)
+
+    def _update_checker(self, full: bool = False, bbox=None) -> None:
+        """The backdrop layer: in checker mode a checkerboard whose alpha follows the mask;
+        with edge adjustments, in every cutout mode, the backdrop (checkerboard, white or
+        black) over everything the adjusted alpha leaves out, as the export will."""
+        state = self._workspace.state
+        previewing = self._previewing()
+        if (self.view_mode != "checker" and not previewing) or state is None or state.effective is None:
             self._canvas.set_checker_layer(None)
             return
         h, w = state.shape
-        alpha_lut = overlay.checker_alpha_lut(state.cut)
-        if self._checker is None or self._checker.shape[:2] != (h, w):
+        if self._checker is None or self._checker.shape[:2] != (h, w) or self._backdrop_mode != self.view_mode:
             self._checker = overlay.make_checker_layer(h, w)
+            if self.view_mode in ("white", "black"):
+                self._checker[..., :3] = 255 if self.view_mode == "white" else 0
+            self._backdrop_mode = self.view_mode
             full = True
+        if previewing:
+            self._checker[..., 3] = 255 - state.adjustments.alpha(state.mask())
+            self._canvas.set_checker_layer(self._checker)
+            return
+        alpha_lut = overlay.checker_alpha_lut(state.cut)
         if full or bbox is None:
             self._checker[..., 3] = alpha_lut[state.effective]
             self._canvas.set_checker_layer(self._checker)

@@ -15,7 +15,7 @@ from app.document.garment_session import GarmentSession
 from app.document.view_state import ViewState, clamp_threshold
 from app.document.workspace import Workspace
 from app.editing.smart_clicks import SmartClicks, override_value
-from app.editing.undo_commands import OverrideEditCommand, ThresholdCommand, make_undo_stack
+from app.editing.undo_commands import AdjustmentsCommand, OverrideEditCommand, ThresholdCommand, make_undo_stack
 from app.editing.view_display import ViewDisplay
 from app.feedback import Feedback
 from app.settings import AppSettings
@@ -85,8 +85,9 @@ class ViewEditor(QObject):
             self._stacks[view] = stack
 
     def show_view(self, state: ViewState) -> None:
-        """The view on screen changed to `state`: its threshold and its undo stack."""
+        """The view on screen changed to `state`: its threshold, edge adjustments and undo stack."""
         self._tools.threshold_panel.set_threshold(state.threshold)
+        self._tools.edge_panel.show_adjustments(state.adjustments)
         self._tools.threshold_panel.set_histogram(state.probability)
         self.undo_group.setActiveStack(self._stacks.get(state.view))
 
@@ -250,6 +251,24 @@ class ViewEditor(QObject):
             self._display.redraw_box(bbox)
             self.view_redrawn.emit()
         self.view_edited.emit(state.view)
+
+    # -- edge adjustments ----------------------------------------------------------
+    def set_adjustments(self, adjustments) -> None:
+        """The view on screen's smooth/feather/contrast/shift (core.masks.adjustments), as an undo step."""
+        state = self._workspace.state
+        if state is None or adjustments == state.adjustments:
+            return
+        self._stacks[state.view].push(AdjustmentsCommand(state, state.adjustments, adjustments,
+                                                         self._apply_adjustments))
+        self.step_pushed.emit()
+
+    def _apply_adjustments(self, state: ViewState, adjustments) -> None:
+        state.set_adjustments(adjustments)
+        self.view_edited.emit(state.view)
+        if state is self._workspace.state:
+            self._tools.edge_panel.show_adjustments(adjustments)
+            self._display.redraw_adjustments()
+            self.view_redrawn.emit()
 
     # -- approval ----------------------------------------------------------------
     def toggle_approved(self) -> None:

@@ -30,6 +30,7 @@ from core.files.corrections_report import report_row
 from core.files.export import deep_pixels, export_view
 from core.files.shoots import Garment
 from core.masks import compose
+from core.masks.adjustments import EdgeAdjustments
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,7 @@ class ViewInput:
     fingerprint: str = ""
     deep: bool = False  # export re-reads its 16-bit pixels (core.files.export.deep_pixels)
     seconds: float = 0.0  # on screen in this window
+    adjustments: EdgeAdjustments | None = None  # the view's edge adjustments (its sidecar's)
 
 
 @dataclass
@@ -72,7 +74,7 @@ class CatalogueExportReport:
 def snapshot(session: GarmentSession) -> GarmentInput:
     """The garment on screen as it is now (copies of the overrides: editing goes on)."""
     views = [ViewInput(view, state.path, state.rgb, state.threshold, state.override.copy(), state.probability,
-                       state.fingerprint, state.deep, state.seconds_on_view)
+                       state.fingerprint, state.deep, state.seconds_on_view, state.adjustments)
              for view, state in session.states.items()]
     return GarmentInput(session.garment, session, views, dict(session.broken))
 
@@ -127,7 +129,8 @@ def export_catalogue(inputs: list[GarmentInput], predictor, out_dir: Path, feath
                 files = export_view(view.rgb, mask, out_dir, gid, view.view, feather_px=feather_px,
                                     write_mask=write_mask, source_path=view.path, rgb16=rgb16,
                                     refine_edge_px=refine_edge_px,
-                                    decontaminate=decontaminate if refine_edge_px else None)
+                                    decontaminate=decontaminate if refine_edge_px else None,
+                                    adjustments=view.adjustments)
                 correction = correction_record(view.probability, mask, model, view.seconds)
                 if item.session is not None:
                     item.session.record_export(view.view, files[0], correction)

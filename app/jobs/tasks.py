@@ -18,6 +18,7 @@ from app.document.garment_session import GarmentSession
 from core.common.errors import Cancelled, GarmentCutoutError
 from core.files.corrections_report import report_row, update_report
 from core.files.export import deep_pixels, export_view
+from core.masks.adjustments import EdgeAdjustments
 from core.masks.compose import correction_stats
 
 log = logging.getLogger(__name__)
@@ -104,6 +105,7 @@ class ExportJob:
     deep: bool = False  # export re-reads its 16-bit pixels (core.files.export.deep_pixels)
     probability: np.ndarray | None = None
     seconds: float = 0.0
+    adjustments: EdgeAdjustments | None = None  # the view's smooth/feather/contrast/shift
 
 
 def export_views(garment_id: str, jobs: list[ExportJob], out_dir: Path, feather_px: int, write_mask: bool,
@@ -120,7 +122,8 @@ def export_views(garment_id: str, jobs: list[ExportJob], out_dir: Path, feather_
         rgb16 = deep_pixels(job.source, job.fingerprint) if job.deep else None
         files = export_view(job.rgb, job.mask, out_dir, garment_id, job.view, feather_px=feather_px,
                             write_mask=write_mask, source_path=job.source, rgb16=rgb16,
-                            refine_edge_px=refine_edge_px, decontaminate=decontaminate if refine_edge_px else None)
+                            refine_edge_px=refine_edge_px, decontaminate=decontaminate if refine_edge_px else None,
+                            adjustments=job.adjustments)
         correction = correction_record(job.probability, job.mask, model, job.seconds)
         if record is not None:
             record(job.view, files[0], correction)

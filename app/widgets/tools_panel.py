@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.document import overlay
+from app.widgets.edge_panel import EdgePanel
 from app.widgets.threshold_panel import ThresholdPanel
 from core.common.paths import ICONS
 
@@ -126,6 +127,10 @@ class ToolsPanel(QWidget):
         for r in rows:
             grid.addLayout(r)
 
+        edge = QGroupBox("Edge (this view)")
+        self.edge_panel = EdgePanel()
+        QVBoxLayout(edge).addWidget(self.edge_panel)
+
         model = QGroupBox("Model")
         self.model_label = QLabel("Loading the model...")
         self.model_label.setWordWrap(True)
@@ -137,7 +142,7 @@ class ToolsPanel(QWidget):
         self.setMaximumWidth(380)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        for box in (brush, threshold, display, cleanup, model):
+        for box in (brush, threshold, display, cleanup, edge, model):
             layout.addWidget(box)
         layout.addStretch(1)
 

@@ -165,6 +165,7 @@ class MainWindow(QMainWindow):
         self.tools.smart_toggled.connect(editor.set_smart)
         self.tools.radius_changed.connect(editor.set_brush_radius)
         self.tools.cleanup_requested.connect(editor.clean_up)
+        self.tools.edge_panel.adjustments_changed.connect(editor.set_adjustments)
         self.tools.mode_changed.connect(display.set_mode)
         self.tools.opacity_changed.connect(display.set_opacity)
         self.tools.uncertain_toggled.connect(display.set_uncertain)

@@ -22,6 +22,7 @@ from core.common.errors import ExportError, GarmentCutoutError
 from core.files.atomic import temporary_beside, write_synced
 from core.files.imageio import encode_png
 from core.files.shoots import SINGLE_VIEW
+from core.masks.adjustments import EdgeAdjustments
 from core.masks.cleanups import MAX_FEATHER_PX, feather
 from core.masks.refine_edge import MAX_BAND_PX, refine_alpha
 from core.masks.refine_edge import decontaminate as decontaminate_colours
@@ -76,13 +77,16 @@ def export_view(rgb: np.ndarray, mask: np.ndarray, out_dir: str | Path, garment_
                 feather_px: float = 0, write_mask: bool = False,
                 source_path: str | Path | None = None, rgb16: np.ndarray | None = None,
                 protected: Iterable[str | Path] = (), refine_edge_px: int = 0,
-                decontaminate: bool | None = None) -> list[Path]:
+                decontaminate: bool | None = None, adjustments: EdgeAdjustments | None = None) -> list[Path]:
     """Write the view's cutout (and optionally its 0/255 mask) into out_dir; return the paths.
 
     refine_edge_px (0..50): a matted soft alpha in a band that wide either side of the
     mask's edge (core.masks.refine_edge) instead of the hard or feathered one;
     decontaminate (default: on with refine edge) writes the estimated garment colour
     where that alpha is soft.
+
+    adjustments: the view's own smooth/shift (applied to the mask, the mask file too) and
+    feather/contrast (applied to the alpha last), core.masks.adjustments.
 
     rgb: (H, W, 3) uint8 photo; rgb16: the same photo in 16 bits when it has them (the
     cutout is then 16-bit). mask: (H, W) bool. feather_px (0..MAX_FEATHER_PX) softens the
@@ -107,12 +111,17 @@ def export_view(rgb: np.ndarray, mask: np.ndarray, out_dir: str | Path, garment_
             raise ExportError(f"refusing to write {target.name} over the original photo {target.resolve()}")
     if not 0 <= refine_edge_px <= MAX_BAND_PX:
         raise ExportError(f"refine edge must be between 0 and {MAX_BAND_PX} px, got {refine_edge_px}")
+    adjust = adjustments is not None and not adjustments.is_identity
+    if adjust:  # the view's smooth and shift move the hard edge the mask file keeps too
+        mask = adjustments.adjust_mask(mask)
     if refine_edge_px > 0:
         alpha = refine_alpha(rgb, mask, refine_edge_px)
         if feather_px > 0:
             alpha = cv2.GaussianBlur(alpha, (0, 0), feather_px / 2.0, borderType=cv2.BORDER_REPLICATE)
     else:
         alpha = feather(mask, feather_px)
+    if adjust:
+        alpha = adjustments.soften(alpha)
     if decontaminate if decontaminate is not None else refine_edge_px > 0:
         clean = decontaminate_colours(rgb, alpha)
         if rgb16 is not None:  # soft pixels take the estimate, scaled; the rest keeps its 16 bits

@@ -54,6 +54,7 @@ class RestoredView:
     threshold: float | None = None
     override: np.ndarray | None = None
     set_aside: Path | None = None
+    adjustments: dict | None = None  # core.masks.adjustments.EdgeAdjustments.to_dict(), when saved
 
     @property
     def lost_corrections(self) -> bool:
@@ -143,14 +144,18 @@ class Sidecar:
     def view_path(self, key: str) -> Path:
         return self.root / f"{_file_name(key)}.view.npz"
 
-    def save_view(self, key: str, threshold: float, override: np.ndarray, fingerprint: str = "") -> None:
-        """Save a view's threshold and override ((H, W) uint8) atomically, with the
-        fingerprint of the photo they belong to; ExportError on failure."""
+    def save_view(self, key: str, threshold: float, override: np.ndarray, fingerprint: str = "",
+                  adjustments: dict | None = None) -> None:
+        """Save a view's threshold, override ((H, W) uint8) and edge adjustments
+        (EdgeAdjustments.to_dict()) atomically, with the fingerprint of the photo they
+        belong to; ExportError on failure."""
         if override.ndim != 2 or override.dtype != np.uint8:
             raise ValueError(f"override must be (H, W) uint8, not {override.shape} {override.dtype}")
         buffer = io.BytesIO()
+        extra = {} if not adjustments else {"adjustments": np.str_(json.dumps(adjustments))}
         np.savez_compressed(buffer, format=np.int64(FORMAT_VERSION), key=np.str_(key),
-                            threshold=np.float64(threshold), override=override, fingerprint=np.str_(fingerprint))
+                            threshold=np.float64(threshold), override=override, fingerprint=np.str_(fingerprint),
+                            **extra)
         self._ensure_root()
         write_bytes_atomic(self.view_path(key), buffer.getvalue())
 
@@ -183,6 +188,12 @@ class Sidecar:
                 threshold = float(data["threshold"])
                 override = np.array(data["override"])
                 saved_for = str(data["fingerprint"]) if "fingerprint" in data.files else ""
+                # Added within format 2: older files have none (no adjustments).
+                adjustments = None
+                if "adjustments" in data.files:
+                    from core.masks.adjustments import EdgeAdjustments
+
+                    adjustments = EdgeAdjustments.from_dict(json.loads(str(data["adjustments"]))).to_dict()
             if stored_key != key:
                 return RestoredView(NOTHING_SAVED)  # a hash-named file of another key
             if (override.ndim != 2 or override.dtype != np.uint8 or not math.isfinite(threshold)
@@ -194,7 +205,7 @@ class Sidecar:
             return RestoredView(SIZE_CHANGED, set_aside=self._set_aside(path, "other-photo"))
         if fingerprint and saved_for and saved_for != fingerprint:
             return RestoredView(OTHER_PHOTO, set_aside=self._set_aside(path, "other-photo"))
-        return RestoredView(RESTORED, min(max(threshold, 0.0), 1.0), override)
+        return RestoredView(RESTORED, min(max(threshold, 0.0), 1.0), override, adjustments=adjustments)
 
     def unacknowledged_set_aside(self, key: str) -> Path | None:
         """The newest file of `key` set aside and not yet followed by a save of the view

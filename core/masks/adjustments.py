@@ -1,0 +1,95 @@
+"""Select-and-Mask-style global adjustments of one view's edge: smooth, feather, contrast
+and shift edge, non-destructive (the mask itself never changes; they are applied when the
+cutout is drawn or exported) and stored with the view's corrections.
+
+Applied in Photoshop's order: smooth and shift move the hard edge (the exported
+`_mask.png` follows them), feather and contrast shape the soft alpha:
+
+    smooth   (px)   rounds off jaggies: a Gaussian of that radius over the mask, cut at 0.5
+    shift    (px)   moves the edge outward (> 0) or inward (< 0), by distance transform
+    feather  (px)   blurs the alpha across the edge (a Gaussian of sigma feather / 2)
+    contrast (0-1)  hardens a soft alpha again: (a - 0.5) / (1 - contrast) + 0.5
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import cv2
+import numpy as np
+
+MAX_SMOOTH_PX = 20.0
+MAX_FEATHER_PX = 30.0
+MAX_SHIFT_PX = 30.0
+MAX_CONTRAST = 0.95
+
+
+class AdjustmentError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class EdgeAdjustments:
+    smooth: float = 0.0
+    feather: float = 0.0
+    contrast: float = 0.0
+    shift: float = 0.0
+
+    def __post_init__(self) -> None:
+        for name, low, high in (("smooth", 0.0, MAX_SMOOTH_PX), ("feather", 0.0, MAX_FEATHER_PX),
+                                ("contrast", 0.0, MAX_CONTRAST), ("shift", -MAX_SHIFT_PX, MAX_SHIFT_PX)):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+                    or not low <= value <= high:
+                raise AdjustmentError(f"{name} must be a number from {low:g} to {high:g}, got {value!r}")
+            object.__setattr__(self, name, float(value))
+
+    @property
+    def is_identity(self) -> bool:
+        return self == EdgeAdjustments()
+
+    def to_dict(self) -> dict[str, float]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Any) -> "EdgeAdjustments":
+        """From a sidecar's stored dict; AdjustmentError for anything else."""
+        if not isinstance(data, dict) or set(data) - {"smooth", "feather", "contrast", "shift"}:
+            raise AdjustmentError(f"edge adjustments must be a dict of smooth/feather/contrast/shift, got {data!r}")
+        return cls(**data)
+
+    def adjust_mask(self, mask: np.ndarray) -> np.ndarray:
+        """The hard (H, W) bool mask after smooth and shift (the mask itself is untouched)."""
+        out = mask
+        if self.smooth > 0:
+            blurred = cv2.GaussianBlur(mask.astype(np.float32), (0, 0), self.smooth / 2.0,
+                                       borderType=cv2.BORDER_REPLICATE)
+            out = blurred >= 0.5
+        if self.shift != 0:
+            out = _shift(out, self.shift)
+        return out
+
+    def soften(self, alpha: np.ndarray) -> np.ndarray:
+        """(H, W) uint8 alpha after feather and contrast."""
+        if self.feather > 0:
+            alpha = cv2.GaussianBlur(alpha, (0, 0), self.feather / 2.0, borderType=cv2.BORDER_REPLICATE)
+        if self.contrast > 0:
+            a = alpha.astype(np.float32) / 255.0
+            a = (a - 0.5) / (1.0 - self.contrast) + 0.5
+            alpha = np.clip(np.round(a * 255.0), 0, 255).astype(np.uint8)
+        return alpha
+
+    def alpha(self, mask: np.ndarray) -> np.ndarray:
+        """The cutout's (H, W) uint8 alpha from the (H, W) bool mask."""
+        return self.soften(self.adjust_mask(mask).astype(np.uint8) * 255)
+
+
+def _shift(mask: np.ndarray, px: float) -> np.ndarray:
+    """Grow (px > 0) or shrink (px < 0) the mask's edge by |px| pixels (Euclidean)."""
+    if px > 0:  # background pixels within px of the garment join it
+        outside = (~mask).astype(np.uint8)
+        return mask | (cv2.distanceTransform(outside, cv2.DIST_L2, 5) <= px)
+    inside = mask.astype(np.uint8)
+    return mask & (cv2.distanceTransform(inside, cv2.DIST_L2, 5) > -px)

@@ -1,0 +1,63 @@
+"""Select-and-Mask-style edge adjustments in the app: the Edge box's real spin boxes,
+the live preview in the cutout modes, undo, the sidecar and the export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PySide6.QtCore import Qt
+
+from core.masks.adjustments import EdgeAdjustments
+
+
+def _set(spin, value, qtbot):
+    spin.setFocus()
+    spin.selectAll()
+    qtbot.keyClicks(spin, f"{value:g}")
+    qtbot.keyClick(spin, Qt.Key.Key_Return)
+
+
+def test_edge_box_adjusts_the_view_previews_it_and_undoes(make_window, shoot, qtbot):
+    window = make_window([shoot])
+    panel = window.tools.edge_panel
+    _set(panel.spins["shift"], 4, qtbot)
+    _set(panel.spins["feather"], 3, qtbot)
+    state = window.state
+    assert state.adjustments == EdgeAdjustments(shift=4, feather=3)
+    assert state.corrected and window.view_strip.buttons["Front"].text().endswith("corrected")
+    combo = window.mode_combo
+    combo.setCurrentIndex(combo.findData("checker"))
+    layer = window.canvas.checker_item
+    assert layer.isVisible() and not window.canvas.mask_item.isVisible()
+    expected = 255 - state.adjustments.alpha(state.mask())
+    np.testing.assert_array_equal(layer.image[..., 3], expected)
+    # The edge moved out by 4 px: column 36 (garment from 40 on) is now garment, softly.
+    assert layer.image[60, 30, 3] == 255 and layer.image[60, 45, 3] == 0 and layer.image[60, 37, 3] < 255
+    combo.setCurrentIndex(combo.findData("white"))
+    assert (window.canvas.checker_item.image[60, 20, :3] == 255).all()
+    # Each change within a second merges: one Ctrl+Z takes both back.
+    window.canvas.setFocus()
+    qtbot.keyClick(window.canvas, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert state.adjustments.is_identity and panel.spins["shift"].value() == 0
+    assert window.canvas.mask_item.isVisible()
+
+
+def test_adjustments_are_saved_restored_and_exported(make_window, shoot, qtbot, tmp_path):
+    window = make_window([shoot])
+    _set(window.tools.edge_panel.spins["shift"], -3, qtbot)
+    _set(window.tools.edge_panel.spins["contrast"], 50, qtbot)
+    adjustments = window.state.adjustments
+    assert adjustments == EdgeAdjustments(shift=-3, contrast=0.5)
+    out = tmp_path / "out"
+    with qtbot.waitSignal(window.export_finished, timeout=10000):
+        assert window.export(out, write_mask=True)
+    alpha = cv2.imread(str(out / "g1_Front_cutout.png"), cv2.IMREAD_UNCHANGED)[..., 3]
+    np.testing.assert_array_equal(alpha, adjustments.alpha(window.state.mask()))
+    back = cv2.imread(str(out / "g1_Back_cutout.png"), cv2.IMREAD_UNCHANGED)[..., 3]
+    np.testing.assert_array_equal(back, window.session.states["Back"].mask() * 255)  # its own: none
+    window.close()
+    again = make_window([Path(shoot)])
+    assert again.state.adjustments == adjustments
+    assert again.tools.edge_panel.spins["contrast"].value() == 50

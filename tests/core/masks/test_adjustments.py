@@ -1,0 +1,86 @@
+"""Edge adjustments (smooth, feather, contrast, shift): what each does to a mask, their
+bounds, the sidecar round trip and the export."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from core.files.export import export_view
+from core.files.sidecar import DAMAGED, RESTORED, Sidecar
+from core.masks.adjustments import AdjustmentError, EdgeAdjustments
+
+
+def _square(size=80, lo=20, hi=60) -> np.ndarray:
+    mask = np.zeros((size, size), bool)
+    mask[lo:hi, lo:hi] = True
+    return mask
+
+
+def test_shift_moves_the_edge_out_and_in_by_that_many_pixels():
+    mask = _square()
+    grown = EdgeAdjustments(shift=3).adjust_mask(mask)
+    assert grown[17, 40] and not grown[16, 40] and grown[40, 62] and not grown[40, 63]
+    shrunk = EdgeAdjustments(shift=-3).adjust_mask(mask)
+    assert shrunk[23, 40] and not shrunk[22, 40]
+    assert mask.sum() == 1600  # the mask itself is untouched
+
+
+def test_smooth_takes_a_jag_off_and_keeps_the_shape():
+    mask = _square()
+    mask[10:20, 39:41] = True  # a 2 px spike off the top edge
+    smooth = EdgeAdjustments(smooth=6).adjust_mask(mask)
+    assert not smooth[12, 40], "the spike is gone"
+    assert smooth[40, 40] and smooth[21, 40] and not smooth[70, 40]
+
+
+def test_feather_softens_the_edge_and_contrast_hardens_it_again():
+    mask = _square()
+    soft = EdgeAdjustments(feather=6).alpha(mask)
+    assert soft[40, 40] == 255 and soft[5, 5] == 0
+    ramp = soft[40, 10:30]  # across the left edge at x = 20
+    assert ramp[0] == 0 and ramp[-1] == 255 and 0 < ramp[8] < 128 < ramp[11] < 255
+    assert (np.diff(ramp.astype(int)) >= 0).all()
+    hard = EdgeAdjustments(feather=6, contrast=0.8).alpha(mask)
+    between = lambda a: int(((a > 10) & (a < 245)).sum())  # noqa: E731
+    assert 0 < between(hard) < between(soft) / 2
+    assert EdgeAdjustments().alpha(mask).tolist() == (mask * 255).astype(np.uint8).tolist()
+
+
+@pytest.mark.parametrize("bad", [{"smooth": -1}, {"feather": 1e9}, {"contrast": 1.0}, {"shift": float("nan")},
+                                 {"shift": True}, {"feather": "3"}])
+def test_values_out_of_range_are_refused(bad):
+    with pytest.raises(AdjustmentError):
+        EdgeAdjustments(**bad)
+
+
+def test_from_dict_refuses_what_a_sidecar_must_not_hold():
+    assert EdgeAdjustments.from_dict({"shift": 2, "feather": 1.5}) == EdgeAdjustments(shift=2, feather=1.5)
+    for bad in ([1, 2], {"blur": 3}, {"shift": "x"}):
+        with pytest.raises(AdjustmentError):
+            EdgeAdjustments.from_dict(bad)
+
+
+def test_sidecar_keeps_them_and_a_damaged_entry_is_reported(tmp_path):
+    sidecar = Sidecar(tmp_path / "shoot", root=tmp_path / "side")
+    override = np.zeros((8, 6), np.uint8)
+    adjustments = EdgeAdjustments(smooth=2, feather=3, contrast=0.5, shift=-1)
+    sidecar.save_view("g1/Front", 0.4, override, "fp", adjustments.to_dict())
+    restored = sidecar.restore_view("g1/Front", (8, 6), "fp")
+    assert restored.status == RESTORED and EdgeAdjustments.from_dict(restored.adjustments) == adjustments
+    sidecar.save_view("g1/Back", 0.4, override, "fp")
+    assert sidecar.restore_view("g1/Back", (8, 6), "fp").adjustments is None
+    sidecar.save_view("g1/Side", 0.4, override, "fp", {"shift": 99})  # out of range: damaged
+    assert sidecar.restore_view("g1/Side", (8, 6), "fp").status == DAMAGED
+
+
+def test_export_applies_them_to_the_cutout_and_the_mask_file(tmp_path):
+    rgb = np.full((80, 80, 3), 90, np.uint8)
+    mask = _square()
+    adjustments = EdgeAdjustments(shift=4, feather=4)
+    cutout, mask_file = export_view(rgb, mask, tmp_path, "g1", "Front", write_mask=True, adjustments=adjustments)
+    alpha = cv2.imread(str(cutout), cv2.IMREAD_UNCHANGED)[..., 3]
+    np.testing.assert_array_equal(alpha, adjustments.alpha(mask))
+    saved = cv2.imread(str(mask_file), cv2.IMREAD_UNCHANGED) > 127
+    np.testing.assert_array_equal(saved, adjustments.adjust_mask(mask))
