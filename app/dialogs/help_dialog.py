@@ -15,6 +15,7 @@ SHORTCUTS: list[tuple[str, str]] = [
     ("R", "Remove brush (paint background)"),
     ("E", "Eraser (back to the model's decision)"),
     ("X", "Swap keep and remove"),
+    ("W", "Band brush: widen the refine edge's band over fuzzy fabric (right drag narrows it)"),
     ("S", "Smart click on/off: keep/remove a whole region with one click"),
     ("B", "Before / after: the photo alone, and back"),
     ("A", "Approve the view's mask as it is (again: withdraw; any edit withdraws it too)"),

@@ -102,6 +102,8 @@ class GarmentSession:
             state.set_override(restored.override)
             if restored.adjustments:
                 state.adjustments = EdgeAdjustments.from_dict(restored.adjustments)
+            if restored.widen is not None:
+                state.widen = restored.widen
             return
         if restored.lost_corrections:
             message = restored.message(name)
@@ -151,7 +153,8 @@ class GarmentSession:
         if self.read_only:
             raise ExportError(self.read_only)
         self.sidecar.save_view(state.key, state.threshold, state.override, state.fingerprint,
-                               None if state.adjustments.is_identity else state.adjustments.to_dict())
+                               None if state.adjustments.is_identity else state.adjustments.to_dict(),
+                               state.widen if state.has_widen() else None)
         if state.approved:
             self.sidecar.record_approval(state.key, state.fingerprint, state.mask_digest() or "")
         elif state.pending_approval is None:  # not yet checked against a probability: keep it

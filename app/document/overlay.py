@@ -111,6 +111,16 @@ def make_checker_layer(height: int, width: int, square: int = CHECKER_SQUARE) ->
 CORRECTION_COLOURS = {compose.KEEP: (60, 220, 110, 110), compose.REMOVE: (235, 60, 200, 110)}
 
 
+BAND_COLOUR = (255, 210, 0, 90)  # the band brush's widened refine band
+
+
+def band_lut() -> np.ndarray:
+    """(256, 4) uint8 RGBA for the widen map: clear at 0, amber at 1."""
+    lut = np.zeros((256, 4), np.uint8)
+    lut[1] = BAND_COLOUR
+    return lut
+
+
 def corrections_lut() -> np.ndarray:
     """(256, 4) uint8 RGBA: transparent except at the KEEP and REMOVE codes."""
     lut = np.zeros((256, 4), np.uint8)

@@ -53,6 +53,9 @@ class ViewState:
     seconds_on_view: float = 0.0  # on screen in this window, for the export's correction record
     # Smooth/feather/contrast/shift of the cutout's edge: applied when drawn and exported.
     adjustments: EdgeAdjustments = field(default_factory=EdgeAdjustments)
+    # (H, W) uint8, 1 where the band brush widened the refine edge's band (fuzzy fabric);
+    # None until painted.
+    widen: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         if self.override is None:
@@ -81,7 +84,21 @@ class ViewState:
         if self.probability is None:
             return None
         extra = "" if self.adjustments.is_identity else repr(self.adjustments.to_dict())
+        if self.has_widen():
+            extra += ":widen" + mask_digest(0, self.widen, self.widen)
         return mask_digest(self.cut, self.probability, self.override, extra)
+
+    def has_widen(self) -> bool:
+        return self.widen is not None and bool(self.widen.any())
+
+    def paint_widen(self, points: Sequence[tuple[float, float]], radius: float, value: int):
+        """Widen (value 1) or narrow back (0) the refine band along a stroke: a ChangeRecord or None."""
+        if self.widen is None:
+            self.widen = np.zeros(self.shape, np.uint8)
+        record = edits.paint_stroke(self.widen, list(points), radius, value)
+        if record is not None:
+            self.approved = False
+        return record
 
     def set_adjustments(self, adjustments: EdgeAdjustments) -> None:
         self.adjustments = adjustments
@@ -169,11 +186,20 @@ class ViewState:
             self.refresh_box(record.bbox)
         return record
 
-    def undo(self, record) -> None:
+    def undo(self, record, target: str = "override") -> None:
+        """Undo a ChangeRecord of the override map (or of the band brush's widen map)."""
+        if target == "widen":
+            record.undo(self.widen)
+            self.approved = False
+            return
         record.undo(self.override)
         self.refresh_box(record.bbox)
 
-    def redo(self, record) -> None:
+    def redo(self, record, target: str = "override") -> None:
+        if target == "widen":
+            record.redo(self.widen)
+            self.approved = False
+            return
         record.redo(self.override)
         self.refresh_box(record.bbox)
 

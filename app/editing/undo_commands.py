@@ -31,22 +31,24 @@ class OverrideEditCommand(QUndoCommand):
     re-apply the record. `changed(state, bbox)` lets the editor redraw the box.
     """
 
-    def __init__(self, state: ViewState, record, text: str, changed: Callable[[ViewState, object], None]):
+    def __init__(self, state: ViewState, record, text: str, changed: Callable[[ViewState, object], None],
+                 target: str = "override"):
         super().__init__(text)
         self.state = state
         self.record = record
         self._changed = changed
         self._applied = True
+        self._target = target  # "override", or "widen" for the band brush
 
     def redo(self) -> None:
         if self._applied:
             self._applied = False  # push() calls redo() right away: the stroke is already there
             return
-        self.state.redo(self.record)
+        self.state.redo(self.record, self._target)
         self._changed(self.state, self.record.bbox)
 
     def undo(self) -> None:
-        self.state.undo(self.record)
+        self.state.undo(self.record, self._target)
         self._changed(self.state, self.record.bbox)
 
 

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QColorDialog, QWidget
 from app.document import overlay
 from app.document.view_state import ViewState, bbox_slices
 from app.document.workspace import Workspace
+from app.editing.refine_preview import RefinePreview
 from app.settings import AppSettings
 from app.widgets.canvas_widget import CanvasWidget
 
@@ -39,6 +40,10 @@ class ViewDisplay:
         self._preview_timer.setSingleShot(True)
         self._preview_timer.setInterval(80)
         self._preview_timer.timeout.connect(lambda: self._update_checker(full=True))
+        # A refine edge is matted on a worker; the latest result is kept with what it is of.
+        self.refine_preview = RefinePreview()
+        self.refine_preview.ready.connect(self._on_refine_ready)
+        self._refined: tuple[tuple, np.ndarray] | None = None
 
     # -- what to draw ------------------------------------------------------------
     def show_photo(self, state: ViewState | None) -> None:
@@ -69,6 +74,7 @@ class ViewDisplay:
         else:
             self._update_checker(bbox=bbox)
         self._canvas.refresh_corrections_layer()
+        self._update_corrections()  # the widen map may have appeared or been painted
 
     def redraw_adjustments(self) -> None:
         """The view on screen's edge adjustments changed: redraw the cutout preview."""
@@ -125,18 +131,38 @@ class ViewDisplay:
                                 UNCERTAIN_MARGIN if self.show_uncertain else None)
 
     def _update_corrections(self) -> None:
-        """The override map itself, edited in place by strokes, drawn through its own table."""
+        """The override map itself, edited in place by strokes, drawn through its own table;
+        and the band brush's widen map beside it."""
         state = self._workspace.state
         if not self.show_corrections or self.view_mode == "photo" or state is None or state.effective is None:
             self._canvas.set_corrections_layer(None, None)
-        else:
-            self._canvas.set_corrections_layer(state.override, overlay.corrections_lut())
+            self._canvas.set_band_layer(None, None)
+            return
+        self._canvas.set_corrections_layer(state.override, overlay.corrections_lut())
+        self._canvas.set_band_layer(state.widen if state.has_widen() else None, overlay.band_lut())
 
     def _previewing(self) -> bool:
         """True when the cutout modes draw the view's edge adjustments (soft, shifted edge)."""
         state = self._workspace.state
         return (self.view_mode in ("checker", "white", "black") and state is not None
                 and state.effective is not None and not state.adjustments.is_identity)
+
+    def _preview_alpha(self, state: ViewState) -> np.ndarray:
+        """The adjusted alpha to preview: with a refine edge, the worker's result once it is
+        in (asked for here), the edge without refine until then."""
+        if state.adjustments.refine <= 0:
+            return state.adjustments.alpha(state.mask())
+        key = RefinePreview.key_of(state)
+        if self._refined is not None and self._refined[0] == key:
+            return self._refined[1]
+        self.refine_preview.request(state)
+        return state.adjustments.alpha(state.mask())
+
+    def _on_refine_ready(self, key: tuple, alpha: np.ndarray) -> None:
+        self._refined = (key, alpha)
+        state = self._workspace.state
+        if state is not None and self._previewing() and RefinePreview.key_of(state) == key:
+            self._update_checker(full=True)
 
     def _update_checker(self, full: bool = False, bbox=None) -> None:
         """The backdrop layer: in checker mode a checkerboard whose alpha follows the mask;
@@ -155,7 +181,7 @@ class ViewDisplay:
             self._backdrop_mode = self.view_mode
             full = True
         if previewing:
-            self._checker[..., 3] = 255 - state.adjustments.alpha(state.mask())
+            self._checker[..., 3] = 255 - self._preview_alpha(state)
             self._canvas.set_checker_layer(self._checker)
             return
         alpha_lut = overlay.checker_alpha_lut(state.cut)

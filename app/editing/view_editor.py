@@ -24,7 +24,10 @@ from app.widgets.tools_panel import MAX_RADIUS, MIN_RADIUS, ToolsPanel
 from core.masks import cleanups, compose, edits
 
 TOOLS = {"keep": compose.KEEP, "remove": compose.REMOVE, "erase": compose.NONE}
-TOOL_CURSOR_COLOURS = {"keep": (120, 255, 140), "remove": (255, 110, 110), "erase": (255, 255, 255)}
+TOOL_CURSOR_COLOURS = {"keep": (120, 255, 140), "remove": (255, 110, 110), "erase": (255, 255, 255),
+                       "band": (255, 210, 0)}
+# The band brush paints the refine edge's widen map, not the overrides: 1 widens, 0 narrows.
+BAND = "band"
 
 
 class ViewEditor(QObject):
@@ -51,6 +54,7 @@ class ViewEditor(QObject):
         # Where the last stroke on a view ended (view, x, y): Shift+click draws a straight
         # line from there.
         self._line_from: tuple[str, float, float] | None = None
+        self._stroke_target = "override"  # or "widen": what the stroke in progress paints
         self.smart = False
         self._smart_press: tuple[float, float, bool] | None = None
         self.smart_clicks = SmartClicks(feedback, self._apply_smart_edit, self)
@@ -105,7 +109,7 @@ class ViewEditor(QObject):
         self._feedback.status_message(f"{self._tools.tool_buttons[tool].text()} brush", 2000)
 
     def swap_tool(self) -> None:
-        self.apply_tool({"keep": "remove", "remove": "keep", "erase": "keep"}[self.tool])
+        self.apply_tool({"keep": "remove", "remove": "keep", "erase": "keep", BAND: "keep"}[self.tool])
 
     def set_brush_radius(self, radius: int) -> None:
         radius = int(min(MAX_RADIUS, max(MIN_RADIUS, radius)))
@@ -134,10 +138,14 @@ class ViewEditor(QObject):
         if state is None or not state.predicted:
             self._feedback.status_message("Brushes work once the model has predicted this view", 3000)
             return
-        value = TOOLS[self.tool]
-        if alternate:
-            value = {compose.KEEP: compose.REMOVE, compose.REMOVE: compose.KEEP, compose.NONE: compose.NONE}[value]
-        if self.smart and value != compose.NONE:
+        self._stroke_target = "widen" if self.tool == BAND else "override"
+        if self.tool == BAND:
+            value = 0 if alternate else 1
+        else:
+            value = TOOLS[self.tool]
+            if alternate:
+                value = {compose.KEEP: compose.REMOVE, compose.REMOVE: compose.KEEP, compose.NONE: compose.NONE}[value]
+        if self.smart and value != compose.NONE and self.tool != BAND:
             self._smart_press = (x, y, value == compose.KEEP)  # refined on release
             return
         self._stroke = []
@@ -158,7 +166,10 @@ class ViewEditor(QObject):
 
     def _paint(self, points) -> None:
         state = self._workspace.state
-        record = state.paint(points, self.brush_radius, self._stroke_value)
+        if self._stroke_target == "widen":
+            record = state.paint_widen(points, self.brush_radius, self._stroke_value)
+        else:
+            record = state.paint(points, self.brush_radius, self._stroke_value)
         if record is not None:
             self._stroke.append(record)
             self._on_override_changed(state, record.bbox)
@@ -183,6 +194,9 @@ class ViewEditor(QObject):
         state = self._workspace.state
         self.undo_action.setEnabled(self.undo_group.canUndo())
         if record is None or state is None:
+            return
+        if self._stroke_target == "widen":
+            self._push(state, record, "band stroke", target="widen")
             return
         name = {compose.KEEP: "keep", compose.REMOVE: "remove", compose.NONE: "erase"}[self._stroke_value]
         self._push(state, record, f"{name} stroke")
@@ -239,10 +253,10 @@ class ViewEditor(QObject):
         self._on_override_changed(state, record.bbox)
         self._push(state, record, "smart keep" if edit.positive else "smart remove")
 
-    def _push(self, state: ViewState, record, text: str) -> None:
+    def _push(self, state: ViewState, record, text: str, target: str = "override") -> None:
         stack = self._stacks.get(state.view)
         if stack is not None:
-            stack.push(OverrideEditCommand(state, record, text, self._on_override_changed))
+            stack.push(OverrideEditCommand(state, record, text, self._on_override_changed, target))
         self.step_pushed.emit()
 
     def _on_override_changed(self, state: ViewState, bbox) -> None:

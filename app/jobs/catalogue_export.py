@@ -50,6 +50,7 @@ class ViewInput:
     deep: bool = False  # export re-reads its 16-bit pixels (core.files.export.deep_pixels)
     seconds: float = 0.0  # on screen in this window
     adjustments: EdgeAdjustments | None = None  # the view's edge adjustments (its sidecar's)
+    widen: np.ndarray | None = None  # the band brush's widen map (a copy)
 
 
 @dataclass
@@ -74,7 +75,8 @@ class CatalogueExportReport:
 def snapshot(session: GarmentSession) -> GarmentInput:
     """The garment on screen as it is now (copies of the overrides: editing goes on)."""
     views = [ViewInput(view, state.path, state.rgb, state.threshold, state.override.copy(), state.probability,
-                       state.fingerprint, state.deep, state.seconds_on_view, state.adjustments)
+                       state.fingerprint, state.deep, state.seconds_on_view, state.adjustments,
+                       state.widen.astype(bool) if state.has_widen() else None)
              for view, state in session.states.items()]
     return GarmentInput(session.garment, session, views, dict(session.broken))
 
@@ -130,7 +132,7 @@ def export_catalogue(inputs: list[GarmentInput], predictor, out_dir: Path, feath
                                     write_mask=write_mask, source_path=view.path, rgb16=rgb16,
                                     refine_edge_px=refine_edge_px,
                                     decontaminate=decontaminate if refine_edge_px else None,
-                                    adjustments=view.adjustments)
+                                    adjustments=view.adjustments, widen=view.widen)
                 correction = correction_record(view.probability, mask, model, view.seconds)
                 if item.session is not None:
                     item.session.record_export(view.view, files[0], correction)

@@ -106,6 +106,7 @@ class ExportJob:
     probability: np.ndarray | None = None
     seconds: float = 0.0
     adjustments: EdgeAdjustments | None = None  # the view's smooth/feather/contrast/shift
+    widen: np.ndarray | None = None  # the band brush's widen map (a copy)
 
 
 def export_views(garment_id: str, jobs: list[ExportJob], out_dir: Path, feather_px: int, write_mask: bool,
@@ -123,7 +124,7 @@ def export_views(garment_id: str, jobs: list[ExportJob], out_dir: Path, feather_
         files = export_view(job.rgb, job.mask, out_dir, garment_id, job.view, feather_px=feather_px,
                             write_mask=write_mask, source_path=job.source, rgb16=rgb16,
                             refine_edge_px=refine_edge_px, decontaminate=decontaminate if refine_edge_px else None,
-                            adjustments=job.adjustments)
+                            adjustments=job.adjustments, widen=job.widen)
         correction = correction_record(job.probability, job.mask, model, job.seconds)
         if record is not None:
             record(job.view, files[0], correction)

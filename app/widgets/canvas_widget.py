@@ -47,7 +47,9 @@ class CanvasWidget(pg.GraphicsView):
         self.mask_item = pg.ImageItem(axisOrder="row-major")
         self.checker_item = pg.ImageItem(axisOrder="row-major")
         self.corrections_item = pg.ImageItem(axisOrder="row-major")
-        for z, item in enumerate((self.photo_item, self.mask_item, self.checker_item, self.corrections_item)):
+        self.band_item = pg.ImageItem(axisOrder="row-major")  # where the band brush widened refine edge
+        for z, item in enumerate((self.photo_item, self.mask_item, self.checker_item, self.corrections_item,
+                                  self.band_item)):
             item.setZValue(z)
             self.view_box.addItem(item)
         self.checker_item.setVisible(False)
@@ -132,6 +134,15 @@ class CanvasWidget(pg.GraphicsView):
     def refresh_corrections_layer(self) -> None:
         if self.corrections_item.isVisible():
             self.corrections_item.updateImage()
+
+    def set_band_layer(self, index: np.ndarray | None, lut: np.ndarray | None) -> None:
+        """The band brush's (H, W) uint8 widen map through `lut`; None hides it."""
+        if index is None:
+            self.band_item.clear()
+            self.band_item.setVisible(False)
+            return
+        self.band_item.setImage(index, autoLevels=False, levels=None, lut=lut)
+        self.band_item.setVisible(True)
 
     # -- zoom --------------------------------------------------------------------
     def fit(self) -> None:

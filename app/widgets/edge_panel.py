@@ -5,9 +5,16 @@ view modes and applied at export."""
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QDoubleSpinBox, QFormLayout, QPushButton, QWidget
+from PySide6.QtWidgets import QDoubleSpinBox, QFormLayout, QPushButton, QToolButton, QWidget
 
-from core.masks.adjustments import MAX_CONTRAST, MAX_FEATHER_PX, MAX_SHIFT_PX, MAX_SMOOTH_PX, EdgeAdjustments
+from core.masks.adjustments import (
+    MAX_CONTRAST,
+    MAX_FEATHER_PX,
+    MAX_REFINE_PX,
+    MAX_SHIFT_PX,
+    MAX_SMOOTH_PX,
+    EdgeAdjustments,
+)
 
 
 class EdgePanel(QWidget):
@@ -26,6 +33,8 @@ class EdgePanel(QWidget):
             ("contrast", "Contrast", 0.0, MAX_CONTRAST * 100, 5.0, " %", "Harden a soft edge again"),
             ("shift", "Shift edge", -MAX_SHIFT_PX, MAX_SHIFT_PX, 1.0, " px",
              "Move the edge outward (+) or inward (-)"),
+            ("refine", "Refine edge", 0.0, float(MAX_REFINE_PX), 1.0, " px",
+             "Matte a soft edge from the photo in a band this wide (fuzzy or sheer fabric; takes seconds)"),
         ):
             spin = QDoubleSpinBox()
             spin.setRange(low, high)
@@ -37,6 +46,16 @@ class EdgePanel(QWidget):
             spin.valueChanged.connect(self._on_spin_value_changed)
             form.addRow(label, spin)
             self.spins[name] = spin
+        # The band brush: a brush tool (the tools panel's tool buttons include it) painting
+        # where the refine edge's band widens, for fuzzy fabric (W; right drag narrows).
+        self.band_button = QToolButton()
+        self.band_button.setText("Band brush")
+        self.band_button.setCheckable(True)
+        self.band_button.setProperty("tool", "band")
+        self.band_button.setToolTip("Paint where the refine edge's band widens over fuzzy fabric "
+                                    "(W; right drag narrows it back)")
+        self.band_button.setStyleSheet("QToolButton:checked { background: rgb(255, 210, 0); color: black; }")
+        form.addRow(self.band_button)
         self.reset_button = QPushButton("Reset edge")
         self.reset_button.clicked.connect(self._on_reset_button_clicked)
         form.addRow(self.reset_button)

@@ -130,6 +130,8 @@ class ToolsPanel(QWidget):
         edge = QGroupBox("Edge (this view)")
         self.edge_panel = EdgePanel()
         QVBoxLayout(edge).addWidget(self.edge_panel)
+        self.tool_buttons["band"] = self.edge_panel.band_button
+        self.edge_panel.band_button.clicked.connect(self._on_tool_button_clicked)
 
         model = QGroupBox("Model")
         self.model_label = QLabel("Loading the model...")

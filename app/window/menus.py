@@ -62,6 +62,7 @@ class WindowActions:
             "keep": self._action("&Keep brush", lambda: editor.apply_tool("keep"), "K"),
             "remove": self._action("&Remove brush", lambda: editor.apply_tool("remove"), "R"),
             "erase": self._action("&Eraser", lambda: editor.apply_tool("erase"), "E"),
+            "band": self._action("&Band brush (refine edge)", lambda: editor.apply_tool("band"), "W"),
         }
         for a in self.tools.values():
             edit_menu.addAction(a)

@@ -77,7 +77,8 @@ def export_view(rgb: np.ndarray, mask: np.ndarray, out_dir: str | Path, garment_
                 feather_px: float = 0, write_mask: bool = False,
                 source_path: str | Path | None = None, rgb16: np.ndarray | None = None,
                 protected: Iterable[str | Path] = (), refine_edge_px: int = 0,
-                decontaminate: bool | None = None, adjustments: EdgeAdjustments | None = None) -> list[Path]:
+                decontaminate: bool | None = None, adjustments: EdgeAdjustments | None = None,
+                widen: np.ndarray | None = None) -> list[Path]:
     """Write the view's cutout (and optionally its 0/255 mask) into out_dir; return the paths.
 
     refine_edge_px (0..50): a matted soft alpha in a band that wide either side of the
@@ -85,6 +86,7 @@ def export_view(rgb: np.ndarray, mask: np.ndarray, out_dir: str | Path, garment_
     decontaminate (default: on with refine edge) writes the estimated garment colour
     where that alpha is soft.
 
+    widen: (H, W) bool/uint8, where the band brush widened the refine band.
     adjustments: the view's own smooth/shift (applied to the mask, the mask file too) and
     feather/contrast (applied to the alpha last), core.masks.adjustments.
 
@@ -114,8 +116,10 @@ def export_view(rgb: np.ndarray, mask: np.ndarray, out_dir: str | Path, garment_
     adjust = adjustments is not None and not adjustments.is_identity
     if adjust:  # the view's smooth and shift move the hard edge the mask file keeps too
         mask = adjustments.adjust_mask(mask)
+        if refine_edge_px == 0:  # the export's own refine edge, when asked for, wins
+            refine_edge_px = int(adjustments.refine)
     if refine_edge_px > 0:
-        alpha = refine_alpha(rgb, mask, refine_edge_px)
+        alpha = refine_alpha(rgb, mask, refine_edge_px, widen)
         if feather_px > 0:
             alpha = cv2.GaussianBlur(alpha, (0, 0), feather_px / 2.0, borderType=cv2.BORDER_REPLICATE)
     else:

@@ -55,6 +55,7 @@ class RestoredView:
     override: np.ndarray | None = None
     set_aside: Path | None = None
     adjustments: dict | None = None  # core.masks.adjustments.EdgeAdjustments.to_dict(), when saved
+    widen: np.ndarray | None = None  # the band brush's (H, W) uint8 widen map, when saved
 
     @property
     def lost_corrections(self) -> bool:
@@ -145,7 +146,7 @@ class Sidecar:
         return self.root / f"{_file_name(key)}.view.npz"
 
     def save_view(self, key: str, threshold: float, override: np.ndarray, fingerprint: str = "",
-                  adjustments: dict | None = None) -> None:
+                  adjustments: dict | None = None, widen: np.ndarray | None = None) -> None:
         """Save a view's threshold, override ((H, W) uint8) and edge adjustments
         (EdgeAdjustments.to_dict()) atomically, with the fingerprint of the photo they
         belong to; ExportError on failure."""
@@ -153,6 +154,8 @@ class Sidecar:
             raise ValueError(f"override must be (H, W) uint8, not {override.shape} {override.dtype}")
         buffer = io.BytesIO()
         extra = {} if not adjustments else {"adjustments": np.str_(json.dumps(adjustments))}
+        if widen is not None and widen.any():  # the band brush's (H, W) widen map, 0/1
+            extra["widen"] = np.ascontiguousarray(widen, dtype=np.uint8)
         np.savez_compressed(buffer, format=np.int64(FORMAT_VERSION), key=np.str_(key),
                             threshold=np.float64(threshold), override=override, fingerprint=np.str_(fingerprint),
                             **extra)
@@ -194,6 +197,9 @@ class Sidecar:
                     from core.masks.adjustments import EdgeAdjustments
 
                     adjustments = EdgeAdjustments.from_dict(json.loads(str(data["adjustments"]))).to_dict()
+                widen = np.array(data["widen"]) if "widen" in data.files else None
+                if widen is not None and (widen.shape != override.shape or widen.dtype != np.uint8):
+                    raise ValueError("widen map does not match the override")
             if stored_key != key:
                 return RestoredView(NOTHING_SAVED)  # a hash-named file of another key
             if (override.ndim != 2 or override.dtype != np.uint8 or not math.isfinite(threshold)
@@ -205,7 +211,8 @@ class Sidecar:
             return RestoredView(SIZE_CHANGED, set_aside=self._set_aside(path, "other-photo"))
         if fingerprint and saved_for and saved_for != fingerprint:
             return RestoredView(OTHER_PHOTO, set_aside=self._set_aside(path, "other-photo"))
-        return RestoredView(RESTORED, min(max(threshold, 0.0), 1.0), override, adjustments=adjustments)
+        return RestoredView(RESTORED, min(max(threshold, 0.0), 1.0), override, adjustments=adjustments,
+                            widen=widen)
 
     def unacknowledged_set_aside(self, key: str) -> Path | None:
         """The newest file of `key` set aside and not yet followed by a save of the view

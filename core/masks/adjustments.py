@@ -3,10 +3,13 @@ and shift edge, non-destructive (the mask itself never changes; they are applied
 cutout is drawn or exported) and stored with the view's corrections.
 
 Applied in Photoshop's order: smooth and shift move the hard edge (the exported
-`_mask.png` follows them), feather and contrast shape the soft alpha:
+`_mask.png` follows them), refine mattes a soft edge from the photo, feather and
+contrast shape the soft alpha:
 
     smooth   (px)   rounds off jaggies: a Gaussian of that radius over the mask, cut at 0.5
     shift    (px)   moves the edge outward (> 0) or inward (< 0), by distance transform
+    refine   (px)   closed-form matting in a band that wide either side of the edge
+                    (core.masks.refine_edge; seconds, so the app previews it on a worker)
     feather  (px)   blurs the alpha across the edge (a Gaussian of sigma feather / 2)
     contrast (0-1)  hardens a soft alpha again: (a - 0.5) / (1 - contrast) + 0.5
 """
@@ -24,6 +27,7 @@ MAX_SMOOTH_PX = 20.0
 MAX_FEATHER_PX = 30.0
 MAX_SHIFT_PX = 30.0
 MAX_CONTRAST = 0.95
+MAX_REFINE_PX = 50  # core.masks.refine_edge.MAX_BAND_PX
 
 
 class AdjustmentError(ValueError):
@@ -36,15 +40,17 @@ class EdgeAdjustments:
     feather: float = 0.0
     contrast: float = 0.0
     shift: float = 0.0
+    refine: float = 0.0  # whole pixels
 
     def __post_init__(self) -> None:
         for name, low, high in (("smooth", 0.0, MAX_SMOOTH_PX), ("feather", 0.0, MAX_FEATHER_PX),
-                                ("contrast", 0.0, MAX_CONTRAST), ("shift", -MAX_SHIFT_PX, MAX_SHIFT_PX)):
+                                ("contrast", 0.0, MAX_CONTRAST), ("shift", -MAX_SHIFT_PX, MAX_SHIFT_PX),
+                                ("refine", 0.0, MAX_REFINE_PX)):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
                     or not low <= value <= high:
                 raise AdjustmentError(f"{name} must be a number from {low:g} to {high:g}, got {value!r}")
-            object.__setattr__(self, name, float(value))
+            object.__setattr__(self, name, float(round(value)) if name == "refine" else float(value))
 
     @property
     def is_identity(self) -> bool:
@@ -56,8 +62,9 @@ class EdgeAdjustments:
     @classmethod
     def from_dict(cls, data: Any) -> "EdgeAdjustments":
         """From a sidecar's stored dict; AdjustmentError for anything else."""
-        if not isinstance(data, dict) or set(data) - {"smooth", "feather", "contrast", "shift"}:
-            raise AdjustmentError(f"edge adjustments must be a dict of smooth/feather/contrast/shift, got {data!r}")
+        if not isinstance(data, dict) or set(data) - {"smooth", "feather", "contrast", "shift", "refine"}:
+            raise AdjustmentError(f"edge adjustments must be a dict of smooth/feather/contrast/shift/refine, "
+                                  f"got {data!r}")
         return cls(**data)
 
     def adjust_mask(self, mask: np.ndarray) -> np.ndarray:
@@ -82,8 +89,17 @@ class EdgeAdjustments:
         return alpha
 
     def alpha(self, mask: np.ndarray) -> np.ndarray:
-        """The cutout's (H, W) uint8 alpha from the (H, W) bool mask."""
+        """The cutout's (H, W) uint8 alpha from the (H, W) bool mask, without refine (which
+        needs the photo: cutout_alpha)."""
         return self.soften(self.adjust_mask(mask).astype(np.uint8) * 255)
+
+    def cutout_alpha(self, rgb: np.ndarray, mask: np.ndarray, widen: np.ndarray | None = None) -> np.ndarray:
+        """The cutout's (H, W) uint8 alpha with refine too: what the export writes."""
+        if self.refine <= 0:
+            return self.alpha(mask)
+        from core.masks.refine_edge import refine_alpha
+
+        return self.soften(refine_alpha(rgb, self.adjust_mask(mask), int(self.refine), widen))
 
 
 def _shift(mask: np.ndarray, px: float) -> np.ndarray:

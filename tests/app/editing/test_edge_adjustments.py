@@ -61,3 +61,63 @@ def test_adjustments_are_saved_restored_and_exported(make_window, shoot, qtbot, 
     again = make_window([Path(shoot)])
     assert again.state.adjustments == adjustments
     assert again.tools.edge_panel.spins["contrast"].value() == 50
+
+
+def test_refine_edge_is_previewed_from_a_worker_and_exported(make_window, tmp_path, qtbot):
+    from core.renders.composition import render_view
+
+    folder = tmp_path / "shoot"
+    folder.mkdir()
+    r = render_view(5000001, "Front", (160, 240))
+    cv2.imwrite(str(folder / "g9_Front.png"), cv2.cvtColor(r.rgb, cv2.COLOR_RGB2BGR))
+
+    from tests.app.conftest import FakePredictor
+
+    class Truth(FakePredictor):  # a model that predicts the render's true mask
+        def predict(self, rgb, progress=None, cancelled=None):
+            return r.mask.astype(np.uint8) * 255
+
+    window = make_window([folder], predictor=Truth())
+    combo = window.mode_combo
+    combo.setCurrentIndex(combo.findData("checker"))
+    preview = window.display.refine_preview
+    with qtbot.waitSignal(preview.ready, timeout=30000):
+        _set(window.tools.edge_panel.spins["refine"], 4, qtbot)
+    state = window.state
+    expected = state.adjustments.cutout_alpha(state.rgb, state.mask())
+    assert ((expected > 0) & (expected < 255)).any(), "the matting gives a soft edge"
+    np.testing.assert_array_equal(window.canvas.checker_item.image[..., 3], 255 - expected)
+    out = tmp_path / "out"
+    with qtbot.waitSignal(window.export_finished, timeout=30000):
+        assert window.export(out)
+    alpha = cv2.imread(str(out / "g9_Front_cutout.png"), cv2.IMREAD_UNCHANGED)[..., 3]
+    np.testing.assert_array_equal(alpha, expected)
+
+
+def test_the_band_brush_widens_the_refine_band_is_undoable_saved_and_exported(make_window, shoot, qtbot,
+                                                                                tmp_path):
+    from core.masks.refine_edge import trimap_from_mask
+    from tests.app.window.test_main_window import drag
+
+    window = make_window([shoot])
+    qtbot.keyClick(window.canvas, Qt.Key.Key_W)
+    assert window.editor.tool == "band" and window.tools.edge_panel.band_button.isChecked()
+    window.editor.set_brush_radius(4)
+    override_before = window.state.override.copy()
+    drag(window, [(20, 60), (60, 60)])
+    state = window.state
+    assert state.has_widen() and state.widen[60, 30] == 1 and state.widen[10, 30] == 0
+    np.testing.assert_array_equal(state.override, override_before)  # no correction painted
+    assert window.canvas.band_item.isVisible()
+    # The widened pixels are unknown in the trimap the refine edge mattes.
+    trimap = trimap_from_mask(state.mask(), 2, state.widen.astype(bool))
+    assert trimap[60, 25] == 0.5 and trimap[10, 25] == 0.0
+    qtbot.keyClick(window.canvas, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert not state.has_widen()
+    qtbot.keyClick(window.canvas, Qt.Key.Key_Z, Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.ControlModifier)
+    assert state.has_widen()
+    widen = state.widen.copy()
+    window.autosave.save_now()
+    window.close()
+    again = make_window([shoot])
+    np.testing.assert_array_equal(again.state.widen, widen)

@@ -84,3 +84,17 @@ def test_export_applies_them_to_the_cutout_and_the_mask_file(tmp_path):
     np.testing.assert_array_equal(alpha, adjustments.alpha(mask))
     saved = cv2.imread(str(mask_file), cv2.IMREAD_UNCHANGED) > 127
     np.testing.assert_array_equal(saved, adjustments.adjust_mask(mask))
+
+
+def test_a_views_refine_edge_and_band_reach_the_export(tmp_path):
+    from core.renders.composition import render_view
+
+    r = render_view(5000001, "Front", (120, 180))
+    adjustments = EdgeAdjustments(refine=3)
+    widen = np.zeros(r.mask.shape, bool)
+    widen[60:120, :] = True
+    cutout = export_view(r.rgb, r.mask, tmp_path, "g1", "Front", adjustments=adjustments, widen=widen)[0]
+    alpha = cv2.imread(str(cutout), cv2.IMREAD_UNCHANGED)[..., 3]
+    np.testing.assert_array_equal(alpha, adjustments.cutout_alpha(r.rgb, r.mask, widen))
+    assert not np.array_equal(alpha, adjustments.cutout_alpha(r.rgb, r.mask)), "the band brush changes the matte"
+    assert ((alpha > 0) & (alpha < 255)).any()
