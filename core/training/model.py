@@ -59,7 +59,7 @@ def training_loss(config: TrainConfig):
 
 
 def build_training_model(config: TrainConfig, plan: RunPlan, strategy, start_model: Any = None):
-    """(compiled model, float32 one-output twin to save, or None). `start_model` (--init-from)
+    """(compiled model, float32 one-output twin to save). `start_model` (--init-from)
     gives the starting weights (`copy_weights`); ValueError when they do not fit."""
     from core.network.architectures import build_unet
 
@@ -78,9 +78,10 @@ def build_training_model(config: TrainConfig, plan: RunPlan, strategy, start_mod
             optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
         model.compile(optimizer=optimizer, loss=training_loss(config),
                       metrics=list(validation_metrics(config.body_head).values()))
-    twin = None
-    if dtype is not None or config.body_head:
-        twin = build_unet(config.architecture, shape, width=config.width, name=model.name)
+    # What is saved is always an uncompiled float32 twin: a compiled model's file also holds
+    # the optimiser's state (RMSprop doubles a 35 MB U-Net), which only a resume needs,
+    # and a resume reads the backup (core.training.resume), not the checkpoint.
+    twin = build_unet(config.architecture, shape, width=config.width, name=model.name)
     return model, twin
 
 
