@@ -133,6 +133,7 @@ class ExportController(QObject):
         """Let the workers finish on their own (the window is closing)."""
         self.garment_exporter.detach()
         self.catalogue_exporter.detach()
+        self.training_set.detach()
 
     def _accept_options(self, out_dir: Path, feather_px: int, write_mask: bool, refine_edge_px: int = 0,
                         decontaminate: bool = True) -> bool:

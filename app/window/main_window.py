@@ -319,4 +319,5 @@ class MainWindow(QMainWindow):
         self.model_controller.detach()
         self.export_controller.detach()
         self.editor.smart_clicks.detach()
+        self.display.refine_preview.cancel()  # a matting still running is parked, not destroyed
         super().closeEvent(event)
