@@ -16,7 +16,7 @@ from typing import Sequence
 import numpy as np
 
 from app.document import overlay
-from core.files.fingerprint import mask_digest
+from core.files.fingerprint import mask_digest, photo_fingerprint
 from core.masks import compose, edits
 from core.masks.adjustments import EdgeAdjustments
 
@@ -85,11 +85,16 @@ class ViewState:
             return None
         extra = "" if self.adjustments.is_identity else repr(self.adjustments.to_dict())
         if self.has_widen():
-            extra += ":widen" + mask_digest(0, self.widen, self.widen)
+            extra += ":widen" + photo_fingerprint(self.widen)
         return mask_digest(self.cut, self.probability, self.override, extra)
 
     def has_widen(self) -> bool:
         return self.widen is not None and bool(self.widen.any())
+
+    def widen_snapshot(self) -> np.ndarray | None:
+        """A (H, W) bool copy of the widen map for work on another thread (painting goes
+        on meanwhile), or None when the band brush has not widened anything."""
+        return self.widen.astype(bool) if self.has_widen() else None
 
     def paint_widen(self, points: Sequence[tuple[float, float]], radius: float, value: int):
         """Widen (value 1) or narrow back (0) the refine band along a stroke: a ChangeRecord or None."""

@@ -34,7 +34,7 @@ class RefinePreview(QObject):
         self.cancel()
         self._key = key
         rgb, mask, adjustments = state.rgb, state.mask(), state.adjustments
-        widen = state.widen.astype(bool) if state.has_widen() else None  # a copy: painting goes on
+        widen = state.widen_snapshot()
 
         def task(progress, cancelled, partial):
             return adjustments.cutout_alpha(rgb, mask, widen)
@@ -48,14 +48,9 @@ class RefinePreview(QObject):
 
     def cancel(self) -> None:
         if self._worker is not None:
-            self._worker.cancel()
-            self._worker.detach()
+            self._worker.detach()  # cancels it, and keeps the thread alive until it ends
             self._worker = None
         self._key = None
-
-    @property
-    def busy(self) -> bool:
-        return self._worker is not None
 
     def _on_worker_succeeded(self, alpha: np.ndarray) -> None:
         if self.sender() is not self._worker:

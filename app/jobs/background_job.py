@@ -42,6 +42,11 @@ class BackgroundJob(QObject):
             self._worker.detach()
             self._worker = None
 
+    def _end(self) -> None:
+        """The worker is done (whichever way): forget it and hide the progress."""
+        self._worker = None
+        self.feedback.show_progress(None)
+
     # Slots every job defines.
     def _on_worker_partial(self, item) -> None:
         raise NotImplementedError

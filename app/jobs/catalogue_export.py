@@ -24,10 +24,8 @@ from PySide6.QtCore import Signal
 from app.document.garment_session import EXPORTED, GarmentSession, session_state, state_on_disk
 from app.document.workspace import Workspace
 from app.jobs.background_job import BackgroundJob
-from app.jobs.tasks import ModelInfo, correction_record, write_corrections_report
+from app.jobs.tasks import ExportJob, ModelInfo, export_job, write_corrections_report
 from core.common.errors import Cancelled, GarmentCutoutError
-from core.files.corrections_report import report_row
-from core.files.export import deep_pixels, export_view
 from core.files.shoots import Garment
 from core.masks import compose
 from core.masks.adjustments import EdgeAdjustments
@@ -76,7 +74,7 @@ def snapshot(session: GarmentSession) -> GarmentInput:
     """The garment on screen as it is now (copies of the overrides: editing goes on)."""
     views = [ViewInput(view, state.path, state.rgb, state.threshold, state.override.copy(), state.probability,
                        state.fingerprint, state.deep, state.seconds_on_view, state.adjustments,
-                       state.widen.astype(bool) if state.has_widen() else None)
+                       state.widen_snapshot())
              for view, state in session.states.items()]
     return GarmentInput(session.garment, session, views, dict(session.broken))
 
@@ -127,17 +125,12 @@ def export_catalogue(inputs: list[GarmentInput], predictor, out_dir: Path, feath
             for view, mask in zip(item.views, view_masks):
                 if cancelled():
                     raise Cancelled("export")
-                rgb16 = deep_pixels(view.path, view.fingerprint) if view.deep else None
-                files = export_view(view.rgb, mask, out_dir, gid, view.view, feather_px=feather_px,
-                                    write_mask=write_mask, source_path=view.path, rgb16=rgb16,
-                                    refine_edge_px=refine_edge_px,
-                                    decontaminate=decontaminate if refine_edge_px else None,
-                                    adjustments=view.adjustments, widen=view.widen)
-                correction = correction_record(view.probability, mask, model, view.seconds)
-                if item.session is not None:
-                    item.session.record_export(view.view, files[0], correction)
-                if correction is not None:
-                    rows.append(report_row(files[0], gid, view.view, correction))
+                job = ExportJob(view.view, view.rgb, mask, view.path, view.fingerprint, view.deep, view.probability,
+                                view.seconds, view.adjustments, view.widen)
+                files, row = export_job(gid, job, out_dir, feather_px, write_mask, refine_edge_px, decontaminate,
+                                        model, item.session.record_export if item.session is not None else None)
+                if row is not None:
+                    rows.append(row)
                 report.written += files
                 step += 1
                 progress(step, total)
@@ -228,10 +221,6 @@ class CatalogueExporter(BackgroundJob):
         if not self.feedback.progress_shown():  # another job's end (a prediction) hid the shared bar
             self.feedback.show_progress("Exporting all", total=total)
         self.feedback.set_progress(done, total, f"Exporting all garments {100 * done // max(1, total)} %")
-
-    def _end(self) -> None:
-        self._worker = None
-        self.feedback.show_progress(None)
 
     def _on_worker_succeeded(self, report: CatalogueExportReport) -> None:
         self._end()

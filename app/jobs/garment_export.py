@@ -31,8 +31,7 @@ class GarmentExporter(BackgroundJob):
         if self.running:
             return False
         jobs = [ExportJob(view, state.rgb, state.mask(), state.path, state.fingerprint, state.deep,
-                          state.probability, state.seconds_on_view, state.adjustments,
-                          state.widen.astype(bool) if state.has_widen() else None)
+                          state.probability, state.seconds_on_view, state.adjustments, state.widen_snapshot())
                 for view, state in session.states.items() if state.predicted]
         if not jobs:
             self.feedback.show_error("Nothing to export yet: the model has not predicted any view")
@@ -57,9 +56,8 @@ class GarmentExporter(BackgroundJob):
         self.feedback.set_progress(done, total)
 
     def _end(self) -> None:
-        self._worker = None
+        super()._end()
         self._session = None
-        self.feedback.show_progress(None)
 
     def _on_worker_succeeded(self, written: list) -> None:
         self._end()

@@ -40,10 +40,6 @@ class PredictionJob(BackgroundJob):
     def _is_current(self) -> bool:
         return self._worker is not None and self.sender() is self._worker
 
-    def _end(self) -> None:
-        self._worker = None
-        self.feedback.show_progress(None)
-
     def _on_worker_partial(self, item) -> None:
         if self._is_current():
             self.probability_ready.emit(*item)

@@ -109,6 +109,23 @@ class ExportJob:
     widen: np.ndarray | None = None  # the band brush's widen map (a copy)
 
 
+def export_job(garment_id: str, job: ExportJob, out_dir: Path, feather_px: int, write_mask: bool,
+               refine_edge_px: int, decontaminate: bool, model: ModelInfo | None,
+               record: Callable[[str, Path, dict | None], None] | None) -> tuple[list[Path], dict | None]:
+    """Write one view's cutout (and mask) and record(view, cutout, correction): the
+    paths, and the view's corrections.csv row (None without a model map to measure).
+    What the garment export and the catalogue export both do per view."""
+    rgb16 = deep_pixels(job.source, job.fingerprint) if job.deep else None
+    files = export_view(job.rgb, job.mask, out_dir, garment_id, job.view, feather_px=feather_px,
+                        write_mask=write_mask, source_path=job.source, rgb16=rgb16,
+                        refine_edge_px=refine_edge_px, decontaminate=decontaminate if refine_edge_px else None,
+                        adjustments=job.adjustments, widen=job.widen)
+    correction = correction_record(job.probability, job.mask, model, job.seconds)
+    if record is not None:
+        record(job.view, files[0], correction)
+    return files, None if correction is None else report_row(files[0], garment_id, job.view, correction)
+
+
 def export_views(garment_id: str, jobs: list[ExportJob], out_dir: Path, feather_px: int, write_mask: bool,
                  progress: Callable, cancelled: Callable, partial: Callable,
                  record: Callable[[str, Path, dict | None], None] | None = None, refine_edge_px: int = 0,
@@ -120,16 +137,10 @@ def export_views(garment_id: str, jobs: list[ExportJob], out_dir: Path, feather_
     for i, job in enumerate(jobs):
         if cancelled():
             raise Cancelled("export")
-        rgb16 = deep_pixels(job.source, job.fingerprint) if job.deep else None
-        files = export_view(job.rgb, job.mask, out_dir, garment_id, job.view, feather_px=feather_px,
-                            write_mask=write_mask, source_path=job.source, rgb16=rgb16,
-                            refine_edge_px=refine_edge_px, decontaminate=decontaminate if refine_edge_px else None,
-                            adjustments=job.adjustments, widen=job.widen)
-        correction = correction_record(job.probability, job.mask, model, job.seconds)
-        if record is not None:
-            record(job.view, files[0], correction)
-        if correction is not None:
-            rows.append(report_row(files[0], garment_id, job.view, correction))
+        files, row = export_job(garment_id, job, out_dir, feather_px, write_mask, refine_edge_px, decontaminate,
+                                model, record)
+        if row is not None:
+            rows.append(row)
         written += files
         partial(job.view)
         progress(i + 1, len(jobs))

@@ -37,10 +37,6 @@ class TrainingSetCollector(BackgroundJob):
     def _on_worker_progressed(self, done: int, total: int) -> None:
         self.feedback.set_progress(done, total)
 
-    def _end(self) -> None:
-        self._worker = None
-        self.feedback.show_progress(None)
-
     def _on_worker_succeeded(self, report: CollectReport) -> None:
         self._end()
         for line in report.skipped:

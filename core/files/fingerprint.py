@@ -25,8 +25,8 @@ def photo_fingerprint(rgb: np.ndarray) -> str:
 
 def mask_digest(cut: int, probability: np.ndarray, override: np.ndarray, extra: str = "") -> str:
     """A digest of what decides a view's mask: the threshold's cut value, the model's
-    probability map and the retoucher's overrides (and `extra`: the edge adjustments). An approval is of this exact mask:
-    another model, threshold or stroke gives another digest."""
+    probability map and the retoucher's overrides, and `extra` (the edge settings). An
+    approval is of this exact mask: another model, threshold or stroke gives another digest."""
     digest = hashlib.blake2b(digest_size=16)
     digest.update(f"{int(cut)}:{probability.shape}:{extra}".encode("ascii"))
     digest.update(memoryview(np.ascontiguousarray(probability)).cast("B"))
