@@ -25,6 +25,7 @@ from app.feedback import Feedback
 from app.model.model_controller import ModelController
 from app.settings import AppSettings
 from app.widgets.catalogue_panel import CataloguePanel
+from app.widgets.thumbnails import shrink
 from app.widgets.view_strip import ViewStrip
 from core.common.errors import GarmentCutoutError
 from core.files.shoots import Garment, discover
@@ -194,9 +195,8 @@ class CatalogueController(QObject):
         """A view of the open garment got its probability."""
         if view == self._workspace.current_view:
             self.show_view(view)
-        self._update_view_strip()
         self.refresh_garment_state()
-        self.refresh_estimate()
+        self.refresh_estimate()  # and the view strip
 
     def on_model_changed(self) -> None:
         """The open garment's thresholds and probabilities changed with the model."""
@@ -208,7 +208,8 @@ class CatalogueController(QObject):
     def refresh_estimate(self) -> None:
         """Show the open garment's worst view estimate from the loaded model's triage
         (core.evaluation.triage), over the views that have a probability, each at its own
-        threshold. Nothing without a model, a triage in its card, or a predicted view."""
+        threshold. Nothing without a model, a triage in its card, or a predicted view.
+        The view strip follows (its buttons say which views need review)."""
         ws = self._workspace
         session = ws.session
         if session is None:
@@ -224,22 +225,20 @@ class CatalogueController(QObject):
         if triage is None or not states:
             self._catalogue_panel.set_estimate(session.garment_id, None)
             self._view_strip.set_review({})
+            self._update_view_strip()
             return
         estimates = [triage.estimate(s.probability, s.threshold) for s in states]
-        self._view_strip.set_review({s.view: triage.needs_review(e) and not s.approved
-                                     for s, e in zip(states, estimates)})
-        self._update_view_strip()
         # A view the retoucher approved needs no more review, whatever its estimate.
-        self._catalogue_panel.set_estimate(session.garment_id, max(estimates),
-                                           any(triage.needs_review(e) and not s.approved
-                                               for s, e in zip(states, estimates)))
+        review = {s.view: triage.needs_review(e) and not s.approved for s, e in zip(states, estimates)}
+        self._view_strip.set_review(review)
+        self._update_view_strip()
+        self._catalogue_panel.set_estimate(session.garment_id, max(estimates), any(review.values()))
 
     def on_view_edited(self) -> None:
         """An edit became an undo step (or a view was approved): view tooltips, the
         garment's state and its review flag follow."""
-        self._update_view_strip()
         self.refresh_garment_state()
-        self.refresh_estimate()
+        self.refresh_estimate()  # and the view strip
 
     def set_garment_state(self, garment_id: str, state: str) -> None:
         self._catalogue_panel.set_state(garment_id, state)
@@ -254,11 +253,10 @@ class CatalogueController(QObject):
         self._update_thumbnail()
 
     def _update_thumbnail(self) -> None:
-        """The garment's list icon: its first predicted view's cutout (kept after leaving it)."""
+        """The garment's list icon: its first predicted view's cutout (kept after leaving
+        it), shrunk from the one the view strip has just drawn."""
         session = self._workspace.session
         state = next((s for s in session.states.values() if s.predicted), None) if session else None
-        if state is not None:
-            from app.widgets.thumbnails import cutout_thumbnail, shrink
-
-            self._catalogue_panel.set_thumbnail(session.garment_id, cutout_thumbnail(shrink(state.rgb, 42),
-                                                                                     state.mask()))
+        thumb = self._view_strip.thumbnails.get(state.view) if state is not None else None
+        if thumb is not None:
+            self._catalogue_panel.set_thumbnail(session.garment_id, shrink(thumb, 42))

@@ -1,5 +1,5 @@
-"""Undo commands: one QUndoCommand per brush stroke or clean-up, over core ChangeRecords,
-and one per threshold adjustment.
+"""Undo commands: one QUndoCommand per brush stroke, band stroke or clean-up, over core
+ChangeRecords, and one per burst of threshold or edge-adjustment changes.
 
 A ChangeRecord holds only the touched bounding box's old and new override values, so
 a hundred strokes cost little memory. Each view has its own QUndoStack (gathered in a
@@ -52,20 +52,18 @@ class OverrideEditCommand(QUndoCommand):
         self._changed(self.state, self.record.bbox)
 
 
-class ThresholdCommand(QUndoCommand):
-    """A view's threshold change: (threshold, threshold_changed) before and after.
-
-    Changes to the same view less than MERGE_SECONDS apart merge into one step, so a
-    slider drag or a run of ',' / '.' presses is undone at once, while a later,
-    separate adjustment is a step of its own. `apply(state, threshold, changed)` sets
-    the values and redraws."""
+class MergingCommand(QUndoCommand):
+    """A change of one of a view's settings: the values `apply(state, *values)` takes,
+    before and after. Changes of the same kind to the same view less than MERGE_SECONDS
+    apart merge into one step, so a slider drag or a run of key or spin box presses is
+    undone at once, while a later, separate adjustment is a step of its own."""
 
     MERGE_SECONDS = 1.0
-    _ID = 1001
+    _ID = -1  # each kind its own, so only commands of one kind merge
 
-    def __init__(self, state: ViewState, before: tuple[float, bool], after: tuple[float, bool],
-                 apply: Callable[[ViewState, float, bool], None], mergeable: bool = True):
-        super().__init__(f"threshold {after[0]:.2f}")
+    def __init__(self, state: ViewState, before: tuple, after: tuple, apply: Callable[..., None],
+                 mergeable: bool = True):
+        super().__init__(self.describe(after))
         self.state = state
         self.before = before
         self.after = after
@@ -73,16 +71,19 @@ class ThresholdCommand(QUndoCommand):
         self._mergeable = mergeable
         self._time = time.monotonic()
 
+    def describe(self, values: tuple) -> str:
+        raise NotImplementedError
+
     def id(self) -> int:
         return self._ID if self._mergeable else -1
 
     def mergeWith(self, other: QUndoCommand) -> bool:
-        if not isinstance(other, ThresholdCommand) or other.state is not self.state or not other._mergeable \
+        if type(other) is not type(self) or other.state is not self.state or not other._mergeable \
                 or other._time - self._time > self.MERGE_SECONDS:
             return False
         self.after = other.after
         self._time = other._time
-        self.setText(f"threshold {self.after[0]:.2f}")
+        self.setText(self.describe(self.after))
         return True
 
     def redo(self) -> None:
@@ -92,35 +93,24 @@ class ThresholdCommand(QUndoCommand):
         self._apply(self.state, *self.before)
 
 
-class AdjustmentsCommand(QUndoCommand):
-    """A view's edge adjustments (core.masks.adjustments) before and after. Changes less
-    than MERGE_SECONDS apart merge (a run of spin box clicks is one step), like thresholds.
+class ThresholdCommand(MergingCommand):
+    """A view's threshold change: (threshold, threshold_changed) before and after;
+    `apply(state, threshold, changed)` sets the values and redraws."""
+
+    _ID = 1001
+
+    def describe(self, values: tuple) -> str:
+        return f"threshold {values[0]:.2f}"
+
+
+class AdjustmentsCommand(MergingCommand):
+    """A view's edge adjustments (core.masks.adjustments) before and after;
     `apply(state, adjustments)` sets them and redraws."""
 
-    MERGE_SECONDS = 1.0
     _ID = 1002
 
     def __init__(self, state: ViewState, before, after, apply: Callable[[ViewState, object], None]):
-        super().__init__("edge adjustments")
-        self.state = state
-        self.before = before
-        self.after = after
-        self._apply = apply
-        self._time = time.monotonic()
+        super().__init__(state, (before,), (after,), apply)
 
-    def id(self) -> int:
-        return self._ID
-
-    def mergeWith(self, other: QUndoCommand) -> bool:
-        if not isinstance(other, AdjustmentsCommand) or other.state is not self.state \
-                or other._time - self._time > self.MERGE_SECONDS:
-            return False
-        self.after = other.after
-        self._time = other._time
-        return True
-
-    def redo(self) -> None:
-        self._apply(self.state, self.after)
-
-    def undo(self) -> None:
-        self._apply(self.state, self.before)
+    def describe(self, values: tuple) -> str:
+        return "edge adjustments"

@@ -73,8 +73,9 @@ class ViewDisplay:
             self._preview_timer.start()
         else:
             self._update_checker(bbox=bbox)
-        self._canvas.refresh_corrections_layer()
-        self._update_corrections()  # the widen map may have appeared or been painted
+        self._canvas.refresh_corrections_layer()  # both arrays are edited in place
+        if self._band_layer_missing():  # the band brush's first stroke made the widen map
+            self._update_corrections()
 
     def redraw_adjustments(self) -> None:
         """The view on screen's edge adjustments changed: redraw the cutout preview."""
@@ -140,6 +141,11 @@ class ViewDisplay:
             return
         self._canvas.set_corrections_layer(state.override, overlay.corrections_lut())
         self._canvas.set_band_layer(state.widen if state.has_widen() else None, overlay.band_lut())
+
+    def _band_layer_missing(self) -> bool:
+        state = self._workspace.state
+        return (self.show_corrections and self.view_mode != "photo" and state is not None
+                and not self._canvas.band_item.isVisible() and state.has_widen())
 
     def _previewing(self) -> bool:
         """True when the cutout modes draw the view's edge adjustments (soft, shifted edge)."""

@@ -191,7 +191,6 @@ class ViewEditor(QObject):
         self._stroke_last = None
         record = edits.merge_records(self._stroke)
         self._stroke = []
-        state = self._workspace.state
         self.undo_action.setEnabled(self.undo_group.canUndo())
         if record is None or state is None:
             return

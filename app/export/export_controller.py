@@ -16,8 +16,8 @@ from app.document.workspace import Workspace
 from app.feedback import Feedback
 from app.jobs.catalogue_export import CatalogueExporter
 from app.jobs.garment_export import GarmentExporter
-from app.jobs.training_set_job import TrainingSetCollector
 from app.jobs.tasks import ModelInfo, export_folder_problem
+from app.jobs.training_set_job import TrainingSetCollector
 from app.settings import AppSettings
 
 

@@ -124,25 +124,17 @@ class CanvasWidget(pg.GraphicsView):
 
     def set_corrections_layer(self, index: np.ndarray | None, lut: np.ndarray | None) -> None:
         """The override map (H, W) uint8 drawn through `lut` above the mask; None hides it."""
-        if index is None:
-            self.corrections_item.clear()
-            self.corrections_item.setVisible(False)
-            return
-        self.corrections_item.setImage(index, autoLevels=False, levels=None, lut=lut)
-        self.corrections_item.setVisible(True)
-
-    def refresh_corrections_layer(self) -> None:
-        if self.corrections_item.isVisible():
-            self.corrections_item.updateImage()
+        _set_index_layer(self.corrections_item, index, lut)
 
     def set_band_layer(self, index: np.ndarray | None, lut: np.ndarray | None) -> None:
         """The band brush's (H, W) uint8 widen map through `lut`; None hides it."""
-        if index is None:
-            self.band_item.clear()
-            self.band_item.setVisible(False)
-            return
-        self.band_item.setImage(index, autoLevels=False, levels=None, lut=lut)
-        self.band_item.setVisible(True)
+        _set_index_layer(self.band_item, index, lut)
+
+    def refresh_corrections_layer(self) -> None:
+        """Redraw the corrections and band layers after their arrays were edited in place."""
+        for item in (self.corrections_item, self.band_item):
+            if item.isVisible():
+                item.updateImage()
 
     # -- zoom --------------------------------------------------------------------
     def fit(self) -> None:
@@ -312,3 +304,13 @@ class CanvasWidget(pg.GraphicsView):
         if not enabled:
             self.cursor_item.setVisible(False)
         self._update_cursor_shape()
+
+
+def _set_index_layer(item: pg.ImageItem, index: np.ndarray | None, lut: np.ndarray | None) -> None:
+    """Show the (H, W) uint8 `index` through the (256, 4) RGBA `lut` on `item`; None hides it."""
+    if index is None:
+        item.clear()
+        item.setVisible(False)
+        return
+    item.setImage(index, autoLevels=False, levels=None, lut=lut)
+    item.setVisible(True)

@@ -10,11 +10,10 @@ sort after the others and count as not needing review.
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
-
-import numpy as np
 
 from app.document.garment_session import APPROVED, BROKEN, CORRECTED, EXPORTED, NOT_STARTED, PREDICTED
 from app.widgets.thumbnails import icon_of

@@ -14,6 +14,7 @@ from app.document.garment_session import GarmentSession
 from app.widgets.thumbnails import THUMB_HEIGHT, cutout_thumbnail, icon_of, shrink
 from core.files.shoots import VIEWS
 
+
 class ViewStrip(QWidget):
     """Emits `view_clicked(view)`; `show_session` keeps the buttons in step with the garment."""
 

@@ -28,9 +28,9 @@ from app.model.model_controller import ModelController, ModelPeek, PredictorFact
 from app.settings import AppSettings
 from app.widgets.canvas_widget import CanvasWidget
 from app.widgets.catalogue_panel import CataloguePanel, MessagePanel
+from app.widgets.compare_view import CompareWindow
 from app.widgets.status_bar import StatusBar
 from app.widgets.tools_panel import ToolsPanel, icon
-from app.widgets.compare_view import CompareWindow
 from app.widgets.view_strip import ViewStrip
 from app.window.feedback import WindowFeedback
 from app.window.menus import WindowActions
