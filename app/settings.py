@@ -125,6 +125,15 @@ class AppSettings:
         self._s.setValue("brush/radius", int(value))
 
     @property
+    def brush_hardness(self) -> int:
+        """Brush hardness in percent: 100 paints a hard edge, less a soft falloff."""
+        return min(100, max(0, self._int("brush/hardness", 100)))
+
+    @brush_hardness.setter
+    def brush_hardness(self, value: int) -> None:
+        self._s.setValue("brush/hardness", int(value))
+
+    @property
     def overlay_opacity(self) -> float:
         return min(1.0, max(0.0, self._float("overlay/opacity", DEFAULT_OPACITY)))
 

@@ -25,6 +25,7 @@ SHORTCUTS: list[tuple[str, str]] = [
     ("C", "Show corrections: your keep strokes green, remove strokes magenta"),
     ("Right drag", "Paint with the opposite brush (keep <-> remove)"),
     ("[ / ]", "Smaller / larger brush"),
+    ("Shift+[ / Shift+]", "Softer / harder brush edge (hardness, 25 % steps)"),
     ("Ctrl+Z", "Undo the last stroke, clean-up or threshold change of this view (mid-stroke: that stroke)"),
     ("Ctrl+Shift+Z, Ctrl+Y", "Redo"),
     (", / .", "Threshold down / up one step"),

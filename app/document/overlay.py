@@ -2,7 +2,8 @@
 
 The canvas never rebuilds an RGBA overlay when the threshold moves. Each view keeps an
 (H, W) uint8 *effective probability*: the model's probability where the retoucher
-painted nothing, 255 where they painted KEEP and 0 where they painted REMOVE. For any
+painted nothing, 255 where they painted KEEP and 0 where they painted REMOVE (a soft brush's codes count as KEEP from
+alpha 0.5 up, as REMOVE below). For any
 threshold cut c in 1..255,
 
     effective >= c  ==  (override == KEEP) | ((override == NONE) & (probability >= c))
@@ -51,8 +52,8 @@ def effective_probability(probability: np.ndarray, override: np.ndarray, out: np
     if out is None:
         out = np.empty_like(probability)
     np.copyto(out, probability)
-    out[override == compose.KEEP] = 255
-    out[override == compose.REMOVE] = 0
+    out[(override == compose.KEEP) | (override >= compose.SOFT_GARMENT)] = 255
+    out[(override == compose.REMOVE) | ((override >= compose.SOFT_BASE) & (override < compose.SOFT_GARMENT))] = 0
     return out
 
 
@@ -122,8 +123,17 @@ def band_lut() -> np.ndarray:
 
 
 def corrections_lut() -> np.ndarray:
-    """(256, 4) uint8 RGBA: transparent except at the KEEP and REMOVE codes."""
+    """(256, 4) uint8 RGBA: transparent except at the KEEP and REMOVE codes, and the soft
+    brush's codes: keep-green from alpha 0.5 up, remove-magenta below, fainter towards
+    alpha 0.5 (where the soft edge is least decided)."""
     lut = np.zeros((256, 4), np.uint8)
     for code, rgba in CORRECTION_COLOURS.items():
         lut[code] = rgba
+    codes = np.arange(compose.SOFT_BASE, 256)
+    alpha = compose.soft_alpha(codes).astype(np.float32) / 255.0
+    garment = codes >= compose.SOFT_GARMENT
+    strength = np.clip(np.abs(alpha - 0.5) * 2.0, 0.25, 1.0)
+    keep, remove = CORRECTION_COLOURS[compose.KEEP], CORRECTION_COLOURS[compose.REMOVE]
+    lut[codes, :3] = np.where(garment[:, None], keep[:3], remove[:3])
+    lut[codes, 3] = np.round(np.where(garment, keep[3], remove[3]) * strength).astype(np.uint8)
     return lut

@@ -96,6 +96,15 @@ class ViewState:
         on meanwhile), or None when the band brush has not widened anything."""
         return self.widen.astype(bool) if self.has_widen() else None
 
+    def has_soft(self) -> bool:
+        """True when a soft brush painted somewhere (the override holds soft codes)."""
+        return compose.has_soft(self.override)
+
+    def painted_snapshot(self) -> np.ndarray | None:
+        """A copy of the override for work on another thread when a soft brush painted
+        it (the export needs the painted alpha), else None."""
+        return self.override.copy() if self.has_soft() else None
+
     def paint_widen(self, points: Sequence[tuple[float, float]], radius: float, value: int):
         """Widen (value 1) or narrow back (0) the refine band along a stroke: a ChangeRecord or None."""
         if self.widen is None:
@@ -164,13 +173,17 @@ class ViewState:
         return self.has_corrections() or self.threshold_changed or not self.adjustments.is_identity
 
     # -- edits ---------------------------------------------------------------------
-    def paint(self, points: Sequence[tuple[float, float]], radius: float, value: int):
-        """Paint a polyline of (x, y) pixel points (centres at integers) with a round brush.
+    def paint(self, points: Sequence[tuple[float, float]], radius: float, value: int, hardness: float = 1.0):
+        """Paint a polyline of (x, y) pixel points (centres at integers) with a round brush
+        of `hardness` (0..1; a soft edge below 1, core.masks.edits.paint_stroke).
 
         Returns core's ChangeRecord (None when nothing changed); the caller keeps it
         for undo.
         """
-        record = edits.paint_stroke(self.override, list(points), radius, value)
+        if self.probability is None:
+            hardness = 1.0  # a soft edge blends with the mask, and there is none yet
+        record = edits.paint_stroke(self.override, list(points), radius, value, hardness,
+                                    self.probability, self.threshold)
         if record is not None:
             self.refresh_box(record.bbox)
         return record

@@ -15,6 +15,7 @@ from app.document.view_state import ViewState, bbox_slices
 from app.document.workspace import Workspace
 from app.editing.refine_preview import RefinePreview
 from app.settings import AppSettings
+from core.masks import compose
 from app.widgets.canvas_widget import CanvasWidget
 
 UNCERTAIN_MARGIN = 26  # uint8 levels either side of the cut: about +-0.1 in probability
@@ -44,6 +45,7 @@ class ViewDisplay:
         self.refine_preview = RefinePreview()
         self.refine_preview.ready.connect(self._on_refine_ready)
         self._refined: tuple[tuple, np.ndarray] | None = None
+        self._shown_previewing = False  # what show_mask last drew: the adjusted preview or not
 
     # -- what to draw ------------------------------------------------------------
     def show_photo(self, state: ViewState | None) -> None:
@@ -61,13 +63,17 @@ class ViewDisplay:
             self._canvas.set_checker_layer(None)
             self._canvas.set_corrections_layer(None, None)
             return
-        self._canvas.set_mask_visible(self.view_mode != "photo" and not self._previewing())
+        self._shown_previewing = self._previewing()
+        self._canvas.set_mask_visible(self.view_mode != "photo" and not self._shown_previewing)
         self._canvas.set_mask_layer(state.effective, self._lut())
         self._update_checker(full=True)
         self._update_corrections()
 
     def redraw_box(self, bbox) -> None:
         """The view on screen was edited inside core's `bbox` (its effective image is up to date)."""
+        if self._previewing() != self._shown_previewing:  # a first soft stroke, or its undo
+            self.show_mask()
+            return
         self._canvas.refresh_mask_layer()
         if self._previewing():
             self._preview_timer.start()
@@ -148,21 +154,26 @@ class ViewDisplay:
                 and not self._canvas.band_item.isVisible() and state.has_widen())
 
     def _previewing(self) -> bool:
-        """True when the cutout modes draw the view's edge adjustments (soft, shifted edge)."""
+        """True when the cutout modes draw the view's alpha as the export will: with edge
+        adjustments (soft, shifted edge) or a soft brush's painted alpha."""
         state = self._workspace.state
         return (self.view_mode in ("checker", "white", "black") and state is not None
-                and state.effective is not None and not state.adjustments.is_identity)
+                and state.effective is not None and (not state.adjustments.is_identity or state.has_soft()))
 
     def _preview_alpha(self, state: ViewState) -> np.ndarray:
-        """The adjusted alpha to preview: with a refine edge, the worker's result once it is
-        in (asked for here), the edge without refine until then."""
-        if state.adjustments.refine <= 0:
-            return state.adjustments.alpha(state.mask())
-        key = RefinePreview.key_of(state)
-        if self._refined is not None and self._refined[0] == key:
-            return self._refined[1]
-        self.refine_preview.request(state)
-        return state.adjustments.alpha(state.mask())
+        """The alpha to preview: the adjusted edge (with a refine edge, the worker's result
+        once it is in - asked for here - the edge without refine until then), then the soft
+        brush's painted values, as core.files.export does."""
+        alpha = None
+        if state.adjustments.refine > 0:
+            key = RefinePreview.key_of(state)
+            if self._refined is not None and self._refined[0] == key:
+                alpha = self._refined[1].copy()  # the cached result stays as the worker made it
+            else:
+                self.refine_preview.request(state)
+        if alpha is None:
+            alpha = state.adjustments.alpha(state.mask())
+        return compose.apply_painted_alpha(alpha, state.override)
 
     def _on_refine_ready(self, key: tuple, alpha: np.ndarray) -> None:
         self._refined = (key, alpha)

@@ -20,7 +20,7 @@ from app.editing.view_display import ViewDisplay
 from app.feedback import Feedback
 from app.settings import AppSettings
 from app.widgets.canvas_widget import CanvasWidget
-from app.widgets.tools_panel import MAX_RADIUS, MIN_RADIUS, ToolsPanel
+from app.widgets.tools_panel import HARDNESS_STEP, MAX_RADIUS, MIN_RADIUS, ToolsPanel
 from core.masks import cleanups, compose, edits
 
 TOOLS = {"keep": compose.KEEP, "remove": compose.REMOVE, "erase": compose.NONE}
@@ -48,6 +48,7 @@ class ViewEditor(QObject):
         self._feedback = feedback
         self.tool = "keep"
         self.brush_radius = settings.brush_radius
+        self.brush_hardness = settings.brush_hardness  # percent
         self._stroke: list = []
         self._stroke_value = compose.KEEP
         self._stroke_last: tuple[float, float] | None = None
@@ -118,6 +119,18 @@ class ViewEditor(QObject):
         self._canvas.set_brush_radius(radius)
         self._settings.brush_radius = radius
 
+    def set_brush_hardness(self, hardness: int) -> None:
+        """Keep/remove brush hardness in percent (100 = hard edge)."""
+        hardness = int(min(100, max(0, hardness)))
+        self.brush_hardness = hardness
+        self._tools.show_hardness(hardness)
+        self._canvas.set_brush_hardness(hardness / 100.0)
+        self._settings.brush_hardness = hardness
+
+    def step_hardness(self, steps: int) -> None:
+        self.set_brush_hardness(self.brush_hardness + steps * HARDNESS_STEP)
+        self._feedback.status_message(f"Brush hardness {self.brush_hardness} %", 2000)
+
     def resize_brush(self, factor: float) -> None:
         new = self.brush_radius * factor
         new = int(round(new)) if abs(round(new) - self.brush_radius) >= 1 else self.brush_radius + (1 if factor > 1 else -1)
@@ -169,7 +182,7 @@ class ViewEditor(QObject):
         if self._stroke_target == "widen":
             record = state.paint_widen(points, self.brush_radius, self._stroke_value)
         else:
-            record = state.paint(points, self.brush_radius, self._stroke_value)
+            record = state.paint(points, self.brush_radius, self._stroke_value, self.brush_hardness / 100.0)
         if record is not None:
             self._stroke.append(record)
             self._on_override_changed(state, record.bbox)

@@ -126,7 +126,8 @@ def export_catalogue(inputs: list[GarmentInput], predictor, out_dir: Path, feath
                 if cancelled():
                     raise Cancelled("export")
                 job = ExportJob(view.view, view.rgb, mask, view.path, view.fingerprint, view.deep, view.probability,
-                                view.seconds, view.adjustments, view.widen)
+                                view.seconds, view.adjustments, view.widen,
+                                view.override if compose.has_soft(view.override) else None)
                 files, row = export_job(gid, job, out_dir, feather_px, write_mask, refine_edge_px, decontaminate,
                                         model, item.session.record_export if item.session is not None else None)
                 if row is not None:

@@ -31,7 +31,8 @@ class GarmentExporter(BackgroundJob):
         if self.running:
             return False
         jobs = [ExportJob(view, state.rgb, state.mask(), state.path, state.fingerprint, state.deep,
-                          state.probability, state.seconds_on_view, state.adjustments, state.widen_snapshot())
+                          state.probability, state.seconds_on_view, state.adjustments, state.widen_snapshot(),
+                          state.painted_snapshot())
                 for view, state in session.states.items() if state.predicted]
         if not jobs:
             self.feedback.show_error("Nothing to export yet: the model has not predicted any view")

@@ -107,6 +107,7 @@ class ExportJob:
     seconds: float = 0.0
     adjustments: EdgeAdjustments | None = None  # the view's smooth/feather/contrast/shift
     widen: np.ndarray | None = None  # the band brush's widen map (a copy)
+    painted: np.ndarray | None = None  # the override (a copy) when a soft brush painted it
 
 
 def export_job(garment_id: str, job: ExportJob, out_dir: Path, feather_px: int, write_mask: bool,
@@ -119,7 +120,7 @@ def export_job(garment_id: str, job: ExportJob, out_dir: Path, feather_px: int, 
     files = export_view(job.rgb, job.mask, out_dir, garment_id, job.view, feather_px=feather_px,
                         write_mask=write_mask, source_path=job.source, rgb16=rgb16,
                         refine_edge_px=refine_edge_px, decontaminate=decontaminate if refine_edge_px else None,
-                        adjustments=job.adjustments, widen=job.widen)
+                        adjustments=job.adjustments, widen=job.widen, painted=job.painted)
     correction = correction_record(job.probability, job.mask, model, job.seconds)
     if record is not None:
         record(job.view, files[0], correction)

@@ -67,6 +67,14 @@ class CanvasWidget(pg.GraphicsView):
         dark.setCosmetic(True)
         dark.setWidthF(1.0)
         self._cursor_dark.setPen(dark)
+        # A soft brush shows where its hard core ends: a dotted inner ring.
+        self._cursor_core = QGraphicsEllipseItem(self.cursor_item)
+        core = QPen(QColor(255, 255, 255, 200))
+        core.setCosmetic(True)
+        core.setStyle(Qt.PenStyle.DotLine)
+        self._cursor_core.setPen(core)
+        self._cursor_core.setVisible(False)
+        self._brush_hardness = 1.0
 
         self._brush_radius = 10.0
         self._image_size: tuple[int, int] | None = None  # (H, W)
@@ -176,6 +184,11 @@ class CanvasWidget(pg.GraphicsView):
         self._brush_radius = float(radius)
         self._place_cursor(self.cursor_item.rect().center() if self.cursor_item.isVisible() else None)
 
+    def set_brush_hardness(self, hardness: float) -> None:
+        """0..1; below 1 the cursor shows the hard core as an inner ring."""
+        self._brush_hardness = float(min(1.0, max(0.0, hardness)))
+        self._place_cursor(self.cursor_item.rect().center() if self.cursor_item.isVisible() else None)
+
     def set_cursor_colour(self, rgb: tuple[int, int, int]) -> None:
         pen = self.cursor_item.pen()
         pen.setColor(QColor(*rgb, 230))
@@ -188,6 +201,9 @@ class CanvasWidget(pg.GraphicsView):
         rect = QRectF(centre.x() - r, centre.y() - r, 2 * r, 2 * r)
         self.cursor_item.setRect(rect)
         self._cursor_dark.setRect(rect.adjusted(-0.5, -0.5, 0.5, 0.5))
+        core = r * self._brush_hardness
+        self._cursor_core.setRect(QRectF(centre.x() - core, centre.y() - core, 2 * core, 2 * core))
+        self._cursor_core.setVisible(self._brush_hardness < 1.0)
 
     def _update_cursor_shape(self) -> None:
         if self._panning:

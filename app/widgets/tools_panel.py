@@ -30,6 +30,7 @@ from app.widgets.threshold_panel import ThresholdPanel
 from core.common.paths import ICONS
 
 MIN_RADIUS, MAX_RADIUS = 1, 400
+HARDNESS_STEP = 25  # percent per Shift+[ / Shift+], as Photoshop steps it
 TOOL_COLOURS = {"keep": (60, 200, 90), "remove": (230, 70, 70), "erase": (200, 200, 200)}
 CLEANUPS = (("fill", "Fill holes", "Fill background enclosed by the garment"),
             ("specks", "Remove specks", "Drop small islands and fill small holes"),
@@ -47,12 +48,13 @@ class ToolsPanel(QWidget):
     tool_selected = Signal(str)
     smart_toggled = Signal(bool)
     radius_changed = Signal(int)
+    hardness_changed = Signal(int)
     mode_changed = Signal(str)
     opacity_changed = Signal(float)
     uncertain_toggled = Signal(int)
     cleanup_requested = Signal(str)
 
-    def __init__(self, radius: int, mode: str, opacity: float, parent=None):
+    def __init__(self, radius: int, mode: str, opacity: float, hardness: int = 100, parent=None):
         super().__init__(parent)
         brush = QGroupBox("Brush")
         self.tool_buttons: dict[str, QToolButton] = {}
@@ -80,6 +82,14 @@ class ToolsPanel(QWidget):
         self.radius_spin.setSuffix(" px")
         self.radius_spin.setToolTip("Brush radius in photo pixels ([ and ])")
         self.radius_spin.valueChanged.connect(self.radius_changed)
+        self.hardness_spin = QSpinBox()
+        self.hardness_spin.setRange(0, 100)
+        self.hardness_spin.setSingleStep(HARDNESS_STEP)
+        self.hardness_spin.setValue(hardness)
+        self.hardness_spin.setSuffix(" %")
+        self.hardness_spin.setToolTip("Keep/remove brush edge: 100 % hard; less fades the stroke's edge "
+                                      "into a soft alpha over the outer part of the radius (Shift+[ and Shift+])")
+        self.hardness_spin.valueChanged.connect(self.hardness_changed)
         self.smart_check = QCheckBox("Smart click")
         self.smart_check.setToolTip("Keep/remove: a click adds or removes the whole region it lands in, "
                                     "following the photo's edges (S)")
@@ -87,6 +97,7 @@ class ToolsPanel(QWidget):
         form = QFormLayout(brush)
         form.addRow(row)
         form.addRow("Radius", self.radius_spin)
+        form.addRow("Hardness", self.hardness_spin)
         form.addRow(self.smart_check)
 
         threshold = QGroupBox("Threshold")
@@ -156,6 +167,10 @@ class ToolsPanel(QWidget):
     def show_tool(self, tool: str) -> None:
         for name, button in self.tool_buttons.items():
             button.setChecked(name == tool)
+
+    def show_hardness(self, hardness: int) -> None:
+        if self.hardness_spin.value() != hardness:
+            self.hardness_spin.setValue(hardness)
 
     def show_radius(self, radius: int) -> None:
         if self.radius_spin.value() != radius:

@@ -80,6 +80,7 @@ class MainWindow(QMainWindow):
         self._restore_layout()
         self.editor.apply_tool("keep")
         self.canvas.set_brush_radius(self.editor.brush_radius)
+        self.canvas.set_brush_hardness(self.editor.brush_hardness / 100.0)
         self._update_enabled()
 
     # ======================================================================= layout
@@ -96,7 +97,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
     def _build_docks(self) -> None:
-        self.tools = ToolsPanel(self.settings.brush_radius, self.display.view_mode, self.display.opacity)
+        self.tools = ToolsPanel(self.settings.brush_radius, self.display.view_mode, self.display.opacity,
+                                self.settings.brush_hardness)
         # Short names for the widgets tests and scripts reach often.
         self.threshold_panel = self.tools.threshold_panel
         self.mode_combo = self.tools.mode_combo
@@ -164,6 +166,7 @@ class MainWindow(QMainWindow):
         self.tools.tool_selected.connect(editor.apply_tool)
         self.tools.smart_toggled.connect(editor.set_smart)
         self.tools.radius_changed.connect(editor.set_brush_radius)
+        self.tools.hardness_changed.connect(editor.set_brush_hardness)
         self.tools.cleanup_requested.connect(editor.clean_up)
         self.tools.edge_panel.adjustments_changed.connect(editor.set_adjustments)
         self.tools.mode_changed.connect(display.set_mode)

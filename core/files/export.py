@@ -23,6 +23,7 @@ from core.files.atomic import temporary_beside, write_synced
 from core.files.imageio import encode_png
 from core.files.shoots import SINGLE_VIEW
 from core.masks.adjustments import EdgeAdjustments
+from core.masks.compose import apply_painted_alpha
 from core.masks.cleanups import MAX_FEATHER_PX, feather
 from core.masks.refine_edge import MAX_BAND_PX, refine_alpha
 from core.masks.refine_edge import decontaminate as decontaminate_colours
@@ -78,7 +79,7 @@ def export_view(rgb: np.ndarray, mask: np.ndarray, out_dir: str | Path, garment_
                 source_path: str | Path | None = None, rgb16: np.ndarray | None = None,
                 protected: Iterable[str | Path] = (), refine_edge_px: int = 0,
                 decontaminate: bool | None = None, adjustments: EdgeAdjustments | None = None,
-                widen: np.ndarray | None = None) -> list[Path]:
+                widen: np.ndarray | None = None, painted: np.ndarray | None = None) -> list[Path]:
     """Write the view's cutout (and optionally its 0/255 mask) into out_dir; return the paths.
 
     refine_edge_px (0..50): a matted soft alpha in a band that wide either side of the
@@ -87,6 +88,8 @@ def export_view(rgb: np.ndarray, mask: np.ndarray, out_dir: str | Path, garment_
     where that alpha is soft.
 
     widen: (H, W) bool/uint8, where the band brush widened the refine band.
+    painted: the view's (H, W) uint8 override when a soft brush painted it: its soft
+    codes set the alpha last (core.masks.compose.apply_painted_alpha).
     adjustments: the view's own smooth/shift (applied to the mask, the mask file too) and
     feather/contrast (applied to the alpha last), core.masks.adjustments.
 
@@ -126,6 +129,10 @@ def export_view(rgb: np.ndarray, mask: np.ndarray, out_dir: str | Path, garment_
         alpha = feather(mask, feather_px)
     if adjust:
         alpha = adjustments.soften(alpha)
+    if painted is not None:
+        if painted.shape != alpha.shape:
+            raise ExportError(f"painted override {painted.shape} does not match photo {alpha.shape} for {garment_id} {view}")
+        alpha = apply_painted_alpha(np.array(alpha, np.uint8), painted)
     if decontaminate if decontaminate is not None else refine_edge_px > 0:
         clean = decontaminate_colours(rgb, alpha)
         if rgb16 is not None:  # soft pixels take the estimate, scaled; the rest keeps its 16 bits

@@ -202,8 +202,8 @@ class Sidecar:
                     raise ValueError("widen map does not match the override")
             if stored_key != key:
                 return RestoredView(NOTHING_SAVED)  # a hash-named file of another key
-            if (override.ndim != 2 or override.dtype != np.uint8 or not math.isfinite(threshold)
-                    or (override.size and override.max() > 2)):
+            # Every uint8 override value means something (NONE, KEEP, REMOVE, soft codes).
+            if override.ndim != 2 or override.dtype != np.uint8 or not math.isfinite(threshold):
                 raise ValueError("unexpected contents")
         except Exception:  # noqa: BLE001 - a damaged file raises anything from zipfile/zlib/numpy
             return RestoredView(DAMAGED, set_aside=self._set_aside(path, "corrupt"))

@@ -1,6 +1,14 @@
 """The mask of a view from its probability map, threshold and override (DESIGN.md "The mask of a view").
 
     mask = (override == KEEP) | ((override == NONE) & (probability >= threshold))
+           | (override is a soft code whose alpha >= 0.5)
+
+A soft brush (hardness below 100 %) paints the falloff of its dab as *soft codes*: the
+override values SOFT_BASE..255 fix that pixel's alpha at (v - SOFT_BASE) / SOFT_SPAN,
+whatever the threshold. The mask counts a soft pixel as garment from alpha 0.5 up; the
+exported alpha takes the painted value itself (`apply_painted_alpha`). Keeping them in
+the one override layer means undo, autosave, the sidecar and the mask digest carry them
+with nothing added.
 
 Bounding boxes are (y0, x0, y1, x1) with exclusive ends, like slices. Everything here is
 vectorised numpy: the GUI calls it on 1152x1728 views while the user drags.
@@ -19,6 +27,9 @@ KEEP = 1
 
 
 REMOVE = 2
+SOFT_BASE = 3  # first soft code: alpha 0
+SOFT_SPAN = 255 - SOFT_BASE  # 252 steps of alpha
+SOFT_GARMENT = SOFT_BASE + (SOFT_SPAN + 1) // 2  # first soft code the mask counts as garment (alpha >= 0.5)
 
 
 BBox = tuple[int, int, int, int]
@@ -51,6 +62,41 @@ def _compose_into(probability: np.ndarray, level: int, override: np.ndarray, out
         np.greater_equal(probability, level, out=out)
     np.logical_and(out, override == NONE, out=out)
     np.logical_or(out, override == KEEP, out=out)
+    np.logical_or(out, override >= SOFT_GARMENT, out=out)
+
+
+def soft_code(alpha: np.ndarray) -> np.ndarray:
+    """(...) uint8 alpha -> the soft override codes that hold it (SOFT_BASE..255)."""
+    a = np.asarray(alpha, np.float32)
+    return (SOFT_BASE + np.round(a * (SOFT_SPAN / 255.0))).astype(np.uint8)
+
+
+def soft_alpha(code: np.ndarray) -> np.ndarray:
+    """(...) soft override codes (SOFT_BASE..255) -> uint8 alpha."""
+    c = np.asarray(code, np.float32) - SOFT_BASE
+    return np.clip(np.round(c * (255.0 / SOFT_SPAN)), 0, 255).astype(np.uint8)
+
+
+def override_alpha(override: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """The alpha the override and (h, w) bool `mask` say: 255 / 0 from the mask, the
+    painted value at soft codes. (h, w) uint8."""
+    alpha = np.where(mask, np.uint8(255), np.uint8(0))
+    return apply_painted_alpha(alpha, override)
+
+
+def apply_painted_alpha(alpha: np.ndarray, override: np.ndarray) -> np.ndarray:
+    """`alpha` ((H, W) uint8, edited in place and returned) with the soft brush's painted
+    values where the override holds soft codes: what the retoucher painted is what the
+    cutout gets, after every edge adjustment."""
+    soft = override >= SOFT_BASE
+    if soft.any():
+        alpha[soft] = soft_alpha(override[soft])
+    return alpha
+
+
+def has_soft(override: np.ndarray) -> bool:
+    """True when a soft brush has painted anywhere in the override."""
+    return bool(override.size) and int(override.max()) >= SOFT_BASE
 
 
 def compose_mask(probability: np.ndarray, threshold: float, override: np.ndarray,

@@ -20,6 +20,8 @@ from core.masks.compose import (
     bbox_of,
     clip_bbox,
     compose_mask,
+    override_alpha,
+    soft_code,
 )
 
 
@@ -104,7 +106,8 @@ def _paste(canvas: np.ndarray, covered: np.ndarray | None, record: ChangeRecord,
 
 
 def paint_stroke(override: np.ndarray, points: Sequence[tuple[float, float]], radius: float,
-                 value: int) -> ChangeRecord | None:
+                 value: int, hardness: float = 1.0, probability: np.ndarray | None = None,
+                 threshold: float = 0.5) -> ChangeRecord | None:
     """Paint round discs along the polyline `points` into `override` (in place).
 
     override: (H, W) uint8. points: (x, y) in pixels, pixel centres at integers. Every
@@ -112,9 +115,21 @@ def paint_stroke(override: np.ndarray, points: Sequence[tuple[float, float]], ra
     (points far apart) leaves no gaps. A radius under 0.71 still paints the nearest
     pixel(s). value: KEEP, REMOVE, or NONE (the eraser). Returns the change, or None when
     no pixel changed (stroke outside the image, or painting over the same value).
+
+    hardness (0..1) below 1 makes a soft keep/remove brush: within `hardness * radius`
+    of the polyline the pixel is painted as the hard brush does; further out its alpha
+    is pulled towards the tool's (255 for keep, 0 for remove) by a coverage falling
+    linearly to 0 at `radius`, as the larger of (keep) or smaller of (remove) what the
+    pixel had and what the coverage asks - so going over the same place again in one
+    stroke changes nothing, and the order of the dabs does not matter. What a pixel
+    "had" needs its current mask: `probability` ((H, W) uint8) and `threshold`. The
+    eraser ignores hardness (it returns pixels to the model's decision).
     """
     if value not in (NONE, KEEP, REMOVE):
         raise ValueError(f"override value must be NONE, KEEP or REMOVE, not {value}")
+    soft = hardness < 1.0 and value != NONE
+    if soft and (probability is None or probability.shape != override.shape):
+        raise ValueError("a soft brush needs the view's probability map to know what each pixel had")
     pts = np.asarray(points, dtype=np.float64).reshape(-1, 2)
     pts = pts[np.isfinite(pts).all(axis=1)]
     if len(pts) == 0:
@@ -127,17 +142,39 @@ def paint_stroke(override: np.ndarray, points: Sequence[tuple[float, float]], ra
     y0, x0, y1, x1 = box
     if y0 >= y1 or x0 >= x1:
         return None
-    hit = np.zeros((y1 - y0, x1 - x0), bool)
-    segments = list(_short_segments(pts, max(4.0 * reach, 16.0)))
-    for p, q in segments:
+    d2 = _distance2_to_polyline(pts, reach, box)
+    region = override[y0:y1, x0:x1]
+    if soft:
+        wanted = _soft_values(region, d2, reach, hardness, value, probability[y0:y1, x0:x1], threshold)
+    else:
+        wanted = np.where(d2 <= r2, np.uint8(value), region)
+    change = wanted != region
+    tight = bbox_of(change)
+    if tight is None:
+        return None
+    ty0, tx0, ty1, tx1 = tight
+    sub = region[ty0:ty1, tx0:tx1]
+    old = sub.copy()
+    sub[...] = wanted[ty0:ty1, tx0:tx1]
+    return ChangeRecord(y0 + ty0, x0 + tx0, old, sub.copy())
+
+
+def _distance2_to_polyline(pts: np.ndarray, reach: float, box: BBox) -> np.ndarray:
+    """(h, w) float64 squared distance of each pixel centre of `box` to the polyline,
+    exact within `reach` (further pixels may keep +inf)."""
+    y0, x0, y1, x1 = box
+    h, w = y1 - y0, x1 - x0
+    d2 = np.full((h, w), np.inf)
+    for p, q in _short_segments(pts, max(4.0 * reach, 16.0)):
         # Only the segment's own box: a long polyline costs its length, not its area.
-        sy0, sx0, sy1, sx1 = clip_bbox((math.floor(min(p[1], q[1]) - reach), math.floor(min(p[0], q[0]) - reach),
-                                         math.ceil(max(p[1], q[1]) + reach) + 1,
-                                         math.ceil(max(p[0], q[0]) + reach) + 1), (h, w))
+        sy0, sx0, sy1, sx1 = clip_bbox((math.floor(min(p[1], q[1]) - reach) - y0,
+                                         math.floor(min(p[0], q[0]) - reach) - x0,
+                                         math.ceil(max(p[1], q[1]) + reach) + 1 - y0,
+                                         math.ceil(max(p[0], q[0]) + reach) + 1 - x0), (h, w))
         if sy0 >= sy1 or sx0 >= sx1:
             continue
-        ys = np.arange(sy0, sy1, dtype=np.float64)[:, None] - p[1]
-        xs = np.arange(sx0, sx1, dtype=np.float64)[None, :] - p[0]
+        ys = np.arange(y0 + sy0, y0 + sy1, dtype=np.float64)[:, None] - p[1]
+        xs = np.arange(x0 + sx0, x0 + sx1, dtype=np.float64)[None, :] - p[0]
         dx, dy = q[0] - p[0], q[1] - p[1]
         length2 = dx * dx + dy * dy
         if length2 > 0:
@@ -145,17 +182,30 @@ def paint_stroke(override: np.ndarray, points: Sequence[tuple[float, float]], ra
             ex, ey = xs - t * dx, ys - t * dy
         else:
             ex, ey = xs, ys
-        hit[sy0 - y0:sy1 - y0, sx0 - x0:sx1 - x0] |= ex * ex + ey * ey <= r2
-    region = override[y0:y1, x0:x1]
-    change = hit & (region != value)
-    tight = bbox_of(change)
-    if tight is None:
-        return None
-    ty0, tx0, ty1, tx1 = tight
-    sub = region[ty0:ty1, tx0:tx1]
-    old = sub.copy()
-    sub[change[ty0:ty1, tx0:tx1]] = value
-    return ChangeRecord(y0 + ty0, x0 + tx0, old, sub.copy())
+        np.minimum(d2[sy0:sy1, sx0:sx1], ex * ex + ey * ey, out=d2[sy0:sy1, sx0:sx1])
+    return d2
+
+
+def _soft_values(region: np.ndarray, d2: np.ndarray, reach: float, hardness: float, value: int,
+                 probability: np.ndarray, threshold: float) -> np.ndarray:
+    """The override values a soft dab leaves in `region` (see paint_stroke)."""
+    inner = reach * max(0.0, float(hardness))
+    coverage = np.clip((reach - np.sqrt(d2)) / max(reach - inner, 1e-6), 0.0, 1.0)
+    core = coverage >= 1.0
+    falloff = (coverage > 0.0) & ~core
+    wanted = region.copy()
+    wanted[core] = value
+    if not falloff.any():
+        return wanted
+    had = override_alpha(region, compose_mask(probability, threshold, region))
+    ask = np.round(255.0 * coverage).astype(np.uint8)
+    alpha = np.maximum(had, ask) if value == KEEP else np.minimum(had, 255 - ask)
+    moved = falloff & (alpha != had)
+    codes = soft_code(alpha)
+    codes[alpha == 255] = KEEP  # fully painted: the hard codes, as a hard brush would leave
+    codes[alpha == 0] = REMOVE
+    wanted[moved] = codes[moved]
+    return wanted
 
 
 def _short_segments(pts: np.ndarray, max_len: float) -> Iterable[tuple[np.ndarray, np.ndarray]]:
