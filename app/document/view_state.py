@@ -61,6 +61,9 @@ class ViewState:
         if self.override is None:
             self.override = np.zeros(self.rgb.shape[:2], np.uint8)
         self._overrides_count: int | None = None
+        # Bumped by every change of the override or the probability map: what the mask is
+        # made of besides the threshold, so a drawing of the mask can tell it is stale.
+        self.revision = 0
 
     # -- basics --------------------------------------------------------------------
     @property
@@ -131,6 +134,7 @@ class ViewState:
         if probability.shape != self.shape:
             raise ValueError(f"probability {probability.shape} does not match photo {self.shape}")
         self.probability = np.ascontiguousarray(probability, dtype=np.uint8)
+        self.revision += 1
         self._rebuild()
         pending, self.pending_approval = self.pending_approval, None
         self.approved = pending is not None and pending == self.mask_digest()
@@ -141,6 +145,7 @@ class ViewState:
             raise ValueError(f"override {override.shape} does not match photo {self.shape}")
         self.override = np.ascontiguousarray(override, dtype=np.uint8)
         self._overrides_count = None
+        self.revision += 1
         self.approved = False
         if self.probability is not None:
             self._rebuild()
@@ -224,6 +229,7 @@ class ViewState:
     def refresh_box(self, bbox) -> None:
         """Recompute the effective image and histogram inside core's bbox after an edit."""
         self._overrides_count = None
+        self.revision += 1
         self.approved = False
         if self.probability is None or self.effective is None or self.histogram is None:
             return

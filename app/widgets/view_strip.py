@@ -46,10 +46,14 @@ class ViewStrip(QWidget):
         self._small: dict[str, np.ndarray] = {}  # each view's photo at thumbnail size
         self._review: dict[str, bool] = {}  # views the triage flags for review
         self.thumbnails: dict[str, np.ndarray | None] = {}  # what each button shows, (h, w, 3) uint8
+        # What each thumbnail was drawn from: an edit redraws the strip, but only the view
+        # it changed needs its full-resolution mask composed again.
+        self._drawn_from: dict[str, tuple] = {}
 
     def set_garment(self, session: GarmentSession) -> None:
         """A newly opened garment: its id and its views' photos at thumbnail size."""
         self._small = {view: shrink(state.rgb) for view, state in session.states.items()}
+        self._drawn_from = {}
         self._review = {}
         self.garment_label.setText(session.garment_id)
 
@@ -65,11 +69,7 @@ class ViewStrip(QWidget):
             broken = session.broken.get(view) if session else None
             button.setEnabled(state is not None)
             button.setChecked(view == current_view)
-            small = self._small.get(view)
-            thumb = None if small is None or state is None else (
-                small if not state.predicted else cutout_thumbnail(small, state.mask()))
-            self.thumbnails[view] = thumb
-            button.setIcon(QIcon() if thumb is None else icon_of(thumb))
+            self._draw_thumbnail(view, button, state)
             word = "unreadable" if broken else "no photo" if state is None else view_state_word(
                 state, self._review.get(view, False))
             button.setText(f"{VIEWS.index(view) + 1}  {view}\n{word}")
@@ -86,6 +86,17 @@ class ViewStrip(QWidget):
                 button.setToolTip(f"{view} ({status})")
         # A single image of no standard view name gets no view strip.
         self.setVisible(session is None or not session.garment.is_single_image)
+
+    def _draw_thumbnail(self, view: str, button: QToolButton, state) -> None:
+        small = self._small.get(view)
+        source = None if small is None or state is None else (
+            id(state), id(small), state.predicted, state.threshold, state.revision)
+        if view in self._drawn_from and self._drawn_from[view] == source:
+            return
+        thumb = None if source is None else small if not state.predicted else cutout_thumbnail(small, state.mask())
+        self.thumbnails[view] = thumb
+        self._drawn_from[view] = source
+        button.setIcon(QIcon() if thumb is None else icon_of(thumb))
 
     def _on_button_clicked(self) -> None:
         self.view_clicked.emit(self.sender().property("view"))

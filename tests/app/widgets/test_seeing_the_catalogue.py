@@ -22,9 +22,15 @@ def test_view_buttons_show_the_cutout_and_the_views_state(make_window, shoot, qt
     left, right = thumb[:, 2: thumb.shape[1] // 2 - 4], thumb[:, thumb.shape[1] // 2 + 4:]
     assert set(np.unique(left)) <= set(range(195, 242)), "background drawn as a light checkerboard"
     assert right.std() > 20, "the garment side shows the photo's noise"
+    back = window.view_strip.thumbnails["Back"]
     window.editor.set_brush_radius(3)
     drag(window, [(10, 10), (10, 100)])
     assert button.text().endswith("corrected")
+    # The keep stroke shows in the Front thumbnail; the untouched Back one is not redrawn.
+    edited = window.view_strip.thumbnails["Front"]
+    changed = np.abs(edited.astype(int) - thumb)
+    assert changed[8:44, 4:6].mean() > 10 and changed[:, 20:].max() == 0
+    assert window.view_strip.thumbnails["Back"] is back
     qtbot.keyClick(window.canvas, Qt.Key.Key_A)
     assert "approved" in button.text()
     assert window.view_strip.buttons["Back"].text().endswith("predicted")
