@@ -112,6 +112,7 @@ def make_checker_layer(height: int, width: int, square: int = CHECKER_SQUARE) ->
 CORRECTION_COLOURS = {compose.KEEP: (60, 220, 110, 110), compose.REMOVE: (235, 60, 200, 110)}
 
 
+SOFT_COLOUR = (80, 170, 255, 120)  # where a soft brush left a painted alpha
 BAND_COLOUR = (255, 210, 0, 90)  # the band brush's widened refine band
 
 
@@ -124,16 +125,14 @@ def band_lut() -> np.ndarray:
 
 def corrections_lut() -> np.ndarray:
     """(256, 4) uint8 RGBA: transparent except at the KEEP and REMOVE codes, and the soft
-    brush's codes: keep-green from alpha 0.5 up, remove-magenta below, fainter towards
-    alpha 0.5 (where the soft edge is least decided)."""
+    brush's codes, drawn in a colour of their own, strongest where the painted alpha is
+    half way (a code says what alpha a pixel has, not which tool left it: a remove
+    stroke's fade over garment ends near alpha 1 like a keep stroke's core)."""
     lut = np.zeros((256, 4), np.uint8)
     for code, rgba in CORRECTION_COLOURS.items():
         lut[code] = rgba
     codes = np.arange(compose.SOFT_BASE, 256)
     alpha = compose.soft_alpha(codes).astype(np.float32) / 255.0
-    garment = codes >= compose.SOFT_GARMENT
-    strength = np.clip(np.abs(alpha - 0.5) * 2.0, 0.25, 1.0)
-    keep, remove = CORRECTION_COLOURS[compose.KEEP], CORRECTION_COLOURS[compose.REMOVE]
-    lut[codes, :3] = np.where(garment[:, None], keep[:3], remove[:3])
-    lut[codes, 3] = np.round(np.where(garment, keep[3], remove[3]) * strength).astype(np.uint8)
+    lut[codes, :3] = SOFT_COLOUR[:3]
+    lut[codes, 3] = np.round(SOFT_COLOUR[3] * (4.0 * alpha * (1.0 - alpha))).astype(np.uint8)
     return lut
