@@ -10,7 +10,10 @@ what `garment-cutout evaluate --data OUT/<kind>` reads too) and <name>_body.png 
 mannequin's visible body). `score` prints one line per kind: mean and median Dice,
 boundary F at 2 px, the share of views at Dice >= 0.97, garment wrongly added and garment
 missed (each as a share of the true garment's area, as the issue's table has them) and
-the share of the visible mannequin body taken as garment.
+the share of the visible mannequin body taken as garment; then the card's triage over all
+views (AUROC for Dice < 0.97 against the baseline, and at its operating point the share
+of passed views below 0.97 and of fine views passed). A "classic" folder of ordinary
+studio renders (seeds from 7,500,000) is the control beside the failure kinds.
 """
 
 from __future__ import annotations
@@ -28,6 +31,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from core.renders.scene_kinds import FAILURE_KINDS  # noqa: E402
 
 FIRST_SEED = 7_000_000
+# The control: classic studio renders (the kind the model does well on), their own seeds.
+CLASSIC_FIRST_SEED = FIRST_SEED + 500_000
+KINDS = ("classic", *FAILURE_KINDS)
 
 
 def kind_views(kind: str) -> tuple[str, ...]:
@@ -42,12 +48,13 @@ def render(out: Path, per_kind: int, size: tuple[int, int]) -> None:
     from core.files.imageio import write_png
     from core.renders.composition import render_view
 
-    for k, kind in enumerate(FAILURE_KINDS):
+    for kind in KINDS:
         folder = out / kind
         folder.mkdir(parents=True, exist_ok=True)
         views = kind_views(kind)
+        first = CLASSIC_FIRST_SEED if kind == "classic" else FIRST_SEED + 10_000 * FAILURE_KINDS.index(kind)
         for i in range(per_kind):
-            seed, view = FIRST_SEED + 10_000 * k + i, views[i % len(views)]
+            seed, view = first + i, views[i % len(views)]
             r = render_view(seed, view, size, kind)
             name = f"{kind}{seed}_{view}"
             write_png(folder / f"{name}_cutout.png", np.dstack([r.rgb, r.alpha]))
@@ -55,8 +62,11 @@ def render(out: Path, per_kind: int, size: tuple[int, int]) -> None:
         print(f"{kind}: {per_kind} renders in {folder}", file=sys.stderr)
 
 
-def score_kind(predictor, folder: Path) -> dict:
+def score_kind(predictor, folder: Path, triaged: list | None = None) -> dict:
+    """The kind's scores; each view's (true Dice, triage estimate, baseline) appended to
+    `triaged` when given."""
     from core.evaluation import metrics
+    from core.evaluation.triage import baseline_score, triage_of
     from core.files.imageio import read_image, read_mask
 
     threshold = float(predictor.card.threshold)
@@ -66,7 +76,12 @@ def score_kind(predictor, folder: Path) -> dict:
         truth = loaded.alpha > 127
         body_path = path.with_name(path.name.replace("_cutout.png", "_body.png"))
         body = read_mask(body_path) if body_path.is_file() else np.zeros_like(truth)
-        pred = metrics.binarise(predictor.predict(loaded.rgb), threshold)
+        probability = predictor.predict(loaded.rgb)
+        pred = metrics.binarise(probability, threshold)
+        triage = triage_of(predictor.card)
+        if triaged is not None and triage is not None:
+            triaged.append((metrics.dice(pred, truth), triage.estimate(probability, threshold),
+                            baseline_score(probability, threshold)))
         area = max(1, int(truth.sum()))
         rows.append({
             "dice": metrics.dice(pred, truth),
@@ -87,9 +102,17 @@ def score_kind(predictor, folder: Path) -> dict:
 def score(out: Path, model: Path | None) -> dict:
     from core.prediction.predictor import Predictor
 
+    from core.evaluation.triage import triage_of
+    from core.evaluation.triage_fit import triage_report
+
     predictor = Predictor.load(model)
-    kinds = [k for k in FAILURE_KINDS if (out / k).is_dir()]
-    return {"model": predictor.card.name, "kinds": {k: score_kind(predictor, out / k) for k in kinds}}
+    kinds = [k for k in KINDS if (out / k).is_dir()]
+    triaged: list = []
+    result = {"model": predictor.card.name, "kinds": {k: score_kind(predictor, out / k, triaged) for k in kinds}}
+    if triaged:  # the card's triage over every view of every kind (issue 13's studio-render check)
+        dice, estimates, baseline = zip(*triaged)
+        result["triage"] = triage_report(estimates, dice, triage_of(predictor.card).operating_point, baseline)
+    return result
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -111,6 +134,11 @@ def main(argv: list[str] | None = None) -> int:
     result = score(args.out, args.model)
     for kind, row in result["kinds"].items():
         print(f"{kind:18s} " + " ".join(f"{k} {v}" for k, v in row.items()))
+    if "triage" in result:
+        t = result["triage"]
+        print(f"triage (all views) views {t['views']} needing_review {t['needing_review']} auroc {t['auroc']} "
+              f"baseline_auroc {t.get('baseline_auroc')} missed_share {t.get('missed_share')} "
+              f"fine_passed_share {t.get('fine_passed_share')}")
     if args.json is not None:
         args.json.write_text(json.dumps(result, indent=2) + "\n")
     return 0

@@ -111,8 +111,13 @@ def test_failure_kind_script_renders_and_scores_every_kind(tmp_path):
                          check=True, cwd=ROOT, capture_output=True, text=True)
     import json
 
-    scores = json.loads((tmp_path / "s.json").read_text())["kinds"]
-    assert set(scores) == set(FAILURE_KINDS)
+    result = json.loads((tmp_path / "s.json").read_text())
+    scores = result["kinds"]
+    assert set(scores) == {"classic", *FAILURE_KINDS}
     for kind, row in scores.items():
         assert row["views"] == 1 and 0.0 <= row["mean_dice"] <= 1.0 and row["added"] >= 0.0
         assert kind in out.stdout
+    # The bundled card's triage over all six views.
+    triage = result["triage"]
+    assert triage["views"] == 6 and 0 <= triage["needing_review"] <= 6
+    assert 0.0 <= triage["missed_share"] <= 1.0 and "triage (all views)" in out.stdout
