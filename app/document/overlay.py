@@ -2,8 +2,8 @@
 
 The canvas never rebuilds an RGBA overlay when the threshold moves. Each view keeps an
 (H, W) uint8 *effective probability*: the model's probability where the retoucher
-painted nothing, 255 where they painted KEEP and 0 where they painted REMOVE (a soft brush's codes count as KEEP from
-alpha 0.5 up, as REMOVE below). For any
+painted nothing, 255 where they painted KEEP and 0 where they painted REMOVE (a soft brush's codes as core.masks.codes
+says: garment always, never, or where the model says). For any
 threshold cut c in 1..255,
 
     effective >= c  ==  (override == KEEP) | ((override == NONE) & (probability >= c))
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.masks import compose
+from core.masks import codes, compose
 
 MODES = ("overlay", "checker", "white", "black", "photo")
 MODE_LABELS = {
@@ -52,8 +52,8 @@ def effective_probability(probability: np.ndarray, override: np.ndarray, out: np
     if out is None:
         out = np.empty_like(probability)
     np.copyto(out, probability)
-    out[(override == compose.KEEP) | (override >= compose.SOFT_GARMENT)] = 255
-    out[(override == compose.REMOVE) | ((override >= compose.SOFT_BASE) & (override < compose.SOFT_GARMENT))] = 0
+    out[~codes.FOLLOWS_MODEL[override]] = 0
+    out[codes.ALWAYS_GARMENT[override]] = 255
     return out
 
 
@@ -126,13 +126,12 @@ def band_lut() -> np.ndarray:
 def corrections_lut() -> np.ndarray:
     """(256, 4) uint8 RGBA: transparent except at the KEEP and REMOVE codes, and the soft
     brush's codes, drawn in a colour of their own, strongest where the painted alpha is
-    half way (a code says what alpha a pixel has, not which tool left it: a remove
-    stroke's fade over garment ends near alpha 1 like a keep stroke's core)."""
+    half way (a fade's ends blend into the hard stroke and into the model's mask)."""
     lut = np.zeros((256, 4), np.uint8)
     for code, rgba in CORRECTION_COLOURS.items():
         lut[code] = rgba
-    codes = np.arange(compose.SOFT_BASE, 256)
-    alpha = compose.soft_alpha(codes).astype(np.float32) / 255.0
-    lut[codes, :3] = SOFT_COLOUR[:3]
-    lut[codes, 3] = np.round(SOFT_COLOUR[3] * (4.0 * alpha * (1.0 - alpha))).astype(np.uint8)
+    soft = np.arange(codes.SOFT_BASE, codes.SOFT_END)
+    alpha = codes.CODE_ALPHA[soft].astype(np.float32) / 255.0
+    lut[soft, :3] = SOFT_COLOUR[:3]
+    lut[soft, 3] = np.round(SOFT_COLOUR[3] * (4.0 * alpha * (1.0 - alpha))).astype(np.uint8)
     return lut

@@ -16,6 +16,7 @@ from typing import Sequence
 import numpy as np
 
 from app.document import overlay
+from core.files.export import Painted
 from core.files.fingerprint import mask_digest, photo_fingerprint
 from core.masks import compose, edits
 from core.masks.adjustments import EdgeAdjustments
@@ -103,10 +104,17 @@ class ViewState:
         """True when a soft brush painted somewhere (the override holds soft codes)."""
         return compose.has_soft(self.override)
 
-    def painted_snapshot(self) -> np.ndarray | None:
-        """A copy of the override for work on another thread when a soft brush painted
-        it (the export needs the painted alpha), else None."""
-        return self.override.copy() if self.has_soft() else None
+    def hard_mask(self) -> np.ndarray:
+        """(H, W) bool: the mask without the soft brush's strokes, which the edge (and
+        its adjustments) is made from before the strokes go on top."""
+        if self.probability is None:
+            return np.zeros(self.shape, bool)
+        return compose.compose_mask(self.probability, self.threshold, compose.hard_part(self.override))
+
+    def painted_snapshot(self) -> Painted | None:
+        """For the export on another thread, where a soft brush painted the view: a copy
+        of the override and the hard part's mask; else None."""
+        return Painted(self.override.copy(), self.hard_mask()) if self.has_soft() else None
 
     def paint_widen(self, points: Sequence[tuple[float, float]], radius: float, value: int):
         """Widen (value 1) or narrow back (0) the refine band along a stroke: a ChangeRecord or None."""
@@ -185,10 +193,7 @@ class ViewState:
         Returns core's ChangeRecord (None when nothing changed); the caller keeps it
         for undo.
         """
-        if self.probability is None:
-            hardness = 1.0  # a soft edge blends with the mask, and there is none yet
-        record = edits.paint_stroke(self.override, list(points), radius, value, hardness,
-                                    self.probability, self.threshold)
+        record = edits.paint_stroke(self.override, list(points), radius, value, hardness)
         if record is not None:
             self.refresh_box(record.bbox)
         return record

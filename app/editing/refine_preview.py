@@ -33,7 +33,7 @@ class RefinePreview(QObject):
             return  # already on it
         self.cancel()
         self._key = key
-        rgb, mask, adjustments = state.rgb, state.mask(), state.adjustments
+        rgb, mask, adjustments = state.rgb, state.hard_mask(), state.adjustments  # soft strokes go on top
         widen = state.widen_snapshot()
 
         def task(progress, cancelled, partial):

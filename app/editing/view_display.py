@@ -172,7 +172,7 @@ class ViewDisplay:
             else:
                 self.refine_preview.request(state)
         if alpha is None:
-            alpha = state.adjustments.alpha(state.mask())
+            alpha = state.adjustments.alpha(state.hard_mask())
         return compose.apply_painted_alpha(alpha, state.override)
 
     def _on_refine_ready(self, key: tuple, alpha: np.ndarray) -> None:

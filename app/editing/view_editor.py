@@ -107,6 +107,7 @@ class ViewEditor(QObject):
         self.tool = tool
         self._tools.show_tool(tool)
         self._canvas.set_cursor_colour(TOOL_CURSOR_COLOURS[tool])
+        self._show_hardness()
         self._feedback.status_message(f"{self._tools.tool_buttons[tool].text()} brush", 2000)
 
     def swap_tool(self) -> None:
@@ -124,8 +125,13 @@ class ViewEditor(QObject):
         hardness = int(min(100, max(0, hardness)))
         self.brush_hardness = hardness
         self._tools.show_hardness(hardness)
-        self._canvas.set_brush_hardness(hardness / 100.0)
         self._settings.brush_hardness = hardness
+        self._show_hardness()
+
+    def _show_hardness(self) -> None:
+        """The cursor's inner ring, only for the tools that paint a soft edge."""
+        soft_tool = self.tool in ("keep", "remove") and not self.smart
+        self._canvas.set_brush_hardness(self.brush_hardness / 100.0 if soft_tool else 1.0)
 
     def step_hardness(self, steps: int) -> None:
         self.set_brush_hardness(self.brush_hardness + steps * HARDNESS_STEP)
@@ -141,6 +147,7 @@ class ViewEditor(QObject):
         """Smart mode: a click of keep/remove refines its region instead of painting."""
         self.smart = bool(smart)
         self._tools.show_smart(self.smart)
+        self._show_hardness()
         self._feedback.status_message("Smart click: keep/remove the region you click" if self.smart
                                       else "Brush: paint with keep/remove", 2000)
 

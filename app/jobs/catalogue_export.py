@@ -26,6 +26,7 @@ from app.document.workspace import Workspace
 from app.jobs.background_job import BackgroundJob
 from app.jobs.tasks import ExportJob, ModelInfo, export_job, write_corrections_report
 from core.common.errors import Cancelled, GarmentCutoutError
+from core.files.export import Painted
 from core.files.shoots import Garment
 from core.masks import compose
 from core.masks.adjustments import EdgeAdjustments
@@ -127,7 +128,7 @@ def export_catalogue(inputs: list[GarmentInput], predictor, out_dir: Path, feath
                     raise Cancelled("export")
                 job = ExportJob(view.view, view.rgb, mask, view.path, view.fingerprint, view.deep, view.probability,
                                 view.seconds, view.adjustments, view.widen,
-                                view.override if compose.has_soft(view.override) else None)
+                                _painted(view))
                 files, row = export_job(gid, job, out_dir, feather_px, write_mask, refine_edge_px, decontaminate,
                                         model, item.session.record_export if item.session is not None else None)
                 if row is not None:
@@ -275,3 +276,11 @@ def missing_views_text(missing: dict[str, list[str]], most: int = 3) -> str:
     if len(missing) > most:
         parts.append(f"{len(missing) - most} more")
     return "; ".join(parts)
+
+
+def _painted(view: ViewInput) -> Painted | None:
+    """The soft-brushed view's override and hard mask for the export, or None."""
+    if not compose.has_soft(view.override):
+        return None
+    return Painted(view.override, compose.compose_mask(view.probability, view.threshold,
+                                                      compose.hard_part(view.override)))

@@ -17,7 +17,7 @@ import numpy as np
 from app.document.garment_session import GarmentSession
 from core.common.errors import Cancelled, GarmentCutoutError
 from core.files.corrections_report import report_row, update_report
-from core.files.export import deep_pixels, export_view
+from core.files.export import Painted, deep_pixels, export_view
 from core.masks.adjustments import EdgeAdjustments
 from core.masks.compose import correction_stats
 
@@ -107,7 +107,7 @@ class ExportJob:
     seconds: float = 0.0
     adjustments: EdgeAdjustments | None = None  # the view's smooth/feather/contrast/shift
     widen: np.ndarray | None = None  # the band brush's widen map (a copy)
-    painted: np.ndarray | None = None  # the override (a copy) when a soft brush painted it
+    painted: Painted | None = None  # the override (a copy) and hard mask, when a soft brush painted it
 
 
 def export_job(garment_id: str, job: ExportJob, out_dir: Path, feather_px: int, write_mask: bool,

@@ -7,7 +7,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QToolButton
 
 from app.document.view_state import ViewState
-from core.masks import compose
+from core.masks import codes, compose
 
 
 class StatusBar(QStatusBar):
@@ -97,6 +97,9 @@ class StatusBar(QStatusBar):
             p = state.probability[r, c] / 255
             o = state.override[r, c]
             note = {compose.KEEP: " kept", compose.REMOVE: " removed"}.get(int(o), "")
+            if o >= compose.SOFT_BASE:  # the soft brush's fade: which kind, and its alpha
+                kind = ("keep fade", "remove fade", "painted")[int(codes.CODE_FAMILY[o])]
+                note = f" {kind} {codes.CODE_ALPHA[o] / 255:.2f}"
             self.probability_label.setText(f"p {p:.2f}{note}")
         else:
             self.probability_label.setText("p -")

@@ -80,7 +80,6 @@ class MainWindow(QMainWindow):
         self._restore_layout()
         self.editor.apply_tool("keep")
         self.canvas.set_brush_radius(self.editor.brush_radius)
-        self.canvas.set_brush_hardness(self.editor.brush_hardness / 100.0)
         self._update_enabled()
 
     # ======================================================================= layout

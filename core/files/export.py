@@ -13,7 +13,7 @@ import contextlib
 import os
 import shutil
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 import cv2
 import numpy as np
@@ -74,12 +74,19 @@ def export_name(garment_id: str, view: str, kind: str = "cutout") -> str:
     return f"{garment_id}_{view}_{kind}.png"
 
 
+class Painted(NamedTuple):
+    """A soft-brushed view's (H, W) uint8 override and its hard part's (H, W) bool mask."""
+
+    override: np.ndarray
+    hard_mask: np.ndarray
+
+
 def export_view(rgb: np.ndarray, mask: np.ndarray, out_dir: str | Path, garment_id: str, view: str,
                 feather_px: float = 0, write_mask: bool = False,
                 source_path: str | Path | None = None, rgb16: np.ndarray | None = None,
                 protected: Iterable[str | Path] = (), refine_edge_px: int = 0,
                 decontaminate: bool | None = None, adjustments: EdgeAdjustments | None = None,
-                widen: np.ndarray | None = None, painted: np.ndarray | None = None) -> list[Path]:
+                widen: np.ndarray | None = None, painted: Painted | None = None) -> list[Path]:
     """Write the view's cutout (and optionally its 0/255 mask) into out_dir; return the paths.
 
     refine_edge_px (0..50): a matted soft alpha in a band that wide either side of the
@@ -88,8 +95,9 @@ def export_view(rgb: np.ndarray, mask: np.ndarray, out_dir: str | Path, garment_
     where that alpha is soft.
 
     widen: (H, W) bool/uint8, where the band brush widened the refine band.
-    painted: the view's (H, W) uint8 override when a soft brush painted it: its soft
-    codes set the alpha last (core.masks.compose.apply_painted_alpha).
+    painted: where a soft brush painted the view, its override and the mask of the
+    override's hard part: the edge is made from that mask, then the soft codes go on top
+    (core.masks.codes.apply_painted_alpha); `mask` stays what the mask file gets.
     adjustments: the view's own smooth/shift (applied to the mask, the mask file too) and
     feather/contrast (applied to the alpha last), core.masks.adjustments.
 
@@ -116,23 +124,26 @@ def export_view(rgb: np.ndarray, mask: np.ndarray, out_dir: str | Path, garment_
             raise ExportError(f"refusing to write {target.name} over the original photo {target.resolve()}")
     if not 0 <= refine_edge_px <= MAX_BAND_PX:
         raise ExportError(f"refine edge must be between 0 and {MAX_BAND_PX} px, got {refine_edge_px}")
+    if painted is not None and not (painted.override.shape == painted.hard_mask.shape == mask.shape):
+        raise ExportError(f"painted override {painted.override.shape} does not match photo {mask.shape} "
+                          f"for {garment_id} {view}")
+    edge = mask if painted is None else painted.hard_mask  # what the cutout's edge is made from
     adjust = adjustments is not None and not adjustments.is_identity
     if adjust:  # the view's smooth and shift move the hard edge the mask file keeps too
         mask = adjustments.adjust_mask(mask)
+        edge = mask if painted is None else adjustments.adjust_mask(edge)
         if refine_edge_px == 0:  # the export's own refine edge, when asked for, wins
             refine_edge_px = int(adjustments.refine)
     if refine_edge_px > 0:
-        alpha = refine_alpha(rgb, mask, refine_edge_px, widen)
+        alpha = refine_alpha(rgb, edge, refine_edge_px, widen)
         if feather_px > 0:
             alpha = cv2.GaussianBlur(alpha, (0, 0), feather_px / 2.0, borderType=cv2.BORDER_REPLICATE)
     else:
-        alpha = feather(mask, feather_px)
+        alpha = feather(edge, feather_px)
     if adjust:
         alpha = adjustments.soften(alpha)
     if painted is not None:
-        if painted.shape != alpha.shape:
-            raise ExportError(f"painted override {painted.shape} does not match photo {alpha.shape} for {garment_id} {view}")
-        alpha = apply_painted_alpha(np.array(alpha, np.uint8), painted)
+        alpha = apply_painted_alpha(np.array(alpha, np.uint8), painted.override)
     if decontaminate if decontaminate is not None else refine_edge_px > 0:
         clean = decontaminate_colours(rgb, alpha)
         if rgb16 is not None:  # soft pixels take the estimate, scaled; the rest keeps its 16 bits

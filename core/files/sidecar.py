@@ -31,10 +31,15 @@ import numpy as np
 from core.common import paths
 from core.common.errors import ExportError
 from core.files.atomic import remove_stale_temporaries, write_bytes_atomic, write_text_atomic
+from core.masks.codes import has_soft
 
 # 2: view and probability files carry the photo's fingerprint. Format-1 view files (no
 # fingerprint) are still read when the photo's size matches: they predate the check.
 FORMAT_VERSION = 2
+# A view file holding the soft brush's codes (override values above 2) says format 3, so
+# a release from before them answers "saved by a newer Garment Cutout" instead of taking
+# the codes for damage and setting the file aside. Files without them stay format 2.
+SOFT_VIEW_FORMAT = 3
 SIDECAR_DIR = ".garment-cutout"
 INDEX_NAME = "index.json"
 _SAFE = re.compile(r"[^A-Za-z0-9._-]")
@@ -156,7 +161,8 @@ class Sidecar:
         extra = {} if not adjustments else {"adjustments": np.str_(json.dumps(adjustments))}
         if widen is not None and widen.any():  # the band brush's (H, W) widen map, 0/1
             extra["widen"] = np.ascontiguousarray(widen, dtype=np.uint8)
-        np.savez_compressed(buffer, format=np.int64(FORMAT_VERSION), key=np.str_(key),
+        version = SOFT_VIEW_FORMAT if has_soft(override) else FORMAT_VERSION
+        np.savez_compressed(buffer, format=np.int64(version), key=np.str_(key),
                             threshold=np.float64(threshold), override=override, fingerprint=np.str_(fingerprint),
                             **extra)
         self._ensure_root()
@@ -185,7 +191,7 @@ class Sidecar:
         try:
             with np.load(path, allow_pickle=False) as data:
                 version = int(data["format"])
-                if version > FORMAT_VERSION:
+                if version > SOFT_VIEW_FORMAT:
                     return RestoredView(NEWER_FORMAT)
                 stored_key = str(data["key"])
                 threshold = float(data["threshold"])

@@ -1,14 +1,7 @@
 """The mask of a view from its probability map, threshold and override (DESIGN.md "The mask of a view").
 
     mask = (override == KEEP) | ((override == NONE) & (probability >= threshold))
-           | (override is a soft code whose alpha >= 0.5)
-
-A soft brush (hardness below 100 %) paints the falloff of its dab as *soft codes*: the
-override values SOFT_BASE..255 fix that pixel's alpha at (v - SOFT_BASE) / SOFT_SPAN,
-whatever the threshold. The mask counts a soft pixel as garment from alpha 0.5 up; the
-exported alpha takes the painted value itself (`apply_painted_alpha`). Keeping them in
-the one override layer means undo, autosave, the sidecar and the mask digest carry them
-with nothing added.
+           | what the soft brush's codes say (core.masks.codes)
 
 Bounding boxes are (y0, x0, y1, x1) with exclusive ends, like slices. Everything here is
 vectorised numpy: the GUI calls it on 1152x1728 views while the user drags.
@@ -20,16 +13,17 @@ import math
 
 import numpy as np
 
-NONE = 0
-
-
-KEEP = 1
-
-
-REMOVE = 2
-SOFT_BASE = 3  # first soft code: alpha 0
-SOFT_SPAN = 255 - SOFT_BASE  # 252 steps of alpha
-SOFT_GARMENT = SOFT_BASE + (SOFT_SPAN + 1) // 2  # first soft code the mask counts as garment (alpha >= 0.5)
+from core.masks.codes import (  # noqa: F401 - the override's codes are part of this module's vocabulary
+    ALWAYS_GARMENT,
+    FOLLOWS_MODEL,
+    KEEP,
+    NONE,
+    REMOVE,
+    SOFT_BASE,
+    apply_painted_alpha,
+    hard_part,
+    has_soft,
+)
 
 
 BBox = tuple[int, int, int, int]
@@ -60,43 +54,15 @@ def _compose_into(probability: np.ndarray, level: int, override: np.ndarray, out
         out[...] = False
     else:
         np.greater_equal(probability, level, out=out)
-    np.logical_and(out, override == NONE, out=out)
-    np.logical_or(out, override == KEEP, out=out)
-    np.logical_or(out, override >= SOFT_GARMENT, out=out)
+    np.logical_and(out, FOLLOWS_MODEL[override], out=out)
+    np.logical_or(out, ALWAYS_GARMENT[override], out=out)
 
 
-def soft_code(alpha: np.ndarray) -> np.ndarray:
-    """(...) uint8 alpha -> the soft override codes that hold it (SOFT_BASE..255)."""
-    a = np.asarray(alpha, np.float32)
-    return (SOFT_BASE + np.round(a * (SOFT_SPAN / 255.0))).astype(np.uint8)
-
-
-def soft_alpha(code: np.ndarray) -> np.ndarray:
-    """(...) soft override codes (SOFT_BASE..255) -> uint8 alpha."""
-    c = np.asarray(code, np.float32) - SOFT_BASE
-    return np.clip(np.round(c * (255.0 / SOFT_SPAN)), 0, 255).astype(np.uint8)
-
-
-def override_alpha(override: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """The alpha the override and (h, w) bool `mask` say: 255 / 0 from the mask, the
-    painted value at soft codes. (h, w) uint8."""
-    alpha = np.where(mask, np.uint8(255), np.uint8(0))
-    return apply_painted_alpha(alpha, override)
-
-
-def apply_painted_alpha(alpha: np.ndarray, override: np.ndarray) -> np.ndarray:
-    """`alpha` ((H, W) uint8, edited in place and returned) with the soft brush's painted
-    values where the override holds soft codes: what the retoucher painted is what the
-    cutout gets, after every edge adjustment."""
-    soft = override >= SOFT_BASE
-    if soft.any():
-        alpha[soft] = soft_alpha(override[soft])
-    return alpha
-
-
-def has_soft(override: np.ndarray) -> bool:
-    """True when a soft brush has painted anywhere in the override."""
-    return bool(override.size) and int(override.max()) >= SOFT_BASE
+def override_alpha(probability: np.ndarray, threshold: float, override: np.ndarray) -> np.ndarray:
+    """The alpha the view's hard edge and soft strokes give, without edge adjustments:
+    (h, w) uint8 (core.masks.codes.apply_painted_alpha over the hard part's mask)."""
+    base = compose_mask(probability, threshold, hard_part(override))
+    return apply_painted_alpha(np.where(base, np.uint8(255), np.uint8(0)), override)
 
 
 def compose_mask(probability: np.ndarray, threshold: float, override: np.ndarray,

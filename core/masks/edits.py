@@ -12,6 +12,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
+from core.masks.codes import SOFT_BASE, stroke_codes
 from core.masks.compose import (
     KEEP,
     NONE,
@@ -20,8 +21,6 @@ from core.masks.compose import (
     bbox_of,
     clip_bbox,
     compose_mask,
-    override_alpha,
-    soft_code,
 )
 
 
@@ -106,8 +105,7 @@ def _paste(canvas: np.ndarray, covered: np.ndarray | None, record: ChangeRecord,
 
 
 def paint_stroke(override: np.ndarray, points: Sequence[tuple[float, float]], radius: float,
-                 value: int, hardness: float = 1.0, probability: np.ndarray | None = None,
-                 threshold: float = 0.5) -> ChangeRecord | None:
+                 value: int, hardness: float = 1.0) -> ChangeRecord | None:
     """Paint round discs along the polyline `points` into `override` (in place).
 
     override: (H, W) uint8. points: (x, y) in pixels, pixel centres at integers. Every
@@ -117,19 +115,15 @@ def paint_stroke(override: np.ndarray, points: Sequence[tuple[float, float]], ra
     no pixel changed (stroke outside the image, or painting over the same value).
 
     hardness (0..1) below 1 makes a soft keep/remove brush: within `hardness * radius`
-    of the polyline the pixel is painted as the hard brush does; further out its alpha
-    is pulled towards the tool's (255 for keep, 0 for remove) by a coverage falling
-    linearly to 0 at `radius`, as the larger of (keep) or smaller of (remove) what the
-    pixel had and what the coverage asks - so going over the same place again in one
-    stroke changes nothing, and the order of the dabs does not matter. What a pixel
-    "had" needs its current mask: `probability` ((H, W) uint8) and `threshold`. The
-    eraser ignores hardness (it returns pixels to the model's decision).
+    of the polyline the pixel is painted as the hard brush does; further out a coverage
+    falling linearly to 0 at `radius` says how far the pixel's alpha is pulled towards
+    the tool's, written as soft codes (core.masks.codes.stroke_codes: a keep fade only
+    ever raises alpha, a remove fade only lowers it, and going over the same place again
+    changes nothing). The eraser ignores hardness (it returns pixels to the model).
     """
     if value not in (NONE, KEEP, REMOVE):
         raise ValueError(f"override value must be NONE, KEEP or REMOVE, not {value}")
     soft = hardness < 1.0 and value != NONE
-    if soft and (probability is None or probability.shape != override.shape):
-        raise ValueError("a soft brush needs the view's probability map to know what each pixel had")
     pts = np.asarray(points, dtype=np.float64).reshape(-1, 2)
     pts = pts[np.isfinite(pts).all(axis=1)]
     if len(pts) == 0:
@@ -145,7 +139,7 @@ def paint_stroke(override: np.ndarray, points: Sequence[tuple[float, float]], ra
     d2 = _distance2_to_polyline(pts, reach, box)
     region = override[y0:y1, x0:x1]
     if soft:
-        wanted = _soft_values(region, d2, reach, hardness, value, probability[y0:y1, x0:x1], threshold)
+        wanted = _soft_values(region, d2, reach, hardness, value)
     else:
         wanted = np.where(d2 <= r2, np.uint8(value), region)
     change = wanted != region
@@ -186,8 +180,7 @@ def _distance2_to_polyline(pts: np.ndarray, reach: float, box: BBox) -> np.ndarr
     return d2
 
 
-def _soft_values(region: np.ndarray, d2: np.ndarray, reach: float, hardness: float, value: int,
-                 probability: np.ndarray, threshold: float) -> np.ndarray:
+def _soft_values(region: np.ndarray, d2: np.ndarray, reach: float, hardness: float, value: int) -> np.ndarray:
     """The override values a soft dab leaves in `region` (see paint_stroke)."""
     inner = reach * max(0.0, float(hardness))
     coverage = np.clip((reach - np.sqrt(d2)) / max(reach - inner, 1e-6), 0.0, 1.0)
@@ -195,16 +188,9 @@ def _soft_values(region: np.ndarray, d2: np.ndarray, reach: float, hardness: flo
     falloff = (coverage > 0.0) & ~core
     wanted = region.copy()
     wanted[core] = value
-    if not falloff.any():
-        return wanted
-    had = override_alpha(region, compose_mask(probability, threshold, region))
-    ask = np.round(255.0 * coverage).astype(np.uint8)
-    alpha = np.maximum(had, ask) if value == KEEP else np.minimum(had, 255 - ask)
-    moved = falloff & (alpha != had)
-    codes = soft_code(alpha)
-    codes[alpha == 255] = KEEP  # fully painted: the hard codes, as a hard brush would leave
-    codes[alpha == 0] = REMOVE
-    wanted[moved] = codes[moved]
+    if falloff.any():
+        ask = np.round(255.0 * coverage[falloff]).astype(np.uint8)
+        wanted[falloff] = stroke_codes(region[falloff], ask, keep=value == KEEP)
     return wanted
 
 
@@ -247,12 +233,13 @@ def apply_mask_edit(override: np.ndarray, probability: np.ndarray, threshold: fl
 
     KEEP where the new mask gains a pixel, REMOVE where it loses one; pixels whose mask
     does not change keep their override, so a clean-up is one undo step and survives
-    later threshold moves. Returns None when nothing changes.
+    later threshold moves. A soft brush's pixels keep their painted fade (a hard code
+    there would cut a notch or a spike into it). Returns None when nothing changes.
     """
     if new_mask.shape != override.shape:
         raise ValueError(f"new mask {new_mask.shape} and override {override.shape} differ in shape")
     current = compose_mask(probability, threshold, override)
-    diff = current != new_mask
+    diff = (current != new_mask) & (override < SOFT_BASE)
     box = bbox_of(diff)
     if box is None:
         return None

@@ -26,8 +26,7 @@ def test_a_soft_stroke_previews_its_alpha_undoes_and_exports(make_window, shoot,
     assert override[60, 18] == compose.KEEP, "the hard core"
     soft = override >= compose.SOFT_BASE
     assert soft[60, 12 - 6] and soft[60 - 6, 18] and not soft[60, 34], "the soft edge, within the radius"
-    mask = state.mask()
-    alpha = compose.override_alpha(override, mask)
+    alpha = compose.override_alpha(state.probability, state.threshold, override)
     layer = window.canvas.checker_item
     qtbot.waitUntil(lambda: int(layer.image[54, 18, 3]) == 255 - int(alpha[54, 18]), timeout=3000)
     assert 0 < layer.image[54, 18, 3] < 255, "the preview shows the soft alpha"
@@ -58,10 +57,17 @@ def test_shift_brackets_step_the_hardness_and_the_cursor_shows_the_core(make_win
     assert window.editor.brush_hardness == 75
     window.editor.set_brush_radius(20)
     window.canvas._place_cursor(window.canvas.cursor_item.rect().center())
-    assert window.canvas._cursor_core.isVisibleTo(window.canvas.cursor_item)
-    assert abs(window.canvas._cursor_core.rect().width() - 0.75 * 40) < 1e-6
-    # The eraser ignores hardness: it puts the model's decision back, all of it.
+    core = window.canvas._cursor_core
+    assert core.isVisibleTo(window.canvas.cursor_item)
+    assert abs(core.rect().width() - 0.75 * 40) < 1e-6
+    # The eraser ignores hardness: it puts the model's decision back, all of it; its
+    # cursor has no inner ring, nor has smart click's.
     drag(window, [(10, 20), (11, 20)])
     window.editor.apply_tool("erase")
+    assert not core.isVisibleTo(window.canvas.cursor_item)
     drag(window, [(10, 20), (11, 20)])
     assert (window.state.override == compose.NONE).all()
+    window.editor.apply_tool("keep")
+    assert core.isVisibleTo(window.canvas.cursor_item)
+    window.editor.set_smart(True)
+    assert not core.isVisibleTo(window.canvas.cursor_item)
