@@ -21,6 +21,7 @@ with nothing added.
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 NONE = 0
@@ -47,6 +48,32 @@ FOLLOWS_MODEL = (_codes == NONE) | ((_family == 0) & ~_high) | ((_family == 1) &
 # Per code: its painted alpha (soft codes only) and family (0 keep, 1 remove, 2 fixed, -1 none).
 CODE_ALPHA = np.round(_level * (255.0 / (LEVELS - 1))).astype(np.uint8)
 CODE_FAMILY = _family.astype(np.int8)
+
+
+_ALWAYS_U8 = ALWAYS_GARMENT.astype(np.uint8)
+_FOLLOWS_U8 = FOLLOWS_MODEL.astype(np.uint8)
+# The same as 0/255 bytes, for the display's effective image (app.document.overlay).
+ALWAYS_BYTES = _ALWAYS_U8 * np.uint8(255)
+FOLLOWS_BYTES = _FOLLOWS_U8 * np.uint8(255)
+
+
+def always_garment(override: np.ndarray) -> np.ndarray:
+    """(h, w) bool: pixels whose code makes them garment whatever the model says."""
+    return look_up(override, _ALWAYS_U8).view(bool)
+
+
+def follows_model(override: np.ndarray) -> np.ndarray:
+    """(h, w) bool: pixels that are garment exactly where the model says so."""
+    return look_up(override, _FOLLOWS_U8).view(bool)
+
+
+def look_up(override: np.ndarray, table: np.ndarray) -> np.ndarray:
+    """(h, w) uint8: `table` (256 uint8) at each code."""
+    # OpenCV's LUT: about 1.5 ms on 1152x1728, against 8 ms for numpy's fancy indexing,
+    # and the mask is composed at every threshold move.
+    if override.size == 0:
+        return np.zeros(override.shape, np.uint8)
+    return cv2.LUT(np.ascontiguousarray(override), table)
 
 
 def level_of(alpha: np.ndarray) -> np.ndarray:

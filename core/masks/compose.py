@@ -14,13 +14,13 @@ import math
 import numpy as np
 
 from core.masks.codes import (  # noqa: F401 - the override's codes are part of this module's vocabulary
-    ALWAYS_GARMENT,
-    FOLLOWS_MODEL,
     KEEP,
     NONE,
     REMOVE,
     SOFT_BASE,
+    always_garment,
     apply_painted_alpha,
+    follows_model,
     hard_part,
     has_soft,
 )
@@ -54,8 +54,8 @@ def _compose_into(probability: np.ndarray, level: int, override: np.ndarray, out
         out[...] = False
     else:
         np.greater_equal(probability, level, out=out)
-    np.logical_and(out, FOLLOWS_MODEL[override], out=out)
-    np.logical_or(out, ALWAYS_GARMENT[override], out=out)
+    np.logical_and(out, follows_model(override), out=out)
+    np.logical_or(out, always_garment(override), out=out)
 
 
 def override_alpha(probability: np.ndarray, threshold: float, override: np.ndarray) -> np.ndarray:
