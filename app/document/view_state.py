@@ -27,7 +27,7 @@ class ViewState:
     """The editable state of one view.
 
     rgb: (H, W, 3) uint8 photo. probability: (H, W) uint8 or None until predicted.
-    override: (H, W) uint8 NONE/KEEP/REMOVE. threshold: float in (0, 1].
+    override: (H, W) uint8 codes (core.masks.codes: NONE/KEEP/REMOVE, soft-brush fades). threshold: float in (0, 1].
     fingerprint: core.files.fingerprint of the photo's pixels, which the cached probability
     belongs to.
     """

@@ -15,8 +15,8 @@ from app.document.view_state import ViewState, bbox_slices
 from app.document.workspace import Workspace
 from app.editing.refine_preview import RefinePreview
 from app.settings import AppSettings
-from core.masks import compose
 from app.widgets.canvas_widget import CanvasWidget
+from core.masks import compose
 
 UNCERTAIN_MARGIN = 26  # uint8 levels either side of the cut: about +-0.1 in probability
 

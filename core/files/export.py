@@ -23,8 +23,8 @@ from core.files.atomic import temporary_beside, write_synced
 from core.files.imageio import encode_png
 from core.files.shoots import SINGLE_VIEW
 from core.masks.adjustments import EdgeAdjustments
-from core.masks.compose import apply_painted_alpha
 from core.masks.cleanups import MAX_FEATHER_PX, feather
+from core.masks.compose import apply_painted_alpha
 from core.masks.refine_edge import MAX_BAND_PX, refine_alpha
 from core.masks.refine_edge import decontaminate as decontaminate_colours
 
