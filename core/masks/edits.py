@@ -142,8 +142,13 @@ def paint_stroke(override: np.ndarray, points: Sequence[tuple[float, float]], ra
         wanted = _soft_values(region, d2, reach, hardness, value)
     else:
         wanted = np.where(d2 <= r2, np.uint8(value), region)
-    change = wanted != region
-    tight = bbox_of(change)
+    return _write_changes(region, wanted, y0, x0)
+
+
+def _write_changes(region: np.ndarray, wanted: np.ndarray, y0: int, x0: int) -> ChangeRecord | None:
+    """Write `wanted` into `region` (a view of the override whose top left is (y0, x0))
+    and return the change inside the tight box of what differed; None when nothing did."""
+    tight = bbox_of(wanted != region)
     if tight is None:
         return None
     ty0, tx0, ty1, tx1 = tight
@@ -240,14 +245,6 @@ def apply_mask_edit(override: np.ndarray, probability: np.ndarray, threshold: fl
         raise ValueError(f"new mask {new_mask.shape} and override {override.shape} differ in shape")
     current = compose_mask(probability, threshold, override)
     diff = (current != new_mask) & (override < SOFT_BASE)
-    box = bbox_of(diff)
-    if box is None:
-        return None
-    y0, x0, y1, x1 = box
-    sub = override[y0:y1, x0:x1]
-    old = sub.copy()
-    d = diff[y0:y1, x0:x1]
-    wanted = new_mask[y0:y1, x0:x1]
-    sub[d & wanted] = KEEP
-    sub[d & ~wanted] = REMOVE
-    return ChangeRecord(y0, x0, old, sub.copy())
+    # A pixel whose mask differs is not yet what it gets, so the change is exactly `diff`.
+    wanted = np.where(diff, np.where(new_mask, np.uint8(KEEP), np.uint8(REMOVE)), override)
+    return _write_changes(override, wanted, 0, 0)
