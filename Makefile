@@ -12,6 +12,8 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test]"
+	# pymatting's numba kernels compile on first use (a minute on 2 cores): once, here.
+	$(BIN)/python -m core.masks.refine_edge
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -100,10 +100,9 @@ def score_kind(predictor, folder: Path, triaged: list | None = None) -> dict:
 
 
 def score(out: Path, model: Path | None) -> dict:
-    from core.prediction.predictor import Predictor
-
     from core.evaluation.triage import triage_of
     from core.evaluation.triage_fit import triage_report
+    from core.prediction.predictor import Predictor
 
     predictor = Predictor.load(model)
     kinds = [k for k in KINDS if (out / k).is_dir()]

@@ -7,9 +7,9 @@ import json
 import sys
 from pathlib import Path
 
+from core.cli.arguments import positive_int
 from core.common.errors import GarmentCutoutError
 from core.common.progress import TextProgress
-from core.cli.arguments import positive_int
 from core.evaluation.calibration import DEFAULT_TRIAGE_FEATURES, DEFAULT_TRIAGE_L2, calibrate, calibrate_triage
 from core.evaluation.triage import FEATURE_NAMES
 from core.network.card import UPSAMPLING_MODES, card_path

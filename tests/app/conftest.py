@@ -13,7 +13,9 @@ import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 import pyqtgraph as pg  # noqa: E402
 import pytest  # noqa: E402
-from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtCore import QSettings, Qt  # noqa: E402
+from PySide6.QtTest import QTest  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from core.network.card import ModelCard  # noqa: E402
 
@@ -48,6 +50,18 @@ class FakePredictor:
         h, w = rgb.shape[:2]
         ramp = np.round(255 * np.arange(w) / max(1, w - 1)).astype(np.uint8)
         return np.ascontiguousarray(np.broadcast_to(ramp, (h, w)))
+
+
+def drag(window, points, button=Qt.MouseButton.LeftButton):
+    """A real mouse drag over pixel (x, y) points of the canvas."""
+    QApplication.processEvents()  # let pending layout settle before aiming
+    viewport = window.canvas.viewport()
+    positions = [window.canvas.image_to_widget(x, y) for x, y in points]
+    QTest.mouseMove(viewport, positions[0])
+    QTest.mousePress(viewport, button, Qt.KeyboardModifier.NoModifier, positions[0])
+    for pos in positions[1:]:
+        QTest.mouseMove(viewport, pos)
+    QTest.mouseRelease(viewport, button, Qt.KeyboardModifier.NoModifier, positions[-1])
 
 
 def ramp(h: int, w: int) -> np.ndarray:

@@ -6,8 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from app.document.garment_session import APPROVED, CORRECTED
-from tests.app.conftest import write_photo
-from tests.app.window.test_main_window import drag
+from tests.app.conftest import drag, write_photo
 
 
 def _approve_every_view(window, qtbot):

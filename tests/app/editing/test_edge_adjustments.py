@@ -97,7 +97,7 @@ def test_refine_edge_is_previewed_from_a_worker_and_exported(make_window, tmp_pa
 def test_the_band_brush_widens_the_refine_band_is_undoable_saved_and_exported(make_window, shoot, qtbot,
                                                                                 tmp_path):
     from core.masks.refine_edge import trimap_from_mask
-    from tests.app.window.test_main_window import drag
+    from tests.app.conftest import drag
 
     window = make_window([shoot])
     qtbot.keyClick(window.canvas, Qt.Key.Key_W)

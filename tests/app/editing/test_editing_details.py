@@ -10,7 +10,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from core.masks import compose
-from tests.app.window.test_main_window import drag
+from tests.app.conftest import drag
 
 
 def _press(window, x, y):

@@ -61,7 +61,7 @@ def test_shift_click_paints_a_straight_line_from_the_last_stroke(make_window, sh
 def test_corrections_are_drawn_apart_from_the_models_mask_and_c_hides_them(make_window, shoot, qtbot):
     from app.document.overlay import CORRECTION_COLOURS
     from core.masks import compose
-    from tests.app.window.test_main_window import drag
+    from tests.app.conftest import drag
 
     window = make_window([shoot])
     window.editor.set_brush_radius(3)

@@ -6,7 +6,7 @@ import numpy as np
 from PySide6.QtCore import Qt
 
 from core.masks import compose
-from tests.app.window.test_main_window import drag
+from tests.app.conftest import drag
 
 
 def test_a_smart_click_removes_its_region_as_one_undo_step(make_window, shoot, qtbot):

@@ -8,8 +8,8 @@ import numpy as np
 from PySide6.QtCore import Qt
 
 from core.masks import compose
+from tests.app.conftest import drag
 from tests.app.editing.test_edge_adjustments import _set
-from tests.app.window.test_main_window import drag
 
 
 def test_a_soft_stroke_previews_its_alpha_undoes_and_exports(make_window, shoot, qtbot, tmp_path):

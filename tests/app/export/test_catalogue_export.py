@@ -11,8 +11,7 @@ import pytest
 
 from core.common.errors import GarmentCutoutError
 from core.masks import compose
-from tests.app.conftest import FakePredictor, ramp, write_photo
-from tests.app.window.test_main_window import drag
+from tests.app.conftest import FakePredictor, drag, ramp, write_photo
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import numpy as np
 
 from core.files.pairs import discover_pairs, load_pair
 from core.files.sidecar import Sidecar, view_key
-from tests.app.window.test_main_window import drag
+from tests.app.conftest import drag
 
 
 def _export(window, out, qtbot):

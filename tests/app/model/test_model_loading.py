@@ -8,7 +8,6 @@ import threading
 import pytest
 
 from app.window.main_window import MainWindow
-
 from tests.app.conftest import FakePredictor
 
 

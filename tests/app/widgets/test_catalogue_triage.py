@@ -58,9 +58,8 @@ def test_selecting_in_a_sorted_list_still_names_the_garment(qtbot):
 
 
 def test_a_predicted_garment_gets_its_worst_view_estimate(make_window, fake_predictor, tmp_path):
-    from tests.app.conftest import write_photo
-
     from core.evaluation.triage import Triage
+    from tests.app.conftest import write_photo
 
     folder = tmp_path / "catalogue"
     folder.mkdir()

@@ -7,8 +7,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QPointF, Qt
 
-from tests.app.conftest import write_photo
-from tests.app.window.test_main_window import drag
+from tests.app.conftest import drag, write_photo
 
 
 def test_view_buttons_show_the_cutout_and_the_views_state(make_window, shoot, qtbot):

@@ -17,8 +17,7 @@ import pytest
 
 from core.common.errors import ModelLoadError
 from core.files.sidecar import SIDECAR_DIR
-from tests.app.conftest import write_photo
-from tests.app.window.test_main_window import drag
+from tests.app.conftest import drag, write_photo
 
 REPO = Path(__file__).resolve().parents[3]
 

@@ -14,9 +14,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from tests.core.training.conftest import REPO, TINY, cli, fresh_env
 
 from core.network.card import ModelCard, card_path
+from tests.core.training.conftest import REPO, TINY, cli, fresh_env
 
 pytestmark = pytest.mark.slow
 

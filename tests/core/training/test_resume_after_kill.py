@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
 from tests.core.training.conftest import REPO, TINY, cli, fresh_env, run_cli
 
 pytestmark = pytest.mark.slow

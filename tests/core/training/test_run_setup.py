@@ -8,7 +8,6 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from tests.core.training.conftest import write_rectangles
 
 from core.common.errors import DataError
 from core.network.card import ModelCard
@@ -18,6 +17,7 @@ from core.training.config import TrainConfig, TrainStatus
 from core.training.distribution import RunPlan, choose_strategy, cluster_from_env, lr_factor
 from core.training.pipeline import Batching, epoch_order, make_training_dataset
 from core.training.resume import RunState, check_settings, read_state, rewrite_history
+from tests.core.training.conftest import write_rectangles
 
 # ---------------------------------------------------------------------------
 # TF_CONFIG, the strategy, the rate rule, the precision
