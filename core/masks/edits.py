@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
+import cv2
 import numpy as np
 
 from core.masks.codes import SOFT_BASE, stroke_codes
@@ -239,12 +240,38 @@ def apply_mask_edit(override: np.ndarray, probability: np.ndarray, threshold: fl
     KEEP where the new mask gains a pixel, REMOVE where it loses one; pixels whose mask
     does not change keep their override, so a clean-up is one undo step and survives
     later threshold moves. A soft brush's pixels keep their painted fade (a hard code
-    there would cut a notch or a spike into it). Returns None when nothing changes.
+    there would cut a notch or a spike into it), except a fade around a piece the edit
+    takes away whole (a stray soft dab removed as a speck, a soft hole filled): that fade
+    goes with it, or a faint ring would stay in the cutout. Returns None when nothing
+    changes.
     """
     if new_mask.shape != override.shape:
         raise ValueError(f"new mask {new_mask.shape} and override {override.shape} differ in shape")
     current = compose_mask(probability, threshold, override)
-    diff = (current != new_mask) & (override < SOFT_BASE)
+    soft = override >= SOFT_BASE
+    diff = (current != new_mask) & ~soft
     # A pixel whose mask differs is not yet what it gets, so the change is exactly `diff`.
     wanted = np.where(diff, np.where(new_mask, np.uint8(KEEP), np.uint8(REMOVE)), override)
+    wanted[_stray_fades(soft, current & ~new_mask, new_mask)] = REMOVE
+    wanted[_stray_fades(soft, new_mask & ~current, ~new_mask)] = KEEP
     return _write_changes(override, wanted, 0, 0)
+
+
+def _stray_fades(soft: np.ndarray, changed: np.ndarray, other_side: np.ndarray) -> np.ndarray:
+    """(H, W) bool: the soft pixels of each piece the edit changes that touch nothing it keeps.
+
+    A piece is 8-connected over soft and changed pixels; it is stray when it holds a
+    changed pixel and no pixel of it lies next to `other_side` (the garment a removal
+    keeps, the backdrop a fill keeps), i.e. its fade belonged to what the edit takes."""
+    if not changed.any() or not soft.any():
+        return np.zeros(soft.shape, bool)
+    region = (soft | changed).astype(np.uint8)
+    count, labels = cv2.connectedComponents(region, connectivity=8)
+    near_other = cv2.dilate(other_side.astype(np.uint8), np.ones((3, 3), np.uint8)).view(bool)
+    touches = np.zeros(count, bool)
+    touches[labels[near_other & (region > 0)]] = True
+    holds_change = np.zeros(count, bool)
+    holds_change[labels[changed]] = True
+    stray = holds_change & ~touches
+    stray[0] = False  # the label of everything outside the pieces
+    return stray[labels] & soft

@@ -157,3 +157,32 @@ def test_the_sidecar_keeps_soft_codes_and_the_export_writes_their_alpha(tmp_path
     np.testing.assert_array_equal(bgra[..., :3][opaque], rgb[..., ::-1][opaque])
     with pytest.raises(Exception, match="does not match"):
         export_view(rgb, mask, out, "g", "Back", painted=Painted(override[1:], hard))
+
+
+@pytest.mark.parametrize("hardness", [0.0, 0.5])
+def test_removing_a_stray_soft_dab_as_a_speck_takes_its_fade_too(hardness):
+    from core.masks.cleanups import remove_specks
+
+    probability = _probability()
+    override = np.zeros((H, W), np.uint8)
+    edits.paint_stroke(override, [(20, 30)], 8, compose.KEEP, hardness=hardness)  # on the backdrop
+    edits.paint_stroke(override, [(50, 10)], 6, compose.KEEP, hardness=hardness)  # on the garment's edge
+    edge_fade = override[:, 44:].copy()
+    assert (_alpha(probability, 0.5, override)[:, :40] > 0).any()
+    mask = compose.compose_mask(probability, 0.5, override)
+    assert edits.apply_mask_edit(override, probability, 0.5, remove_specks(mask, 400)) is not None
+    alpha = _alpha(probability, 0.5, override)
+    assert not alpha[:, :40].any(), "no ring of the removed dab stays in the cutout"
+    np.testing.assert_array_equal(override[:, 44:], edge_fade)  # the fade on the garment's edge stays
+
+
+def test_filling_a_soft_remove_hole_takes_its_fade_too():
+    from core.masks.cleanups import fill_holes
+
+    probability = _probability()
+    override = np.zeros((H, W), np.uint8)
+    edits.paint_stroke(override, [(65, 30)], 6, compose.REMOVE, hardness=0.3)  # a hole inside the garment
+    assert (_alpha(probability, 0.5, override)[:, 50:] < 255).any()
+    mask = compose.compose_mask(probability, 0.5, override)
+    assert edits.apply_mask_edit(override, probability, 0.5, fill_holes(mask)) is not None
+    assert (_alpha(probability, 0.5, override)[:, 50:] == 255).all()
