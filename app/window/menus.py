@@ -70,9 +70,10 @@ class WindowActions:
         edit_menu.addAction(self._action("Smart click on/off", lambda: editor.set_smart(not editor.smart), "S"))
         edit_menu.addAction(self._action("Smaller brush", lambda: editor.resize_brush(1 / 1.25), "["))
         edit_menu.addAction(self._action("Larger brush", lambda: editor.resize_brush(1.25), "]"))
-        # Shift+[ arrives as "{" on most layouts, so both are bound.
-        edit_menu.addAction(self._action("Softer brush", lambda: editor.step_hardness(-1), ["Shift+[", "{"]))
-        edit_menu.addAction(self._action("Harder brush", lambda: editor.step_hardness(1), ["Shift+]", "}"]))
+        # One form per shortcut: with both "Shift+[" and "{" bound, X11 reports the key as
+        # matching both ("Ambiguous shortcut overload") and neither fires.
+        edit_menu.addAction(self._action("Softer brush", lambda: editor.step_hardness(-1), "Shift+["))
+        edit_menu.addAction(self._action("Harder brush", lambda: editor.step_hardness(1), "Shift+]"))
         edit_menu.addSeparator()
         self.approve = self._action("&Approve view", editor.toggle_approved, "A",
                                     "The view's mask is right as it is (A again withdraws it; any edit does too)")
@@ -82,9 +83,9 @@ class WindowActions:
         edit_menu.addAction(self._action("Threshold up", lambda: tools.threshold_panel.step(1), "."))
         # Coarse steps: ten levels (about 0.04) at a time.
         edit_menu.addAction(self._action("Threshold down x10", lambda: tools.threshold_panel.step(-10),
-                                          ["Shift+,", "<"]))
+                                          "Shift+,"))
         edit_menu.addAction(self._action("Threshold up x10", lambda: tools.threshold_panel.step(10),
-                                          ["Shift+.", ">"]))
+                                          "Shift+."))
 
         view_menu = bar.addMenu("&View")
         self.views = {}
