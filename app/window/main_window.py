@@ -29,6 +29,7 @@ from app.settings import AppSettings
 from app.widgets.canvas_widget import CanvasWidget
 from app.widgets.catalogue_panel import CataloguePanel, MessagePanel
 from app.widgets.compare_view import CompareWindow
+from app.widgets.focus_return import return_focus_on_enter
 from app.widgets.status_bar import StatusBar
 from app.widgets.tools_panel import ToolsPanel, icon
 from app.widgets.view_strip import ViewStrip
@@ -58,6 +59,7 @@ class MainWindow(QMainWindow):
         self._build_central()
         self.display = ViewDisplay(self.workspace, self.canvas, self.settings)
         self._build_docks()
+        return_focus_on_enter(self.tools, self.canvas)
         self.status_bar = StatusBar()
         self.setStatusBar(self.status_bar)
         self.feedback = WindowFeedback(self, self.status_bar, self.message_panel, self.message_dock)

@@ -1,4 +1,4 @@
-"""Keys retouchers asked for: before/after, coarse threshold steps."""
+"""Keys retouchers asked for: before/after, coarse threshold steps, keys back to the canvas."""
 
 from __future__ import annotations
 
@@ -103,3 +103,31 @@ def test_no_key_is_bound_twice(make_window, shoot):
     both_forms = {shift: sym for shift, sym in _SHIFTED.items() if shift in owners and sym in owners}
     assert not both_forms, both_forms
     assert {"Shift+,", "Shift+.", "Shift+[", "Shift+]"} <= owners.keys()
+
+
+def test_enter_in_a_number_box_hands_the_keys_back_to_the_canvas(make_window, shoot, qtbot):
+    window = make_window([shoot])
+    spin = window.tools.edge_panel.spins["feather"]
+    slider = window.threshold_panel.slider
+    spin.setFocus()
+    qtbot.waitUntil(spin.hasFocus)
+    spin.selectAll()
+    qtbot.keyClicks(spin, "3")
+    qtbot.keyClick(spin, Qt.Key.Key_Return)
+    assert spin.value() == 3.0 and window.canvas.hasFocus()
+    start = slider.value()
+    qtbot.keyClick(window.canvas, Qt.Key.Key_Period)
+    assert slider.value() == start + 1 and spin.value() == 3.0, "'.' went to the threshold, not the box"
+
+
+def test_escape_in_a_number_box_puts_the_old_value_back(make_window, shoot, qtbot):
+    window = make_window([shoot])
+    spin = window.tools.radius_spin
+    before = spin.value()
+    spin.setFocus()
+    qtbot.waitUntil(spin.hasFocus)
+    spin.selectAll()
+    qtbot.keyClicks(spin, "7")
+    assert spin.value() == 7
+    qtbot.keyClick(spin, Qt.Key.Key_Escape)
+    assert spin.value() == before and window.canvas.hasFocus()
