@@ -110,6 +110,7 @@ class CatalogueController(QObject):
         default = self._model.default_threshold()
         session = GarmentSession.open(garment, default, read_only=ws.refused.get(garment.folder))
         ws.session = session
+        session.mark_exported(Path(self._settings.export_folder) if self._settings.export_folder else None)
         gid = garment.garment_id
         for problem in session.problems:
             self._feedback.note(problem)

@@ -145,6 +145,13 @@ class GarmentSession:
                 missing.append(view)
         return missing
 
+    def mark_exported(self, export_folder: Path | None) -> None:
+        """Views whose cutout in `export_folder` is the current one (Sidecar.is_exported)
+        say so on reopening, as the catalogue list already did from the same files."""
+        for state in self.states.values():
+            state.exported = bool(export_folder is not None and self.sidecar is not None
+                                  and self.sidecar.is_exported(state.key, export_folder, state.path))
+
     def save_view(self, view: str) -> None:
         """Write one view's threshold and override to the sidecar (atomic)."""
         state = self.states.get(view)
