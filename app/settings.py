@@ -7,7 +7,9 @@ temporary folder (see tests/app/conftest.py), so they never touch the user's set
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Iterable
 
 from PySide6.QtCore import QByteArray, QSettings
 
@@ -16,6 +18,7 @@ APPLICATION = "GarmentCutout"
 # Bump when a stored value changes meaning; older settings are then dropped, not misread.
 SETTINGS_VERSION = 1
 MAX_RECENT = 10
+MAX_REMEMBERED_SHOOTS = 500  # export folders remembered per shoot; the oldest are forgotten
 
 DEFAULT_BRUSH_RADIUS = 12
 DEFAULT_OVERLAY_COLOUR = (40, 220, 80)
@@ -83,6 +86,29 @@ class AppSettings:
     @export_folder.setter
     def export_folder(self, value: str) -> None:
         self._s.setValue("folders/export", str(value))
+
+    def export_folder_for(self, shoot: str | Path) -> str:
+        """Where this shoot's garments were last exported, "" if never. Each shoot keeps
+        its own: one shoot's cutouts are not offered another shoot's folder, and a shoot
+        still shows as exported after another shoot was exported elsewhere."""
+        return self._export_folders().get(_shoot_key(shoot), "")
+
+    def remember_export_folder(self, shoots: Iterable[str | Path], folder: str | Path) -> None:
+        folders = self._export_folders()
+        for shoot in shoots:
+            key = _shoot_key(shoot)
+            folders.pop(key, None)  # re-inserted last: the dict stays oldest-first
+            folders[key] = str(folder)
+        kept = dict(list(folders.items())[-MAX_REMEMBERED_SHOOTS:])
+        self._s.setValue("folders/export_by_shoot", json.dumps(kept))
+        self.export_folder = str(folder)
+
+    def _export_folders(self) -> dict[str, str]:
+        try:
+            value = json.loads(self._str("folders/export_by_shoot", "{}"))
+        except ValueError:
+            return {}
+        return {k: v for k, v in value.items() if isinstance(v, str)} if isinstance(value, dict) else {}
 
     @property
     def training_folder(self) -> str:
@@ -161,3 +187,7 @@ class AppSettings:
     @view_mode.setter
     def view_mode(self, value: str) -> None:
         self._s.setValue("overlay/mode", value)
+
+
+def _shoot_key(shoot: str | Path) -> str:
+    return str(Path(shoot).resolve())

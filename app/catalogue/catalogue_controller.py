@@ -96,9 +96,8 @@ class CatalogueController(QObject):
             self._settings.add_recent_path(p.resolve())
             self._settings.last_open_folder = str(p if p.is_dir() else p.parent)
         self.recent_paths_changed.emit()
-        export_folder = Path(self._settings.export_folder) if self._settings.export_folder else None
         sidecars: dict = {}  # one writability probe per folder, not per garment
-        states = {g.garment_id: state_on_disk(g, export_folder, sidecars) for g in catalogue.garments}
+        states = {g.garment_id: state_on_disk(g, self._export_folder(g.folder), sidecars) for g in catalogue.garments}
         self._catalogue_panel.set_garments([g.garment_id for g in catalogue.garments], states)
         self.catalogue_opened.emit(catalogue.is_catalogue)
         self.open_garment(catalogue.garments[0])
@@ -110,7 +109,7 @@ class CatalogueController(QObject):
         default = self._model.default_threshold()
         session = GarmentSession.open(garment, default, read_only=ws.refused.get(garment.folder))
         ws.session = session
-        session.mark_exported(Path(self._settings.export_folder) if self._settings.export_folder else None)
+        session.mark_exported(self._export_folder(garment.folder))
         gid = garment.garment_id
         for problem in session.problems:
             self._feedback.note(problem)
@@ -133,6 +132,10 @@ class CatalogueController(QObject):
         self.refresh_garment_state()
         self.refresh_estimate()  # views whose cached probability was installed
         self.garment_opened.emit(gid)
+
+    def _export_folder(self, shoot: Path) -> Path | None:
+        folder = self._settings.export_folder_for(shoot)
+        return Path(folder) if folder else None
 
     def _count_time(self, state=None) -> None:
         """Add the time since the last call to the view that was on screen; `state` is on screen now."""

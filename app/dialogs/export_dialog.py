@@ -42,16 +42,17 @@ class ExportDialog(QDialog):
         self.refine_spin = QSpinBox()
         self.refine_spin.setRange(0, 50)
         self.refine_spin.setSuffix(" px")
-        self.refine_spin.setSpecialValueText("off")
+        # 0 is not "off": each view keeps the Refine edge set on it in the Tools panel, and
+        # the dialog saying "off" over a view refined at 4 px read as a contradiction.
+        self.refine_spin.setSpecialValueText("each view's own")
         self.refine_spin.setValue(refine_edge_px)
         self.refine_spin.setToolTip("Matte a soft edge in a band this wide either side of the mask's edge "
-                                    "(hair-fine fabric, fuzzy knits); off = the mask's own edge")
+                                    "(hair-fine fabric, fuzzy knits) on every view; \"each view's own\" = the "
+                                    "Refine edge set on the view in the Tools panel (none where it is 0)")
         self.decontaminate_check = QCheckBox("Decontaminate colours at soft edges")
         self.decontaminate_check.setToolTip("Use the garment's estimated colour where the edge is soft, so no "
                                             "fringe of the backdrop shows over a new background")
-        self.decontaminate_check.setChecked(decontaminate)
-        self.decontaminate_check.setEnabled(refine_edge_px > 0)
-        self.refine_spin.valueChanged.connect(self._on_refine_spin_value_changed)
+        self.decontaminate_check.setChecked(decontaminate)  # also where a view's own refine edge is soft
         self.mask_check = QCheckBox("Also write the masks (_mask.png)")
         self.mask_check.setChecked(write_mask)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
@@ -70,9 +71,6 @@ class ExportDialog(QDialog):
     def options(self) -> tuple[Path, int, bool, int, bool]:
         return (Path(self.folder_edit.text().strip()), self.feather_spin.value(), self.mask_check.isChecked(),
                 self.refine_spin.value(), self.decontaminate_check.isChecked())
-
-    def _on_refine_spin_value_changed(self, value: int) -> None:
-        self.decontaminate_check.setEnabled(value > 0)
 
     def _on_browse_clicked(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Export folder", self.folder_edit.text())

@@ -53,7 +53,8 @@ class ExportController(QObject):
         session = self._workspace.session
         if session is None:
             return
-        folder = self._settings.export_folder or str(session.garment.folder / "cutouts")
+        shoot = session.garment.folder
+        folder = self._settings.export_folder_for(shoot) or str(shoot / "cutouts")
         dialog = ExportDialog(folder, self.export_feather, self.export_masks, parent,
                               refine_edge_px=self.export_refine_edge, decontaminate=self.export_decontaminate)
         if dialog.exec() != ExportDialog.DialogCode.Accepted:
@@ -64,7 +65,8 @@ class ExportController(QObject):
         catalogue = self._workspace.catalogue
         if catalogue is None:
             return
-        folder = self._settings.export_folder or str(catalogue.garments[0].folder / "cutouts")
+        shoot = catalogue.garments[0].folder
+        folder = self._settings.export_folder_for(shoot) or str(shoot / "cutouts")
         dialog = ExportDialog(folder, self.export_feather, self.export_masks, parent,
                               title=f"Export all {len(catalogue.garments)} garments",
                               refine_edge_px=self.export_refine_edge, decontaminate=self.export_decontaminate)
@@ -78,7 +80,8 @@ class ExportController(QObject):
         if self.catalogue_exporter.running or self.garment_exporter.running or session is None:
             return False
         out_dir = Path(out_dir)
-        if not self._accept_options(out_dir, feather_px, write_mask, refine_edge_px, decontaminate):
+        if not self._accept_options(out_dir, [session.garment.folder], feather_px, write_mask, refine_edge_px,
+                                    decontaminate):
             return False
         # Saved first: corrections written after the cutout would say it is out of date
         # (Sidecar.is_exported), and the garment would never show as exported.
@@ -95,7 +98,8 @@ class ExportController(QObject):
             self._feedback.show_error("The model is still loading: export all garments once it is ready")
             return False
         out_dir = Path(out_dir)
-        if not self._accept_options(out_dir, feather_px, write_mask, refine_edge_px, decontaminate):
+        shoots = {g.folder for g in self._workspace.catalogue.garments}
+        if not self._accept_options(out_dir, shoots, feather_px, write_mask, refine_edge_px, decontaminate):
             return False
         self._save_edits()
         self._before_export()
@@ -117,12 +121,13 @@ class ExportController(QObject):
         catalogue = self._workspace.catalogue
         if catalogue is None or self.training_set.running:
             return False
-        if not self._settings.export_folder:
+        exports = {g.folder: Path(f) for g in catalogue.garments if (f := self._settings.export_folder_for(g.folder))}
+        if not exports:
             self._feedback.show_error("Nothing exported yet: export the corrected garments first")
             return False
         self._save_edits()
         self._settings.training_folder = str(target)
-        return self.training_set.start(list(catalogue.garments), Path(self._settings.export_folder), Path(target))
+        return self.training_set.start(list(catalogue.garments), exports, Path(target))
 
     def cancel(self) -> None:
         self.garment_exporter.cancel()
@@ -135,14 +140,15 @@ class ExportController(QObject):
         self.catalogue_exporter.detach()
         self.training_set.detach()
 
-    def _accept_options(self, out_dir: Path, feather_px: int, write_mask: bool, refine_edge_px: int = 0,
+    def _accept_options(self, out_dir: Path, shoots, feather_px: int, write_mask: bool, refine_edge_px: int = 0,
                         decontaminate: bool = True) -> bool:
-        """Check the export folder (a message when it won't do) and remember the options."""
+        """Check the export folder (a message when it won't do) and remember the options,
+        the folder for each of the `shoots` exported."""
         problem = export_folder_problem(out_dir)
         if problem:
             self._feedback.show_error(problem)
             return False
-        self._settings.export_folder = str(out_dir)
+        self._settings.remember_export_folder(shoots, out_dir)
         self.export_feather, self.export_masks = feather_px, write_mask
         self.export_refine_edge, self.export_decontaminate = refine_edge_px, decontaminate
         return True

@@ -117,9 +117,11 @@ def export_job(garment_id: str, job: ExportJob, out_dir: Path, feather_px: int, 
     paths, and the view's corrections.csv row (None without a model map to measure).
     What the garment export and the catalogue export both do per view."""
     rgb16 = deep_pixels(job.source, job.fingerprint) if job.deep else None
+    # The option applies where a refine edge is on, the export's or the view's own.
+    refined = refine_edge_px > 0 or (job.adjustments is not None and job.adjustments.refine > 0)
     files = export_view(job.rgb, job.mask, out_dir, garment_id, job.view, feather_px=feather_px,
                         write_mask=write_mask, source_path=job.source, rgb16=rgb16,
-                        refine_edge_px=refine_edge_px, decontaminate=decontaminate if refine_edge_px else None,
+                        refine_edge_px=refine_edge_px, decontaminate=decontaminate if refined else None,
                         adjustments=job.adjustments, widen=job.widen, painted=job.painted)
     correction = correction_record(job.probability, job.mask, model, job.seconds)
     if record is not None:

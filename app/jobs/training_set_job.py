@@ -19,12 +19,13 @@ from core.files.training_set import CollectReport, add_corrected_views
 class TrainingSetCollector(BackgroundJob):
     finished_collect = Signal(object)  # CollectReport
 
-    def start(self, garments: list[Garment], export_folder: Path, target: Path) -> bool:
+    def start(self, garments: list[Garment], export_folders: dict[Path, Path], target: Path) -> bool:
+        """Copy the views exported (each shoot into its own export folder) into `target`."""
         if self.running:
             return False
 
         def task(progress, cancelled, partial):
-            return add_corrected_views(garments, export_folder, target, progress, cancelled)
+            return add_corrected_views(garments, export_folders, target, progress, cancelled)
 
         self._target = target
         self._start_worker(task, "adding views to the training set", "Adding to training set",

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Mapping
 
 from core.common.errors import Cancelled, ExportError, GarmentCutoutError
 from core.files.atomic import write_bytes_atomic, write_text_atomic
@@ -64,13 +64,17 @@ def _prepare(target: Path) -> tuple[Path, Path]:
     return images, cutouts
 
 
-def add_corrected_views(garments: Iterable[Garment], export_folder: str | Path, target: str | Path,
-                        progress: Callable[[int, int], None] | None = None,
+def add_corrected_views(garments: Iterable[Garment], export_folder: str | Path | Mapping[Path, Path],
+                        target: str | Path, progress: Callable[[int, int], None] | None = None,
                         cancelled: Callable[[], bool] | None = None) -> CollectReport:
     """Copy every view of `garments` exported into `export_folder` (from its photo as it
-    is now) into the training folder `target`. ExportError when `target` cannot be written."""
+    is now) into the training folder `target`. ExportError when `target` cannot be written.
+
+    `export_folder` is one folder for all, or {shoot folder: its export folder} (the app
+    remembers one per shoot); a garment whose shoot is not in it is skipped."""
     garments = list(garments)
-    export_folder, target = Path(export_folder), Path(target)
+    folders = dict(export_folder) if isinstance(export_folder, Mapping) else None
+    target = Path(target)
     images, cutouts = _prepare(target)
     provenance = _read_provenance(target / PROVENANCE)
     report = CollectReport()
@@ -87,8 +91,12 @@ def add_corrected_views(garments: Iterable[Garment], export_folder: str | Path, 
                     sidecars[garment.folder] = Sidecar.for_shoot(garment.folder)
                 sidecar = sidecars[garment.folder]
                 key = view_key(garment.garment_id, view)
-                if not sidecar.is_exported(key, export_folder, Path(photo)):
-                    report.skipped.append(f"{name}: not exported into {export_folder} from this photo")
+                folder = Path(export_folder) if folders is None else folders.get(garment.folder)
+                if folder is None:
+                    report.skipped.append(f"{name}: its shoot was never exported")
+                    continue
+                if not sidecar.is_exported(key, folder, Path(photo)):
+                    report.skipped.append(f"{name}: not exported into {folder} from this photo")
                     continue
                 record = sidecar.export_record(key) or {}
                 cutout = Path(record["cutout"])

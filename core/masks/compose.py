@@ -25,7 +25,6 @@ from core.masks.codes import (  # noqa: F401 - the override's codes are part of 
     has_soft,
 )
 
-
 BBox = tuple[int, int, int, int]
 
 

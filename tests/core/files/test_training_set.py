@@ -65,6 +65,20 @@ def test_only_views_exported_from_the_photo_as_it_is_are_added(tmp_path):
     assert len((target / "provenance.jsonl").read_text().splitlines()) == 1  # the earlier line stays
 
 
+def test_each_shoot_is_looked_up_in_its_own_export_folder(tmp_path):
+    shoot = _shoot(tmp_path / "shoot")
+    out = tmp_path / "out"
+    _export(shoot, out)
+    garments = discover([shoot]).garments
+    folder = garments[0].folder
+    wrong = add_corrected_views(garments, {folder: tmp_path / "other"}, tmp_path / "t1")
+    assert wrong.added == [] and all("not exported into" in line for line in wrong.skipped)
+    never = add_corrected_views(garments, {}, tmp_path / "t2")
+    assert never.added == [] and all("never exported" in line for line in never.skipped)
+    right = add_corrected_views(garments, {folder: out}, tmp_path / "t3")
+    assert sorted(right.added) == ["g1_Back", "g1_Front"]
+
+
 def test_collect_command_prints_a_summary_and_fills_a_training_folder(tmp_path):
     shoot = _shoot(tmp_path / "shoot")
     out = tmp_path / "out"

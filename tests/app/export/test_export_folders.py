@@ -1,0 +1,123 @@
+"""Each shoot remembers its own export folder; the view buttons say "exported" as soon
+as an export ends and again on reopening; the export dialog tells a view's own refine edge."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from app.dialogs.export_dialog import ExportDialog
+from app.settings import AppSettings
+from app.widgets.view_strip import view_state_word
+from tests.app.conftest import drag, write_photo
+
+VIEWS = ("Front", "FrontRight", "Back")
+
+
+def _words(window) -> list[str]:
+    return [window.view_strip.buttons[v].text().split()[-1] for v in VIEWS]
+
+
+def test_the_view_buttons_say_exported_at_once_and_after_reopening(make_window, shoot, tmp_path, qtbot):
+    window = make_window([shoot])
+    assert _words(window) == ["predicted"] * 3
+    with qtbot.waitSignal(window.export_finished, timeout=10000):
+        assert window.export(tmp_path / "out")
+    assert _words(window) == ["exported"] * 3, "without waiting for a view switch"
+    window.close()
+
+    reopened = make_window([shoot])
+    assert all(s.exported for s in reopened.session.states.values())
+    assert _words(reopened) == ["exported"] * 3
+    assert reopened.catalogue_panel.state("g1") == "exported"
+
+    reopened.editor.set_brush_radius(3)
+    drag(reopened, [(10, 10), (10, 60)])  # a correction: that cutout is out of date now
+    assert view_state_word(reopened.state, False) != "exported"
+    assert _words(reopened)[0] != "exported" and _words(reopened)[1:] == ["exported"] * 2
+
+
+def test_a_cutout_in_another_folder_is_not_this_exports(make_window, shoot, tmp_path, qtbot):
+    window = make_window([shoot])
+    with qtbot.waitSignal(window.export_finished, timeout=10000):
+        assert window.export(tmp_path / "out")
+    window.close()
+    window.settings.remember_export_folder([shoot], tmp_path / "elsewhere")
+    reopened = make_window([shoot])
+    assert not any(s.exported for s in reopened.session.states.values())
+    assert "exported" not in _words(reopened)
+
+
+def test_each_shoot_remembers_its_own_export_folder(tmp_path):
+    settings = AppSettings()
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert settings.export_folder_for(a) == ""
+    settings.remember_export_folder([a], tmp_path / "out_a")
+    settings.remember_export_folder([b], tmp_path / "out_b")
+    again = AppSettings()  # what the next start of the app reads
+    assert again.export_folder_for(a) == str(tmp_path / "out_a")
+    assert again.export_folder_for(tmp_path / "b" / ".." / "b") == str(tmp_path / "out_b")
+    assert again.export_folder_for(tmp_path / "c") == ""
+
+
+def _second_shoot(tmp_path):
+    folder = tmp_path / "shoot_b"
+    folder.mkdir()
+    for i, view in enumerate(("Front", "FrontRight", "Back")):
+        write_photo(folder / f"h2_{view}.png", seed=10 + i)
+    return folder
+
+
+def test_another_shoot_is_not_offered_the_last_shoots_folder(make_window, shoot, tmp_path, qtbot, monkeypatch):
+    offered = []
+
+    def accept(dialog):
+        offered.append(dialog.folder_edit.text())
+        return ExportDialog.DialogCode.Rejected
+
+    monkeypatch.setattr(ExportDialog, "exec", accept)
+    window = make_window([shoot])
+    with qtbot.waitSignal(window.export_finished, timeout=10000):
+        assert window.export(tmp_path / "out_a")
+    window.close()
+
+    other = _second_shoot(tmp_path)
+    window_b = make_window([other])
+    window_b.export_controller.export_with_dialog(window_b)
+    assert offered[-1] == str(other / "cutouts"), "shoot b's own folder, not shoot a's"
+    with qtbot.waitSignal(window_b.export_finished, timeout=10000):
+        assert window_b.export(tmp_path / "out_b")
+    window_b.close()
+
+    window_a = make_window([shoot])  # still exported: exporting b elsewhere changed nothing for a
+    assert _words(window_a) == ["exported"] * 3
+    window_a.export_controller.export_with_dialog(window_a)
+    assert offered[-1] == str(tmp_path / "out_a")
+
+
+def test_the_dialog_leaves_a_views_own_refine_edge_and_its_decontaminate_choice(make_window, shoot, tmp_path,
+                                                                                  qtbot, monkeypatch):
+    pytest.importorskip("pymatting")
+    from core.masks.adjustments import EdgeAdjustments
+
+    window = make_window([shoot])
+    window.editor.set_adjustments(EdgeAdjustments(refine=4))
+    out = tmp_path / "out"
+
+    def keep_views_own_no_decontamination(dialog):
+        assert dialog.refine_spin.value() == 0 and dialog.refine_spin.text() == "each view's own"
+        assert dialog.decontaminate_check.isEnabled()
+        dialog.folder_edit.setText(str(out))
+        dialog.decontaminate_check.setChecked(False)
+        return ExportDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(ExportDialog, "exec", keep_views_own_no_decontamination)
+    with qtbot.waitSignal(window.export_finished, timeout=60000):
+        window.export_controller.export_with_dialog(window)
+    cutout = cv2.imread(str(out / "g1_Front_cutout.png"), cv2.IMREAD_UNCHANGED)
+    alpha = cutout[..., 3]
+    soft = (alpha > 0) & (alpha < 255)
+    assert soft.any(), "the view's own 4 px refine edge was applied"
+    photo = window.session.states["Front"].rgb
+    np.testing.assert_array_equal(cutout[..., 2::-1][alpha > 0], photo[alpha > 0])  # colours left as shot
