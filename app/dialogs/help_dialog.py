@@ -35,7 +35,7 @@ SHORTCUTS: list[tuple[str, str]] = [
     ("Space + drag, middle drag", "Pan"),
     ("F, Ctrl+0", "Fit to window"),
     ("Ctrl+1", "100 % (one photo pixel per screen pixel)"),
-    ("V", "Compare views: the garment's views side by side as cutouts, sharing zoom and pan"),
+    ("V", "Compare views: the garment's views side by side as cutouts, sharing zoom and pan (V or Escape closes)"),
     ("F1", "This list"),
 ]
 

@@ -56,6 +56,14 @@ class CompareWindow(QWidget):
             self.panes[view], self.images[view], self.labels[view] = box, image, label
         self._session: GarmentSession | None = None
 
+    def keyPressEvent(self, event) -> None:
+        # A tool window has no title-bar close on some desktops: Escape closes it (and V,
+        # through the main window's Compare views action).
+        if event.key() == Qt.Key.Key_Escape and not event.modifiers():
+            self.close()
+            return
+        super().keyPressEvent(event)
+
     def show_session(self, session: GarmentSession | None) -> None:
         """Draw every view of `session` (a view not yet predicted shows its photo)."""
         fresh = session is not self._session

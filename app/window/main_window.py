@@ -214,8 +214,17 @@ class MainWindow(QMainWindow):
         model.view_predicted.connect(lambda *_: self.compare.refresh())
         self.autosave.saved.connect(self.compare.refresh)
 
+    def toggle_compare(self) -> None:
+        """View > Compare views (V): opens the compare window, or closes it when open.
+        (V reaches this action from the compare window too: Qt counts a tool window's
+        keys as its parent window's.)"""
+        if self.compare.isVisible():
+            self.compare.close()
+        else:
+            self.show_compare()
+
     def show_compare(self) -> None:
-        """View > Compare views: the garment's views side by side, sharing zoom and pan."""
+        """The garment's views side by side, sharing zoom and pan."""
         self.compare.show_session(self.session)
         self.compare.show()
         self.compare.raise_()

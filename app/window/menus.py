@@ -101,8 +101,9 @@ class WindowActions:
                                    "One photo pixel per screen pixel (Ctrl+1)")
         view_menu.addAction(self.fit)
         view_menu.addAction(self.actual)
-        self.compare = self._action("&Compare views", window.show_compare, "V",
-                                    "The garment's views side by side as cutouts, one zoom and pan for all (V)")
+        self.compare = self._action("&Compare views", window.toggle_compare, "V",
+                                    "The garment's views side by side as cutouts, one zoom and pan for all "
+                                    "(V; V or Escape closes them)")
         view_menu.addAction(self.compare)
         mode_combo = tools.mode_combo
         view_menu.addAction(self._action(

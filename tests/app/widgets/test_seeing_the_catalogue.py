@@ -67,3 +67,13 @@ def test_compare_shows_the_views_side_by_side_with_one_zoom(make_window, shoot, 
     window.editor.set_brush_radius(3)
     drag(window, [(10, 10), (10, 100)])
     assert (compare.images["Front"].image[50, 10] == window.state.rgb[50, 10]).all()
+
+
+def test_escape_or_v_closes_the_compare_window(make_window, shoot, qtbot):
+    window = make_window([shoot])
+    for key in (Qt.Key.Key_Escape, Qt.Key.Key_V):
+        qtbot.keyClick(window.canvas, Qt.Key.Key_V)
+        compare = window.compare
+        qtbot.waitExposed(compare)
+        qtbot.keyClick(compare.graphics, key)  # the panes pass keys they don't use up
+        qtbot.waitUntil(lambda: not compare.isVisible())
