@@ -63,13 +63,14 @@ class MergingCommand(QUndoCommand):
 
     def __init__(self, state: ViewState, before: tuple, after: tuple, apply: Callable[..., None],
                  mergeable: bool = True):
-        super().__init__(self.describe(after))
+        super().__init__()
         self.state = state
         self.before = before
         self.after = after
         self._apply = apply
         self._mergeable = mergeable
         self._time = time.monotonic()
+        self.setText(self.describe(after))
 
     def describe(self, values: tuple) -> str:
         raise NotImplementedError
@@ -100,7 +101,9 @@ class ThresholdCommand(MergingCommand):
     _ID = 1001
 
     def describe(self, values: tuple) -> str:
-        return f"threshold {values[0]:.2f}"
+        # From and to, as the threshold box shows them (3 decimals): one step is 1/255, and
+        # "threshold 0.40" for every step of a run told the retoucher nothing.
+        return f"threshold {self.before[0]:.3f} \u2192 {values[0]:.3f}"
 
 
 class AdjustmentsCommand(MergingCommand):

@@ -160,6 +160,7 @@ def test_separate_threshold_adjustments_are_separate_steps_beside_strokes(make_w
     drag(window, [(70, 10), (70, 100)])
     window.threshold_panel.slider.setValue(200)
     assert window.editor.undo_group.activeStack().count() == 3
+    assert window.menu_actions.undo.text() == "&Undo threshold 0.392 \u2192 0.784"  # from and to
     window.menu_actions.undo.trigger()
     assert state.threshold == pytest.approx(100 / 255) and state.has_corrections()
     window.menu_actions.undo.trigger()
