@@ -242,6 +242,9 @@ class MainWindow(QMainWindow):
 
     def _on_catalogue_garment_opened(self, garment_id: str) -> None:
         self.setWindowTitle(f"{garment_id} - Garment Cutout")
+        if self.state is None:  # no photo of it could be read: not the last garment's figures
+            self.status_bar.clear_cursor()
+            self.status_bar.show_area(None)
         self._update_enabled()
         self.garment_loaded.emit(garment_id)
 

@@ -270,6 +270,22 @@ def test_corrupt_file_in_catalogue_shows_message_and_others_work(make_window, tm
     assert window.state.predicted
 
 
+def test_a_garment_with_no_readable_photo_clears_the_last_garments_figures(make_window, tmp_path, qtbot):
+    folder = tmp_path / "catalogue"
+    folder.mkdir()
+    for view in ("Front", "FrontRight", "Back"):
+        write_photo(folder / f"a1_{view}.png")
+    (folder / "b2_Front.png").write_bytes(b"\x89PNG\r\n\x1a\n this is not really a png")
+    window = make_window([folder])
+    window.status_bar.set_cursor(10, 10, window.state)
+    assert window.status_bar.area_label.text().startswith("area ")
+    assert window.status_bar.position_label.text() == "x 10  y 10"
+    window.catalogue_panel.list.setCurrentRow(1)
+    assert window.session.garment_id == "b2" and window.state is None
+    assert window.status_bar.area_label.text() == "" and window.status_bar.position_label.text() == ""
+    assert window.catalogue_panel.state("b2") == "unreadable"
+
+
 def test_cleanups_are_one_undo_step(make_window, shoot):
     window = make_window([shoot])
     window.editor.set_brush_radius(3)
