@@ -67,6 +67,7 @@ class GarmentInput:
 class CatalogueExportReport:
     written: list[Path] = field(default_factory=list)
     exported: list[str] = field(default_factory=list)  # garments with every view written
+    partly: list[str] = field(default_factory=list)  # garments with some views written, one unreadable
     failures: list[str] = field(default_factory=list)  # one line per garment or view that failed
     missing_views: dict[str, list[str]] = field(default_factory=dict)  # garment -> views the shoot lacks
 
@@ -150,6 +151,8 @@ def export_catalogue(inputs: list[GarmentInput], predictor, out_dir: Path, feath
             if not item.broken and item.views:
                 report.exported.append(gid)
                 partial(gid)
+            elif item.views:
+                report.partly.append(gid)
             if item.garment.missing_views:
                 report.missing_views[gid] = list(item.garment.missing_views)
         base += 2 * len(item.garment.views)
@@ -228,7 +231,11 @@ class CatalogueExporter(BackgroundJob):
         self._end()
         self._report = report
         folder = Path(report.written[0]).parent if report.written else ""
-        summary = f"Exported {len(report.exported)} of {self._total} garments ({len(report.written)} files) to {folder}"
+        # A garment with an unreadable view is not "exported", but its other views are:
+        # "2 of 4" alone read as if the rest had written nothing.
+        partly = f", {len(report.partly)} in part" if report.partly else ""
+        summary = (f"Exported {len(report.exported)} of {self._total} garments{partly} "
+                   f"({len(report.written)} files) to {folder}")
         if report.missing_views:
             # Not failures (nothing was there to export), but a shoot short of a view is
             # worth a look before the cutouts go to the shop.
@@ -240,7 +247,7 @@ class CatalogueExporter(BackgroundJob):
                                error=False)
         self._refresh_unexported(set(report.exported))
         if report.failures:
-            self.feedback.show_error(f"{summary}.\n{len(report.failures)} could not be exported:\n"
+            self.feedback.show_error(f"{summary}.\nNot exported ({len(report.failures)}):\n"
                                      + "\n".join(report.failures[:8]) + ("\n..." if len(report.failures) > 8 else ""))
         else:
             self.feedback.status_message(summary, 10000)
