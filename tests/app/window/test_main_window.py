@@ -243,12 +243,18 @@ def test_reopen_uses_cached_probabilities(make_window, shoot, fake_predictor):
     assert fake_predictor.calls == 3  # all three came from the sidecar cache
 
 
-def test_corrupt_file_in_catalogue_shows_message_and_others_work(make_window, tmp_path, qtbot):
+def _catalogue_with_a_corrupt_b2(tmp_path) -> Path:
+    """a1 in three good views; b2 with a Front that is not really a PNG (and nothing else)."""
     folder = tmp_path / "catalogue"
     folder.mkdir()
     for view in ("Front", "FrontRight", "Back"):
         write_photo(folder / f"a1_{view}.png")
     (folder / "b2_Front.png").write_bytes(b"\x89PNG\r\n\x1a\n this is not really a png")
+    return folder
+
+
+def test_corrupt_file_in_catalogue_shows_message_and_others_work(make_window, tmp_path, qtbot):
+    folder = _catalogue_with_a_corrupt_b2(tmp_path)
     write_photo(folder / "b2_Back.png", seed=3)
     window = make_window([folder])
     assert window.catalogue_dock.isVisible()
@@ -271,12 +277,7 @@ def test_corrupt_file_in_catalogue_shows_message_and_others_work(make_window, tm
 
 
 def test_a_garment_with_no_readable_photo_clears_the_last_garments_figures(make_window, tmp_path, qtbot):
-    folder = tmp_path / "catalogue"
-    folder.mkdir()
-    for view in ("Front", "FrontRight", "Back"):
-        write_photo(folder / f"a1_{view}.png")
-    (folder / "b2_Front.png").write_bytes(b"\x89PNG\r\n\x1a\n this is not really a png")
-    window = make_window([folder])
+    window = make_window([_catalogue_with_a_corrupt_b2(tmp_path)])
     window.status_bar.set_cursor(10, 10, window.state)
     assert window.status_bar.area_label.text().startswith("area ")
     assert window.status_bar.position_label.text() == "x 10  y 10"
