@@ -28,6 +28,7 @@ from app.widgets.catalogue_panel import CataloguePanel
 from app.widgets.thumbnails import shrink
 from app.widgets.view_strip import ViewStrip
 from core.common.errors import GarmentCutoutError
+from core.files.listing_check import listing_problem
 from core.files.shoots import Garment, discover
 
 
@@ -98,6 +99,7 @@ class CatalogueController(QObject):
         self.recent_paths_changed.emit()
         sidecars: dict = {}  # one writability probe per folder, not per garment
         states = {g.garment_id: state_on_disk(g, self._export_folder(g.folder), sidecars) for g in catalogue.garments}
+        self._flag_damaged_photos(catalogue.garments, states)
         self._catalogue_panel.set_garments([g.garment_id for g in catalogue.garments], states)
         self.catalogue_opened.emit(catalogue.is_catalogue)
         self.open_garment(catalogue.garments[0])
@@ -132,6 +134,20 @@ class CatalogueController(QObject):
         self.refresh_garment_state()
         self.refresh_estimate()  # views whose cached probability was installed
         self.garment_opened.emit(gid)
+
+    def _flag_damaged_photos(self, garments: Sequence[Garment], states: dict[str, str]) -> None:
+        """Photos visibly broken are named under Messages as the catalogue is listed, not
+        when their garment is clicked (core.files.listing_check reads headers and ends
+        only); a garment none of whose photos will open is listed as unreadable."""
+        for garment in garments:
+            problems = {view: listing_problem(path) for view, path in garment.views.items()}
+            for view, problem in problems.items():
+                if problem is not None:
+                    hint = "" if problem.certain else "; open the garment to check it"
+                    self._feedback.note(f"{garment.garment_id} {view}: {garment.views[view].name}: "
+                                        f"{problem.what}{hint}", error=problem.certain)
+            if problems and all(p is not None and p.certain for p in problems.values()):
+                states[garment.garment_id] = BROKEN
 
     def _export_folder(self, shoot: Path) -> Path | None:
         folder = self._settings.export_folder_for(shoot)

@@ -276,6 +276,21 @@ def test_corrupt_file_in_catalogue_shows_message_and_others_work(make_window, tm
     assert window.state.predicted
 
 
+def test_broken_photos_are_named_when_the_catalogue_is_listed_not_when_clicked(make_window, tmp_path):
+    folder = _catalogue_with_a_corrupt_b2(tmp_path)
+    good = write_photo(folder / "c3_Front.png", seed=4)
+    cut = folder / "c3_Back.png"
+    cut.write_bytes(good.read_bytes()[:-100])  # a copy cut short: it may still decode
+    window = make_window([folder])
+    assert window.session.garment_id == "a1"  # nothing else opened yet
+    messages = window.message_panel.messages()
+    assert any(m.startswith("b2 Front: b2_Front.png: not an image") for m in messages), messages
+    assert any(m.startswith("c3 Back: c3_Back.png: it looks truncated") for m in messages), messages
+    assert window.message_dock.isVisible()
+    assert window.catalogue_panel.state("b2") == "unreadable"  # its only photo will not open
+    assert window.catalogue_panel.state("c3") != "unreadable"  # c3 Front is fine
+
+
 def test_a_garment_with_no_readable_photo_clears_the_last_garments_figures(make_window, tmp_path, qtbot):
     window = make_window([_catalogue_with_a_corrupt_b2(tmp_path)])
     window.status_bar.set_cursor(10, 10, window.state)
