@@ -349,7 +349,10 @@ class ViewEditor(QObject):
         if after == before:
             return
         # Every view of the open garment has its stack (see open_garment); push() runs redo().
+        was_exported = state.exported
         self._stacks[state.view].push(ThresholdCommand(state, before, after, self._apply_threshold, mergeable))
+        if was_exported and not state.exported:  # its button must stop saying "exported" now
+            self.step_pushed.emit()
 
     def _apply_threshold(self, state: ViewState, threshold: float, changed: bool) -> None:
         """Set a view's threshold (from a ThresholdCommand, doing or undoing) and redraw."""

@@ -183,7 +183,9 @@ class MainWindow(QMainWindow):
         editor.view_edited.connect(self.autosave.mark_dirty)
         editor.view_redrawn.connect(self._on_editor_view_redrawn)
         editor.step_pushed.connect(catalogue.on_view_edited)
-        self.autosave.saved.connect(catalogue.refresh_garment_state)
+        # After a save (a second after the last change): threshold changes, which are not
+        # steps pushed, reach the view buttons' words and cutout thumbnails too.
+        self.autosave.saved.connect(catalogue.on_view_edited)
         self.autosave.saved.connect(self.autosaved)
         self.autosave.failing.connect(self.status_bar.show_save_problem)
 

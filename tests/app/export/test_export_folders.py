@@ -121,3 +121,25 @@ def test_the_dialog_leaves_a_views_own_refine_edge_and_its_decontaminate_choice(
     assert soft.any(), "the view's own 4 px refine edge was applied"
     photo = window.session.states["Front"].rgb
     np.testing.assert_array_equal(cutout[..., 2::-1][alpha > 0], photo[alpha > 0])  # colours left as shot
+
+
+def test_a_threshold_change_drops_exported_from_that_views_button_at_once(make_window, shoot, tmp_path, qtbot):
+    from PySide6.QtCore import Qt
+
+    window = make_window([shoot])
+    with qtbot.waitSignal(window.export_finished, timeout=10000):
+        assert window.export(tmp_path / "out")
+    assert _words(window) == ["exported"] * 3
+    qtbot.keyClick(window.canvas, Qt.Key.Key_Period)
+    assert not window.state.exported
+    assert _words(window) == ["corrected", "exported", "exported"], "not only at the next view switch"
+
+
+def test_the_view_buttons_thumbnail_follows_a_threshold_change_once_it_is_saved(make_window, shoot, qtbot):
+    window = make_window([shoot])
+    before = window.view_strip.thumbnails["Front"].copy()
+    window.threshold_panel.slider.setValue(30)  # most of the ramp becomes garment
+    with qtbot.waitSignal(window.autosave.saved, timeout=5000):
+        window.autosave.save_now()
+    assert not np.array_equal(window.view_strip.thumbnails["Front"], before)
+    assert _words(window)[0] == "corrected"
