@@ -64,6 +64,12 @@ class CompareWindow(QWidget):
             return
         super().keyPressEvent(event)
 
+    def closeEvent(self, event) -> None:
+        # The keys go back to the main window (under some window managers nothing was active).
+        if self.parentWidget() is not None:
+            self.parentWidget().activateWindow()
+        super().closeEvent(event)
+
     def show_session(self, session: GarmentSession | None) -> None:
         """Draw every view of `session` (a view not yet predicted shows its photo)."""
         fresh = session is not self._session
