@@ -3,8 +3,8 @@
 The smart keep/remove tool of issue 12. Around the click, GrabCut (OpenCV) re-segments a
 window of the photo starting from the current mask: the current mask seeds "probably
 garment" / "probably background", the model's confident pixels far from the click and
-the window's frame are fixed, and a disc at the click (cut to the click's own colour
-where the disc is mostly another) is fixed to what the click says.
+the window's frame are fixed, and a disc at the click (cut to the click's own colour)
+is fixed to what the click says.
 Only the connected change that touches the click is kept, so a click never edits
 anything far from where it landed; the caller writes it as KEEP or REMOVE overrides, like
 a brush stroke, so it survives threshold changes and is one undo step.
@@ -31,7 +31,6 @@ CONFIDENT = 0.1  # probability margin from 0 and 1 inside which the model's answ
 CORE_RADIUS = 2.0  # the part of the seed fixed whatever the colours (work pixels)
 SEED_COLOUR_RANGE = 40  # per channel, from the click's colour, on the blurred window
 SEED_BLUR = 2.0  # Gaussian sigma (work pixels) before comparing colours
-SEED_SAME_SHARE = 0.5  # a disc with less of the click's colour is cut to that colour
 
 
 @dataclass
@@ -94,15 +93,14 @@ def smart_click(rgb: np.ndarray, probability: np.ndarray | None, mask: np.ndarra
     labels[frame & ~small_mask] = cv2.GC_BGD
     # The seed: a disc of SEED_SHARE of the click's distance to the edge, which lies
     # inside the region the click means when the click is near that region's middle. A
-    # click on a thin strap (or a bare neck) far from the mask is not: the disc was mostly
-    # backdrop, fixed as garment and put into the edit whatever GrabCut said. So when less
-    # than SEED_SAME_SHARE of the disc has the click's colour (blurred, so a print or a
-    # weave still counts as one colour), the seed is only the part that has it.
+    # click on a thin strap (or a bare neck) far from the mask is not: the disc spilled
+    # onto the backdrop, fixed as garment and put into the edit whatever GrabCut said.
+    # So the seed is only the part of the disc joined to the click in the click's colour
+    # (blurred, so a print or a weave still counts as one colour), and a small core.
     seed_radius = max(2.0, SEED_SHARE * d * scale)
-    seed = (yy - cy) ** 2 + (xx - cx) ** 2 <= seed_radius ** 2
-    same = seed & _same_colour(cv2.GaussianBlur(small_rgb, (0, 0), SEED_BLUR), cy, cx)
-    if np.count_nonzero(same) < SEED_SAME_SHARE * np.count_nonzero(seed):
-        seed = same | ((yy - cy) ** 2 + (xx - cx) ** 2 <= min(seed_radius, CORE_RADIUS) ** 2)
+    disc = (yy - cy) ** 2 + (xx - cx) ** 2 <= seed_radius ** 2
+    core = (yy - cy) ** 2 + (xx - cx) ** 2 <= min(seed_radius, CORE_RADIUS) ** 2
+    seed = core | (disc & _same_colour(cv2.GaussianBlur(small_rgb, (0, 0), SEED_BLUR), cy, cx))
     labels[seed] = cv2.GC_FGD if positive else cv2.GC_BGD
 
     if (labels == cv2.GC_FGD).any() or (labels == cv2.GC_PR_FGD).any():

@@ -77,3 +77,28 @@ def test_a_click_on_a_thin_strap_far_from_the_mask_adds_the_strap_not_a_disc_of_
     added[y0:y1, x0:x1] = edit.region
     assert (added & strap).sum() > 0.5 * strap.sum()
     assert (added & ~strap).sum() < 0.05 * strap.sum(), "backdrop added around the strap"
+
+
+def test_a_keep_click_on_a_pale_neck_above_the_garment_stays_mostly_on_the_neck():
+    # The helper's case in the app: a bare neck close to the backdrop's colour, 90-140 px
+    # above the garment's mask. The first tool added 2.5 times the neck's area of backdrop.
+    import cv2
+
+    rng = np.random.default_rng(0)
+    rgb = np.full((400, 300, 3), (205, 205, 208), np.uint8)
+    neck = np.zeros((400, 300), bool)
+    neck[20:200, 120:180] = True
+    rgb[neck] = (222, 190, 165)
+    garment = np.zeros((400, 300), bool)
+    garment[200:390, 40:260] = True
+    rgb[garment] = (40, 50, 90)
+    rgb = cv2.GaussianBlur(rgb, (0, 0), 1.0)
+    rgb = np.clip(rgb.astype(int) + rng.integers(-5, 6, rgb.shape), 0, 255).astype(np.uint8)
+    probability = np.where(garment, 240, 15).astype(np.uint8)
+    for y in (60, 110):
+        edit = smart_click(rgb, probability, garment, y, 150, positive=True)
+        added = np.zeros_like(garment)
+        y0, x0, y1, x1 = edit.bbox
+        added[y0:y1, x0:x1] = edit.region
+        assert (added & neck).sum() > 0.9 * neck.sum()
+        assert (added & ~neck).sum() < 0.3 * neck.sum(), f"click at y {y}: backdrop added around the neck"
