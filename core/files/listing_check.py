@@ -18,10 +18,11 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
+from core.files.imageio import SUPPORTED_FORMATS
+
 # The bytes each format's last chunk or marker ends with, searched in the file's tail.
 END_MARKERS = {"PNG": b"IEND\xaeB`\x82", "JPEG": b"\xff\xd9", "MPO": b"\xff\xd9"}
 TAIL_BYTES = 4096
-READABLE_FORMATS = {"PNG", "JPEG", "MPO", "TIFF", "WEBP", "BMP"}
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ def listing_problem(path: str | Path) -> ListingProblem | None:
         return ListingProblem(f"cannot be read ({exc.strerror or exc})", True)
     except (SyntaxError, ValueError) as exc:
         return ListingProblem(f"its header is corrupt ({exc})", True)
-    if kind not in READABLE_FORMATS:
+    if kind not in SUPPORTED_FORMATS:  # what read_image accepts
         return ListingProblem(f"unsupported format {kind}", True)
     marker = END_MARKERS.get(kind)
     if marker is not None and marker not in tail:
