@@ -79,19 +79,12 @@ class AppSettings:
     def last_open_folder(self, value: str) -> None:
         self._s.setValue("folders/open", str(value))
 
-    @property
-    def export_folder(self) -> str:
-        return self._str("folders/export")
-
-    @export_folder.setter
-    def export_folder(self, value: str) -> None:
-        self._s.setValue("folders/export", str(value))
-
-    def export_folder_for(self, shoot: str | Path) -> str:
-        """Where this shoot's garments were last exported, "" if never. Each shoot keeps
+    def export_folder_for(self, shoot: str | Path) -> Path | None:
+        """Where this shoot's garments were last exported, None if never. Each shoot keeps
         its own: one shoot's cutouts are not offered another shoot's folder, and a shoot
         still shows as exported after another shoot was exported elsewhere."""
-        return self._export_folders().get(_shoot_key(shoot), "")
+        folder = self._export_folders().get(_shoot_key(shoot))
+        return Path(folder) if folder else None
 
     def remember_export_folder(self, shoots: Iterable[str | Path], folder: str | Path) -> None:
         folders = self._export_folders()
@@ -101,7 +94,6 @@ class AppSettings:
             folders[key] = str(folder)
         kept = dict(list(folders.items())[-MAX_REMEMBERED_SHOOTS:])
         self._s.setValue("folders/export_by_shoot", json.dumps(kept))
-        self.export_folder = str(folder)
 
     def _export_folders(self) -> dict[str, str]:
         try:

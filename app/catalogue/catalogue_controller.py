@@ -98,7 +98,7 @@ class CatalogueController(QObject):
             self._settings.last_open_folder = str(p if p.is_dir() else p.parent)
         self.recent_paths_changed.emit()
         sidecars: dict = {}  # one writability probe per folder, not per garment
-        states = {g.garment_id: state_on_disk(g, self._export_folder(g.folder), sidecars) for g in catalogue.garments}
+        states = {g.garment_id: state_on_disk(g, self._settings.export_folder_for(g.folder), sidecars) for g in catalogue.garments}
         self._flag_damaged_photos(catalogue.garments, states)
         self._catalogue_panel.set_garments([g.garment_id for g in catalogue.garments], states)
         self.catalogue_opened.emit(catalogue.is_catalogue)
@@ -111,7 +111,7 @@ class CatalogueController(QObject):
         default = self._model.default_threshold()
         session = GarmentSession.open(garment, default, read_only=ws.refused.get(garment.folder))
         ws.session = session
-        session.mark_exported(self._export_folder(garment.folder))
+        session.mark_exported(self._settings.export_folder_for(garment.folder))
         gid = garment.garment_id
         for problem in session.problems:
             self._feedback.note(problem)
@@ -148,10 +148,6 @@ class CatalogueController(QObject):
                                         f"{problem.what}{hint}", error=problem.certain)
             if problems and all(p is not None and p.certain for p in problems.values()):
                 states[garment.garment_id] = BROKEN
-
-    def _export_folder(self, shoot: Path) -> Path | None:
-        folder = self._settings.export_folder_for(shoot)
-        return Path(folder) if folder else None
 
     def _count_time(self, state=None) -> None:
         """Add the time since the last call to the view that was on screen; `state` is on screen now."""

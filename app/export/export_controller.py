@@ -53,9 +53,7 @@ class ExportController(QObject):
         session = self._workspace.session
         if session is None:
             return
-        shoot = session.garment.folder
-        folder = self._settings.export_folder_for(shoot) or str(shoot / "cutouts")
-        dialog = ExportDialog(folder, self.export_feather, self.export_masks, parent,
+        dialog = ExportDialog(self._default_folder(session.garment.folder), self.export_feather, self.export_masks, parent,
                               refine_edge_px=self.export_refine_edge, decontaminate=self.export_decontaminate)
         if dialog.exec() != ExportDialog.DialogCode.Accepted:
             return
@@ -65,9 +63,7 @@ class ExportController(QObject):
         catalogue = self._workspace.catalogue
         if catalogue is None:
             return
-        shoot = catalogue.garments[0].folder
-        folder = self._settings.export_folder_for(shoot) or str(shoot / "cutouts")
-        dialog = ExportDialog(folder, self.export_feather, self.export_masks, parent,
+        dialog = ExportDialog(self._default_folder(catalogue.garments[0].folder), self.export_feather, self.export_masks, parent,
                               title=f"Export all {len(catalogue.garments)} garments",
                               refine_edge_px=self.export_refine_edge, decontaminate=self.export_decontaminate)
         if dialog.exec() == ExportDialog.DialogCode.Accepted:
@@ -121,7 +117,7 @@ class ExportController(QObject):
         catalogue = self._workspace.catalogue
         if catalogue is None or self.training_set.running:
             return False
-        exports = {g.folder: Path(f) for g in catalogue.garments if (f := self._settings.export_folder_for(g.folder))}
+        exports = {g.folder: f for g in catalogue.garments if (f := self._settings.export_folder_for(g.folder))}
         if not exports:
             self._feedback.show_error("Nothing exported yet: export the corrected garments first")
             return False
@@ -139,6 +135,10 @@ class ExportController(QObject):
         self.garment_exporter.detach()
         self.catalogue_exporter.detach()
         self.training_set.detach()
+
+    def _default_folder(self, shoot: Path) -> str:
+        """Where the dialog starts: the shoot's own last export folder, else `cutouts/` beside it."""
+        return str(self._settings.export_folder_for(shoot) or shoot / "cutouts")
 
     def _accept_options(self, out_dir: Path, shoots, feather_px: int, write_mask: bool, refine_edge_px: int = 0,
                         decontaminate: bool = True) -> bool:

@@ -154,7 +154,7 @@ def test_export_all_through_the_file_menu(make_window, catalogue, tmp_path, qtbo
     with qtbot.waitSignal(window.export_controller.catalogue_exporter.finished_export, timeout=20000):
         window.menu_actions.export_all.trigger()
     assert len(list(out.glob("*_cutout.png"))) == 6
-    assert window.settings.export_folder == str(out)
+    assert window.settings.export_folder_for(catalogue) == out
 
 
 def test_export_all_waits_for_the_model(qtbot, catalogue, tmp_path):

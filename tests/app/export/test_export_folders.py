@@ -52,13 +52,13 @@ def test_a_cutout_in_another_folder_is_not_this_exports(make_window, shoot, tmp_
 def test_each_shoot_remembers_its_own_export_folder(tmp_path):
     settings = AppSettings()
     a, b = tmp_path / "a", tmp_path / "b"
-    assert settings.export_folder_for(a) == ""
+    assert settings.export_folder_for(a) is None
     settings.remember_export_folder([a], tmp_path / "out_a")
     settings.remember_export_folder([b], tmp_path / "out_b")
     again = AppSettings()  # what the next start of the app reads
-    assert again.export_folder_for(a) == str(tmp_path / "out_a")
-    assert again.export_folder_for(tmp_path / "b" / ".." / "b") == str(tmp_path / "out_b")
-    assert again.export_folder_for(tmp_path / "c") == ""
+    assert again.export_folder_for(a) == tmp_path / "out_a"
+    assert again.export_folder_for(tmp_path / "b" / ".." / "b") == tmp_path / "out_b"
+    assert again.export_folder_for(tmp_path / "c") is None
 
 
 def _second_shoot(tmp_path):

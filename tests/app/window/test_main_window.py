@@ -203,7 +203,7 @@ def test_export_writes_cutouts_matching_the_screen(make_window, shoot, tmp_path,
                                       state.rgb[state.mask()])
         saved_mask = cv2.imread(str(out / f"g1_{view}_mask.png"), cv2.IMREAD_UNCHANGED)
         np.testing.assert_array_equal(saved_mask > 127, state.mask())
-    assert window.settings.export_folder == str(out)
+    assert window.settings.export_folder_for(shoot) == out
     assert window.catalogue_panel.state("g1") == "exported"
 
 
@@ -411,4 +411,4 @@ def test_export_through_the_dialog(make_window, shoot, tmp_path, qtbot, monkeypa
     assert len(list(out.glob("*_cutout.png"))) == 3 and len(list(out.glob("*_mask.png"))) == 3
     alpha = cv2.imread(str(out / "g1_Front_cutout.png"), cv2.IMREAD_UNCHANGED)[..., 3]
     assert 0 < np.count_nonzero((alpha > 0) & (alpha < 255))  # feathered edge
-    assert window.settings.export_folder == str(out)
+    assert window.settings.export_folder_for(shoot) == out
