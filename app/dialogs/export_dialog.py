@@ -1,4 +1,5 @@
-"""Export options: folder (remembered), feather, refine edge and decontamination, also write masks."""
+"""Export options: folder (remembered), feather, refine edge and decontamination, also write masks;
+for a catalogue of several shoots, whether each shoot goes into its own folder."""
 
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ class ExportDialog(QDialog):
     refine_edge_px, decontaminate)."""
 
     def __init__(self, folder: str, feather_px: int = 0, write_mask: bool = False, parent=None,
-                 title: str = "Export cutouts", refine_edge_px: int = 0, decontaminate: bool = True):
+                 title: str = "Export cutouts", refine_edge_px: int = 0, decontaminate: bool = True,
+                 shoots: int = 1):
         super().__init__(parent)
         self.setWindowTitle(title)
         self.folder_edit = QLineEdit(folder)
@@ -59,7 +61,16 @@ class ExportDialog(QDialog):
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Export")
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
+        # Several shoots in one folder would mix their cutouts (and each shoot would then
+        # remember the other's folder), so by default each shoot keeps its own.
+        self.each_shoot_check = QCheckBox(f"Each of the {shoots} shoots into its own folder "
+                                          "(its last export folder, else cutouts/ beside it)")
+        self.each_shoot_check.setChecked(shoots > 1)
+        self.each_shoot_check.toggled.connect(lambda on: folder_row.setEnabled(not on))
+        folder_row.setEnabled(not self.each_shoot_check.isChecked())
         form = QFormLayout(self)
+        if shoots > 1:
+            form.addRow("", self.each_shoot_check)
         form.addRow("Folder", folder_row)
         form.addRow("Feather", self.feather_spin)
         form.addRow("Refine edge", self.refine_spin)
@@ -71,6 +82,10 @@ class ExportDialog(QDialog):
     def options(self) -> tuple[Path, int, bool, int, bool]:
         return (Path(self.folder_edit.text().strip()), self.feather_spin.value(), self.mask_check.isChecked(),
                 self.refine_spin.value(), self.decontaminate_check.isChecked())
+
+    def each_shoot_own_folder(self) -> bool:
+        """True: export each shoot into its own folder; the Folder field is not used."""
+        return self.each_shoot_check.isChecked()
 
     def _on_browse_clicked(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Export folder", self.folder_edit.text())

@@ -63,11 +63,14 @@ class ExportController(QObject):
         catalogue = self._workspace.catalogue
         if catalogue is None:
             return
-        dialog = ExportDialog(self._default_folder(catalogue.garments[0].folder), self.export_feather, self.export_masks, parent,
+        shoots = _shoots(catalogue)
+        dialog = ExportDialog(self._default_folder(shoots[0]), self.export_feather, self.export_masks, parent,
                               title=f"Export all {len(catalogue.garments)} garments",
-                              refine_edge_px=self.export_refine_edge, decontaminate=self.export_decontaminate)
+                              refine_edge_px=self.export_refine_edge, decontaminate=self.export_decontaminate,
+                              shoots=len(shoots))
         if dialog.exec() == ExportDialog.DialogCode.Accepted:
-            self.export_all(*dialog.options())
+            folder, *options = dialog.options()
+            self.export_all(None if dialog.each_shoot_own_folder() else folder, *options)
 
     # -- exports -----------------------------------------------------------------
     def export(self, out_dir: Path, feather_px: int = 0, write_mask: bool = False, refine_edge_px: int = 0, decontaminate: bool = True) -> bool:
@@ -76,7 +79,7 @@ class ExportController(QObject):
         if self.catalogue_exporter.running or self.garment_exporter.running or session is None:
             return False
         out_dir = Path(out_dir)
-        if not self._accept_options(out_dir, [session.garment.folder], feather_px, write_mask, refine_edge_px,
+        if not self._accept_options({session.garment.folder: out_dir}, feather_px, write_mask, refine_edge_px,
                                     decontaminate):
             return False
         # Saved first: corrections written after the cutout would say it is out of date
@@ -86,20 +89,22 @@ class ExportController(QObject):
         return self.garment_exporter.start(session, out_dir, feather_px, write_mask, refine_edge_px, decontaminate,
                                            ModelInfo.of(self._workspace.predictor))
 
-    def export_all(self, out_dir: Path, feather_px: int = 0, write_mask: bool = False, refine_edge_px: int = 0, decontaminate: bool = True) -> bool:
-        """Export every garment of the catalogue; False if refused."""
+    def export_all(self, out_dir: Path | None, feather_px: int = 0, write_mask: bool = False, refine_edge_px: int = 0,
+                   decontaminate: bool = True) -> bool:
+        """Export every garment of the catalogue into `out_dir`, or with None each shoot
+        into its own folder (its last export folder, else cutouts/ beside it); False if refused."""
         if self.garment_exporter.running or self.catalogue_exporter.running or self._workspace.catalogue is None:
             return False
         if self._workspace.predictor is None:
             self._feedback.show_error("The model is still loading: export all garments once it is ready")
             return False
-        out_dir = Path(out_dir)
-        shoots = {g.folder for g in self._workspace.catalogue.garments}
-        if not self._accept_options(out_dir, shoots, feather_px, write_mask, refine_edge_px, decontaminate):
+        folders = {shoot: Path(out_dir) if out_dir is not None else Path(self._default_folder(shoot))
+                   for shoot in _shoots(self._workspace.catalogue)}
+        if not self._accept_options(folders, feather_px, write_mask, refine_edge_px, decontaminate):
             return False
         self._save_edits()
         self._before_export()
-        return self.catalogue_exporter.start(out_dir, feather_px, write_mask, refine_edge_px, decontaminate)
+        return self.catalogue_exporter.start(folders, feather_px, write_mask, refine_edge_px, decontaminate)
 
     def add_to_training_set_with_dialog(self, parent: QWidget) -> None:
         if self._workspace.catalogue is None:
@@ -140,15 +145,17 @@ class ExportController(QObject):
         """Where the dialog starts: the shoot's own last export folder, else `cutouts/` beside it."""
         return str(self._settings.export_folder_for(shoot) or shoot / "cutouts")
 
-    def _accept_options(self, out_dir: Path, shoots, feather_px: int, write_mask: bool, refine_edge_px: int = 0,
+    def _accept_options(self, folders: dict[Path, Path], feather_px: int, write_mask: bool, refine_edge_px: int = 0,
                         decontaminate: bool = True) -> bool:
-        """Check the export folder (a message when it won't do) and remember the options,
-        the folder for each of the `shoots` exported."""
-        problem = export_folder_problem(out_dir)
-        if problem:
-            self._feedback.show_error(problem)
-            return False
-        self._settings.remember_export_folder(shoots, out_dir)
+        """Check the export folders ({shoot: folder}; a message when one won't do, and then
+        nothing is exported) and remember the options, and each shoot's folder."""
+        for out_dir in dict.fromkeys(folders.values()):
+            problem = export_folder_problem(out_dir)
+            if problem:
+                self._feedback.show_error(problem)
+                return False
+        for shoot, out_dir in folders.items():
+            self._settings.remember_export_folder([shoot], out_dir)
         self.export_feather, self.export_masks = feather_px, write_mask
         self.export_refine_edge, self.export_decontaminate = refine_edge_px, decontaminate
         return True
@@ -158,3 +165,8 @@ class ExportController(QObject):
         if session is not None:
             self.garment_state_changed.emit(session.garment_id, session_state(session))
         self.export_finished.emit(written)
+
+
+def _shoots(catalogue) -> list[Path]:
+    """The catalogue's shoot folders, in the order of their first garment."""
+    return list(dict.fromkeys(g.folder for g in catalogue.garments))

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Mapping
 
 import numpy as np
 from PySide6.QtCore import Signal
@@ -92,10 +92,11 @@ def _open(garment: Garment, predictor) -> GarmentInput:
     return snapshot(session)
 
 
-def export_catalogue(inputs: list[GarmentInput], predictor, out_dir: Path, feather_px: int, write_mask: bool,
-                     progress: Callable, cancelled: Callable, partial: Callable,
+def export_catalogue(inputs: list[GarmentInput], predictor, out_dirs: Mapping[Path, Path], feather_px: int,
+                     write_mask: bool, progress: Callable, cancelled: Callable, partial: Callable,
                      refine_edge_px: int = 0, decontaminate: bool = True) -> CatalogueExportReport:
-    """Export every garment's views; partial(garment_id) after each fully exported garment.
+    """Export every garment's views into its shoot's folder (`out_dirs`: {shoot folder:
+    export folder}); partial(garment_id) after each fully exported garment.
 
     progress counts two steps per view: its mask ready (predicted when needed), its
     files written. Raises Cancelled between steps; files already written are complete.
@@ -107,6 +108,7 @@ def export_catalogue(inputs: list[GarmentInput], predictor, out_dir: Path, feath
     progress(0, total)
     for item in inputs:
         gid = item.garment.garment_id
+        out_dir = out_dirs[item.garment.folder]
         step = base
         try:
             if cancelled():
@@ -182,12 +184,14 @@ class CatalogueExporter(BackgroundJob):
         self._workspace = workspace
         self._report = CatalogueExportReport()
         self._total = 0
-        self._out_dir: Path | None = None
+        self._out_dirs: dict[Path, Path] = {}
         self._on_screen: GarmentInput | None = None  # the snapshot of the garment on screen
 
-    def start(self, out_dir: Path, feather_px: int = 0, write_mask: bool = False, refine_edge_px: int = 0, decontaminate: bool = True) -> bool:
-        """Export every garment of the catalogue into `out_dir` (checked by the caller,
-        the edits on screen saved) with the loaded model; False if refused."""
+    def start(self, out_dirs: Mapping[Path, Path], feather_px: int = 0, write_mask: bool = False, refine_edge_px: int = 0,
+              decontaminate: bool = True) -> bool:
+        """Export every garment of the catalogue into its shoot's folder (`out_dirs`:
+        {shoot folder: export folder}, checked by the caller, the edits on screen saved)
+        with the loaded model; False if refused."""
         ws = self._workspace
         if self.running or ws.catalogue is None or ws.predictor is None:
             return False
@@ -198,10 +202,11 @@ class CatalogueExporter(BackgroundJob):
         predictor = ws.predictor
         self._report = CatalogueExportReport()
         self._total = len(inputs)
-        self._out_dir = out_dir
+        self._out_dirs = dict(out_dirs)
+        out_dirs = self._out_dirs
 
         def task(progress, cancelled, partial):
-            return export_catalogue(inputs, predictor, out_dir, feather_px, write_mask, progress, cancelled, partial,
+            return export_catalogue(inputs, predictor, out_dirs, feather_px, write_mask, progress, cancelled, partial,
                                     refine_edge_px, decontaminate)
 
         self._start_worker(task, "export of all garments", "Exporting all", total=2 * sum(len(i.garment.views) for i in inputs))
@@ -230,7 +235,9 @@ class CatalogueExporter(BackgroundJob):
     def _on_worker_succeeded(self, report: CatalogueExportReport) -> None:
         self._end()
         self._report = report
-        folder = Path(report.written[0]).parent if report.written else ""
+        folders = list(dict.fromkeys(Path(f).parent for f in report.written))
+        folder = f"{len(folders)} folders ({', '.join(map(str, folders))})" if len(folders) > 1 else \
+            (folders[0] if folders else "")
         # A garment with an unreadable view is not "exported", but its other views are:
         # "2 of 4" alone read as if the rest had written nothing.
         partly = f", {len(report.partly)} in part" if report.partly else ""
@@ -274,7 +281,7 @@ class CatalogueExporter(BackgroundJob):
             if ws.session is not None and gid == ws.session.garment_id:
                 self.garment_state_changed.emit(gid, session_state(ws.session))
             else:
-                self.garment_state_changed.emit(gid, state_on_disk(garment, self._out_dir))
+                self.garment_state_changed.emit(gid, state_on_disk(garment, self._out_dirs.get(garment.folder)))
 
 
 def missing_views_text(missing: dict[str, list[str]], most: int = 3) -> str:

@@ -296,8 +296,9 @@ class MainWindow(QMainWindow):
         """Export the current garment's predicted views (app.export); False if refused."""
         return self.export_controller.export(out_dir, feather_px, write_mask, refine_edge_px, decontaminate)
 
-    def export_all(self, out_dir: Path, feather_px: int = 0, write_mask: bool = False, refine_edge_px: int = 0, decontaminate: bool = True) -> bool:
-        """Export every garment of the catalogue (app.export); False if refused."""
+    def export_all(self, out_dir: Path | None, feather_px: int = 0, write_mask: bool = False, refine_edge_px: int = 0, decontaminate: bool = True) -> bool:
+        """Export every garment of the catalogue into `out_dir`, or with None each shoot
+        into its own folder (app.export); False if refused."""
         return self.export_controller.export_all(out_dir, feather_px, write_mask, refine_edge_px, decontaminate)
 
     def show_error(self, message: str) -> None:

@@ -143,3 +143,51 @@ def test_the_view_buttons_thumbnail_follows_a_threshold_change_once_it_is_saved(
         window.autosave.save_now()
     assert not np.array_equal(window.view_strip.thumbnails["Front"], before)
     assert _words(window)[0] == "corrected"
+
+
+def test_export_all_sends_each_shoot_to_its_own_folder_unless_one_is_chosen(make_window, shoot, tmp_path, qtbot,
+                                                                            monkeypatch):
+    other = _second_shoot(tmp_path)
+    window = make_window([shoot, other])
+    window.settings.remember_export_folder([shoot], tmp_path / "out_a")  # a's last export; b has none
+    seen = {}
+
+    def accept_defaults(dialog):
+        seen["each"], seen["folder_enabled"] = dialog.each_shoot_check.isChecked(), dialog.folder_edit.isEnabled()
+        return ExportDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(ExportDialog, "exec", accept_defaults)
+    with qtbot.waitSignal(window.export_controller.catalogue_exporter.finished_export, timeout=20000) as done:
+        window.export_controller.export_all_with_dialog(window)
+    assert seen == {"each": True, "folder_enabled": False}
+    assert {p.name for p in (tmp_path / "out_a").glob("*_cutout.png")} == {f"g1_{v}_cutout.png" for v in VIEWS}
+    assert {p.name for p in (other / "cutouts").glob("*_cutout.png")} == {f"h2_{v}_cutout.png" for v in VIEWS}
+    assert done.args[0].exported == ["g1", "h2"]
+    assert window.settings.export_folder_for(shoot) == tmp_path / "out_a"
+    assert window.settings.export_folder_for(other) == other / "cutouts"
+    assert window.catalogue_panel.state("h2") == "exported"
+
+    def one_folder(dialog):
+        dialog.each_shoot_check.setChecked(False)
+        assert dialog.folder_edit.isEnabled()
+        dialog.folder_edit.setText(str(tmp_path / "together"))
+        return ExportDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(ExportDialog, "exec", one_folder)
+    with qtbot.waitSignal(window.export_controller.catalogue_exporter.finished_export, timeout=20000):
+        window.export_controller.export_all_with_dialog(window)
+    assert len(list((tmp_path / "together").glob("*_cutout.png"))) == 6
+    assert window.settings.export_folder_for(other) == tmp_path / "together"
+
+
+def test_a_catalogue_of_one_shoot_is_not_asked_about_shoots(make_window, shoot, monkeypatch):
+    seen = []
+
+    def look(dialog):
+        seen.append((dialog.each_shoot_check.isChecked(), dialog.each_shoot_check.parent() is None))
+        return ExportDialog.DialogCode.Rejected
+
+    monkeypatch.setattr(ExportDialog, "exec", look)
+    window = make_window([shoot])
+    window.export_controller.export_all_with_dialog(window)
+    assert seen == [(False, True)]
