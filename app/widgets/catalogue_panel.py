@@ -68,6 +68,7 @@ class CataloguePanel(QWidget):
         # garment id -> (worst view's estimate, whether any view needs review)
         self._estimates: dict[str, tuple[float, bool]] = {}
         self._order: list[str] = []  # the catalogue's own order
+        self._known: set[str] = set()
         # garment id -> its first view's cutout at list size, once it was open and predicted
         self._thumbnails: dict[str, np.ndarray] = {}
         self._updating = False
@@ -82,6 +83,7 @@ class CataloguePanel(QWidget):
             self._states = {}
             self._estimates = {}
             self._order = list(garment_ids)
+            self._known = set(garment_ids)
             for gid in garment_ids:
                 item = QListWidgetItem(gid)
                 item.setData(Qt.ItemDataRole.UserRole, gid)
@@ -103,6 +105,10 @@ class CataloguePanel(QWidget):
         return garment_id in self._thumbnails
 
     def set_state(self, garment_id: str, state: str) -> None:
+        if garment_id not in self._known:
+            # A late word about the previous catalogue's garment (its export or autosave
+            # ending after another catalogue was opened) must not count in this one's summary.
+            return
         self._states[garment_id] = state
         self._show_item(garment_id)
         self._update_summary()
@@ -110,6 +116,8 @@ class CataloguePanel(QWidget):
     def set_estimate(self, garment_id: str, worst: float | None, needs_review: bool = False) -> None:
         """The garment's worst view estimate (0..1) and whether a view needs review; None
         forgets it (another model, or no triage in its card)."""
+        if garment_id not in self._known:
+            return
         if worst is None:
             self._estimates.pop(garment_id, None)
         else:

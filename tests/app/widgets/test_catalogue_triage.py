@@ -74,3 +74,17 @@ def test_a_predicted_garment_gets_its_worst_view_estimate(make_window, fake_pred
     worst, review = panel.estimate("a1")
     assert worst > 0.5 and review and "· review" in panel._item("a1").text()
     assert panel.estimate("b2") is None  # not predicted yet
+
+
+def test_a_late_word_about_the_previous_catalogues_garment_is_not_counted(qtbot):
+    from app.document.garment_session import EXPORTED
+
+    panel = _panel(qtbot)
+    panel.set_state("a", EXPORTED)
+    panel.set_garments(["c1", "c2"], {})  # another catalogue opened
+    panel.set_state("a", EXPORTED)  # the old garment's export or autosave ends now
+    panel.set_estimate("a", 0.9, True)
+    assert panel.summary.text() == "2 garments, 0 exported"
+    assert panel.garment_ids() == ["c1", "c2"]
+    panel.set_state("c2", EXPORTED)
+    assert panel.summary.text() == "2 garments, 1 exported"
