@@ -4,7 +4,9 @@ for a catalogue of several shoots, whether each shoot goes into its own folder."
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Sequence
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -12,6 +14,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPushButton,
     QSpinBox,
@@ -25,7 +28,7 @@ class ExportDialog(QDialog):
 
     def __init__(self, folder: str, feather_px: int = 0, write_mask: bool = False, parent=None,
                  title: str = "Export cutouts", refine_edge_px: int = 0, decontaminate: bool = True,
-                 shoots: int = 1):
+                 shoots: int = 1, destinations: Sequence[tuple[str, str]] = ()):
         super().__init__(parent)
         self.setWindowTitle(title)
         self.folder_edit = QLineEdit(folder)
@@ -66,11 +69,17 @@ class ExportDialog(QDialog):
         self.each_shoot_check = QCheckBox(f"Each of the {shoots} shoots into its own folder "
                                           "(its last export folder, else cutouts/ beside it)")
         self.each_shoot_check.setChecked(shoots > 1)
-        self.each_shoot_check.toggled.connect(lambda on: folder_row.setEnabled(not on))
+        # The greyed Folder field shows the first shoot's folder only: say where each goes.
+        self.destinations_label = QLabel(_destinations_text(destinations))
+        self.destinations_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.each_shoot_check.toggled.connect(self._on_each_shoot_toggled)
         folder_row.setEnabled(not self.each_shoot_check.isChecked())
+        self._folder_row = folder_row
         form = QFormLayout(self)
         if shoots > 1:
             form.addRow("", self.each_shoot_check)
+            if destinations:
+                form.addRow("", self.destinations_label)
         form.addRow("Folder", folder_row)
         form.addRow("Feather", self.feather_spin)
         form.addRow("Refine edge", self.refine_spin)
@@ -87,7 +96,19 @@ class ExportDialog(QDialog):
         """True: export each shoot into its own folder; the Folder field is not used."""
         return self.each_shoot_check.isChecked()
 
+    def _on_each_shoot_toggled(self, on: bool) -> None:
+        self._folder_row.setEnabled(not on)
+        self.destinations_label.setEnabled(on)
+
     def _on_browse_clicked(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Export folder", self.folder_edit.text())
         if folder:
             self.folder_edit.setText(folder)
+
+
+def _destinations_text(destinations: Sequence[tuple[str, str]], most: int = 4) -> str:
+    """'shoot_a → /out/a' lines, the first `most`, then how many more."""
+    lines = [f"{shoot} → {folder}" for shoot, folder in destinations[:most]]
+    if len(destinations) > most:
+        lines.append(f"and {len(destinations) - most} more shoots")
+    return "\n".join(lines)

@@ -67,7 +67,8 @@ class ExportController(QObject):
         dialog = ExportDialog(self._default_folder(shoots[0]), self.export_feather, self.export_masks, parent,
                               title=f"Export all {len(catalogue.garments)} garments",
                               refine_edge_px=self.export_refine_edge, decontaminate=self.export_decontaminate,
-                              shoots=len(shoots))
+                              shoots=len(shoots),
+                              destinations=[(shoot.name, self._default_folder(shoot)) for shoot in shoots])
         if dialog.exec() == ExportDialog.DialogCode.Accepted:
             folder, *options = dialog.options()
             self.export_all(None if dialog.each_shoot_own_folder() else folder, *options)
@@ -152,7 +153,9 @@ class ExportController(QObject):
         for out_dir in dict.fromkeys(folders.values()):
             problem = export_folder_problem(out_dir)
             if problem:
-                self._feedback.show_error(problem)
+                if len(folders) > 1:  # say whose folder it is: the dialog showed one of them
+                    problem += " (the folder of " + ", ".join(s.name for s, f in folders.items() if f == out_dir) + ")"
+                self._feedback.show_error(problem + "; nothing was exported")
                 return False
         for shoot, out_dir in folders.items():
             self._settings.remember_export_folder([shoot], out_dir)

@@ -154,12 +154,14 @@ def test_export_all_sends_each_shoot_to_its_own_folder_unless_one_is_chosen(make
 
     def accept_defaults(dialog):
         seen["each"], seen["folder_enabled"] = dialog.each_shoot_check.isChecked(), dialog.folder_edit.isEnabled()
+        seen["destinations"] = dialog.destinations_label.text().splitlines()
         return ExportDialog.DialogCode.Accepted
 
     monkeypatch.setattr(ExportDialog, "exec", accept_defaults)
     with qtbot.waitSignal(window.export_controller.catalogue_exporter.finished_export, timeout=20000) as done:
         window.export_controller.export_all_with_dialog(window)
-    assert seen == {"each": True, "folder_enabled": False}
+    assert seen == {"each": True, "folder_enabled": False,
+                    "destinations": [f"{shoot.name} → {tmp_path / 'out_a'}", f"shoot_b → {other / 'cutouts'}"]}
     assert {p.name for p in (tmp_path / "out_a").glob("*_cutout.png")} == {f"g1_{v}_cutout.png" for v in VIEWS}
     assert {p.name for p in (other / "cutouts").glob("*_cutout.png")} == {f"h2_{v}_cutout.png" for v in VIEWS}
     assert done.args[0].exported == ["g1", "h2"]
@@ -191,3 +193,16 @@ def test_a_catalogue_of_one_shoot_is_not_asked_about_shoots(make_window, shoot, 
     window = make_window([shoot])
     window.export_controller.export_all_with_dialog(window)
     assert seen == [(False, True)]
+
+
+def test_export_all_refuses_all_when_one_shoots_folder_will_not_do_and_names_that_shoot(make_window, shoot, tmp_path):
+    other = _second_shoot(tmp_path)
+    window = make_window([shoot, other])
+    blocker = tmp_path / "a_file"
+    blocker.write_text("not a folder")
+    window.settings.remember_export_folder([other], blocker)
+    assert not window.export_all(None)
+    message = window.message_panel.messages()[-1]
+    assert str(blocker) in message and "shoot_b" in message and "nothing was exported" in message
+    assert not list(shoot.rglob("*_cutout.png")), "shoot a's cutouts are held back too"
+    assert window.settings.export_folder_for(shoot) is None
