@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Mapping
 
 from PySide6.QtCore import QByteArray, QSettings
 
@@ -83,16 +83,21 @@ class AppSettings:
         """Where this shoot's garments were last exported, None if never. Each shoot keeps
         its own: one shoot's cutouts are not offered another shoot's folder, and a shoot
         still shows as exported after another shoot was exported elsewhere."""
-        folder = self._export_folders().get(_shoot_key(shoot))
-        return Path(folder) if folder else None
+        return self.export_folders_for([shoot])[shoot]
 
-    def remember_export_folder(self, shoots: Iterable[str | Path], folder: str | Path) -> None:
-        folders = self._export_folders()
-        for shoot in shoots:
+    def export_folders_for(self, shoots: Iterable[str | Path]) -> dict:
+        """{shoot: export_folder_for(shoot)} for many shoots, the settings read once."""
+        stored = self._export_folders()
+        return {shoot: Path(f) if (f := stored.get(_shoot_key(shoot))) else None for shoot in shoots}
+
+    def remember_export_folders(self, folders: Mapping[str | Path, str | Path]) -> None:
+        """Remember {shoot: the folder it was exported to}, written once."""
+        stored = self._export_folders()
+        for shoot, folder in folders.items():
             key = _shoot_key(shoot)
-            folders.pop(key, None)  # re-inserted last: the dict stays oldest-first
-            folders[key] = str(folder)
-        kept = dict(list(folders.items())[-MAX_REMEMBERED_SHOOTS:])
+            stored.pop(key, None)  # re-inserted last: the dict stays oldest-first
+            stored[key] = str(folder)
+        kept = dict(list(stored.items())[-MAX_REMEMBERED_SHOOTS:])
         self._s.setValue("folders/export_by_shoot", json.dumps(kept))
 
     def _export_folders(self) -> dict[str, str]:

@@ -98,7 +98,8 @@ class CatalogueController(QObject):
             self._settings.last_open_folder = str(p if p.is_dir() else p.parent)
         self.recent_paths_changed.emit()
         sidecars: dict = {}  # one writability probe per folder, not per garment
-        states = {g.garment_id: state_on_disk(g, self._settings.export_folder_for(g.folder), sidecars) for g in catalogue.garments}
+        exports = self._settings.export_folders_for({g.folder for g in catalogue.garments})
+        states = {g.garment_id: state_on_disk(g, exports[g.folder], sidecars) for g in catalogue.garments}
         self._flag_damaged_photos(catalogue.garments, states)
         self._catalogue_panel.set_garments([g.garment_id for g in catalogue.garments], states)
         self.catalogue_opened.emit(catalogue.is_catalogue)

@@ -123,7 +123,7 @@ class ExportController(QObject):
         catalogue = self._workspace.catalogue
         if catalogue is None or self.training_set.running:
             return False
-        exports = {g.folder: f for g in catalogue.garments if (f := self._settings.export_folder_for(g.folder))}
+        exports = {s: f for s, f in self._settings.export_folders_for(_shoots(catalogue)).items() if f is not None}
         if not exports:
             self._feedback.show_error("Nothing exported yet: export the corrected garments first")
             return False
@@ -157,8 +157,7 @@ class ExportController(QObject):
                     problem += " (the folder of " + ", ".join(s.name for s, f in folders.items() if f == out_dir) + ")"
                 self._feedback.show_error(problem + "; nothing was exported")
                 return False
-        for shoot, out_dir in folders.items():
-            self._settings.remember_export_folder([shoot], out_dir)
+        self._settings.remember_export_folders(folders)
         self.export_feather, self.export_masks = feather_px, write_mask
         self.export_refine_edge, self.export_decontaminate = refine_edge_px, decontaminate
         return True

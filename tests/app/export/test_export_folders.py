@@ -43,7 +43,7 @@ def test_a_cutout_in_another_folder_is_not_this_exports(make_window, shoot, tmp_
     with qtbot.waitSignal(window.export_finished, timeout=10000):
         assert window.export(tmp_path / "out")
     window.close()
-    window.settings.remember_export_folder([shoot], tmp_path / "elsewhere")
+    window.settings.remember_export_folders({shoot: tmp_path / "elsewhere"})
     reopened = make_window([shoot])
     assert not any(s.exported for s in reopened.session.states.values())
     assert "exported" not in _words(reopened)
@@ -53,8 +53,8 @@ def test_each_shoot_remembers_its_own_export_folder(tmp_path):
     settings = AppSettings()
     a, b = tmp_path / "a", tmp_path / "b"
     assert settings.export_folder_for(a) is None
-    settings.remember_export_folder([a], tmp_path / "out_a")
-    settings.remember_export_folder([b], tmp_path / "out_b")
+    settings.remember_export_folders({a: tmp_path / "out_a"})
+    settings.remember_export_folders({b: tmp_path / "out_b"})
     again = AppSettings()  # what the next start of the app reads
     assert again.export_folder_for(a) == tmp_path / "out_a"
     assert again.export_folder_for(tmp_path / "b" / ".." / "b") == tmp_path / "out_b"
@@ -149,7 +149,7 @@ def test_export_all_sends_each_shoot_to_its_own_folder_unless_one_is_chosen(make
                                                                             monkeypatch):
     other = _second_shoot(tmp_path)
     window = make_window([shoot, other])
-    window.settings.remember_export_folder([shoot], tmp_path / "out_a")  # a's last export; b has none
+    window.settings.remember_export_folders({shoot: tmp_path / "out_a"})  # a's last export; b has none
     seen = {}
 
     def accept_defaults(dialog):
@@ -200,7 +200,7 @@ def test_export_all_refuses_all_when_one_shoots_folder_will_not_do_and_names_tha
     window = make_window([shoot, other])
     blocker = tmp_path / "a_file"
     blocker.write_text("not a folder")
-    window.settings.remember_export_folder([other], blocker)
+    window.settings.remember_export_folders({other: blocker})
     assert not window.export_all(None)
     message = window.message_panel.messages()[-1]
     assert str(blocker) in message and "shoot_b" in message and "nothing was exported" in message
