@@ -36,7 +36,7 @@ class CatalogueController(QObject):
     """Opens what the user asks for and shows the chosen garment and view."""
 
     catalogue_opened = Signal(bool)  # whether it has several garments (then the garment list shows)
-    garment_opened = Signal(str)  # garment id
+    garment_opened = Signal(str)  # the garment's catalogue key
     view_shown = Signal()  # the view on screen changed (or its garment did)
     recent_paths_changed = Signal()
 
@@ -99,9 +99,9 @@ class CatalogueController(QObject):
         self.recent_paths_changed.emit()
         sidecars: dict = {}  # one writability probe per folder, not per garment
         exports = self._settings.export_folders_for({g.folder for g in catalogue.garments})
-        states = {g.garment_id: state_on_disk(g, exports[g.folder], sidecars) for g in catalogue.garments}
+        states = {g.key: state_on_disk(g, exports[g.folder], sidecars) for g in catalogue.garments}
         self._flag_damaged_photos(catalogue.garments, states)
-        self._catalogue_panel.set_garments([g.garment_id for g in catalogue.garments], states)
+        self._catalogue_panel.set_garments([g.key for g in catalogue.garments], states)
         self.catalogue_opened.emit(catalogue.is_catalogue)
         self.open_garment(catalogue.garments[0])
         return True
@@ -113,7 +113,7 @@ class CatalogueController(QObject):
         session = GarmentSession.open(garment, default, read_only=ws.refused.get(garment.folder))
         ws.session = session
         session.mark_exported(self._settings.export_folder_for(garment.folder))
-        gid = garment.garment_id
+        gid = garment.key
         for problem in session.problems:
             self._feedback.note(problem)
         for message in session.broken.values():
@@ -145,10 +145,10 @@ class CatalogueController(QObject):
             for view, problem in problems.items():
                 if problem is not None:
                     hint = "" if problem.certain else "; open the garment to check it"
-                    self._feedback.note(f"{garment.garment_id} {view}: {garment.views[view].name}: "
+                    self._feedback.note(f"{garment.key} {view}: {garment.views[view].name}: "
                                         f"{problem.what}{hint}", error=problem.certain)
             if problems and all(p is not None and p.certain for p in problems.values()):
-                states[garment.garment_id] = BROKEN
+                states[garment.key] = BROKEN
 
     def _count_time(self, state=None) -> None:
         """Add the time since the last call to the view that was on screen; `state` is on screen now."""
@@ -195,15 +195,15 @@ class CatalogueController(QObject):
         ws = self._workspace
         if ws.catalogue is None or ws.session is None or len(ws.catalogue.garments) < 2:
             return
-        ids = [g.garment_id for g in ws.catalogue.garments]
-        i = (ids.index(ws.session.garment_id) + step) % len(ids)
+        keys = [g.key for g in ws.catalogue.garments]
+        i = (keys.index(ws.session.key) + step) % len(keys)
         self.open_garment(ws.catalogue.garments[i])
 
-    def select_garment(self, garment_id: str) -> None:
+    def select_garment(self, key: str) -> None:
         ws = self._workspace
-        if ws.catalogue is None or (ws.session and ws.session.garment_id == garment_id):
+        if ws.catalogue is None or (ws.session and ws.session.key == key):
             return
-        garment = ws.catalogue.find(garment_id)
+        garment = ws.catalogue.find(key)
         if garment is not None:
             self.open_garment(garment)
 
@@ -240,7 +240,7 @@ class CatalogueController(QObject):
             triage = None  # a card from a newer version: no estimates rather than a failure
         states = [s for s in session.states.values() if s.probability is not None]
         if triage is None or not states:
-            self._catalogue_panel.set_estimate(session.garment_id, None)
+            self._catalogue_panel.set_estimate(session.key, None)
             self._view_strip.set_review({})
             self._update_view_strip()
             return
@@ -249,7 +249,7 @@ class CatalogueController(QObject):
         review = {s.view: triage.needs_review(e) and not s.approved for s, e in zip(states, estimates)}
         self._view_strip.set_review(review)
         self._update_view_strip()
-        self._catalogue_panel.set_estimate(session.garment_id, max(estimates), any(review.values()))
+        self._catalogue_panel.set_estimate(session.key, max(estimates), any(review.values()))
 
     def on_view_edited(self) -> None:
         """An edit became an undo step (or a view was approved): view tooltips, the
@@ -257,13 +257,13 @@ class CatalogueController(QObject):
         self.refresh_garment_state()
         self.refresh_estimate()  # and the view strip
 
-    def set_garment_state(self, garment_id: str, state: str) -> None:
-        self._catalogue_panel.set_state(garment_id, state)
+    def set_garment_state(self, key: str, state: str) -> None:
+        self._catalogue_panel.set_state(key, state)
 
     def refresh_garment_state(self) -> None:
         session = self._workspace.session
         if session is not None:
-            self.set_garment_state(session.garment_id, session_state(session))
+            self.set_garment_state(session.key, session_state(session))
 
     def _update_view_strip(self) -> None:
         self._view_strip.show_session(self._workspace.session, self._workspace.current_view)
@@ -276,4 +276,4 @@ class CatalogueController(QObject):
         state = next((s for s in session.states.values() if s.predicted), None) if session else None
         thumb = self._view_strip.thumbnails.get(state.view) if state is not None else None
         if thumb is not None:
-            self._catalogue_panel.set_thumbnail(session.garment_id, shrink(thumb, 42))
+            self._catalogue_panel.set_thumbnail(session.key, shrink(thumb, 42))

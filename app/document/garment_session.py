@@ -50,7 +50,13 @@ class GarmentSession:
 
     @property
     def garment_id(self) -> str:
+        """What names the garment's files (exports, sidecar keys)."""
         return self.garment.garment_id
+
+    @property
+    def key(self) -> str:
+        """What tells the garment apart in the catalogue (Garment.key)."""
+        return self.garment.key
 
     @classmethod
     def open(cls, garment: Garment, default_threshold: float, unattended: bool = False,

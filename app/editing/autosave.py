@@ -44,9 +44,9 @@ class Autosave(QObject):
     def unsaved_views(self) -> list[str]:
         """'garment view' of every change not yet written."""
         session = self._workspace.session
-        names = [f"{session.garment_id} {v}" for v in sorted(self.dirty)] if session else []
+        names = [f"{session.key} {v}" for v in sorted(self.dirty)] if session else []
         for left, views in self._left_unsaved.values():
-            names += [f"{left.garment_id} {v}" for v in sorted(views)]
+            names += [f"{left.key} {v}" for v in sorted(views)]
         return names
 
     def mark_dirty(self, view: str) -> None:

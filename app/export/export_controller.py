@@ -19,6 +19,7 @@ from app.jobs.garment_export import GarmentExporter
 from app.jobs.tasks import ModelInfo, export_folder_problem
 from app.jobs.training_set_job import TrainingSetCollector
 from app.settings import AppSettings
+from core.files.export import export_clashes
 
 
 class ExportController(QObject):
@@ -101,6 +102,13 @@ class ExportController(QObject):
             return False
         folders = {shoot: Path(out_dir) if out_dir is not None else Path(self._default_folder(shoot))
                    for shoot in _shoots(self._workspace.catalogue)}
+        clashes = export_clashes(self._workspace.catalogue.garments, folders)
+        if clashes:
+            self._feedback.show_error(
+                "Shoots that number their garments alike cannot share an export folder: "
+                + "; ".join(clashes[:3]) + (f"; {len(clashes) - 3} more" if len(clashes) > 3 else "")
+                + ". Export each shoot into a folder of its own; nothing was exported")
+            return False
         if not self._accept_options(folders, feather_px, write_mask, refine_edge_px, decontaminate):
             return False
         self._save_edits()
@@ -165,7 +173,7 @@ class ExportController(QObject):
     def _on_garment_exporter_finished_export(self, written: list) -> None:
         session = self._workspace.session
         if session is not None:
-            self.garment_state_changed.emit(session.garment_id, session_state(session))
+            self.garment_state_changed.emit(session.key, session_state(session))
         self.export_finished.emit(written)
 
 

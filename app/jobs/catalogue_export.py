@@ -96,7 +96,7 @@ def export_catalogue(inputs: list[GarmentInput], predictor, out_dirs: Mapping[Pa
                      write_mask: bool, progress: Callable, cancelled: Callable, partial: Callable,
                      refine_edge_px: int = 0, decontaminate: bool = True) -> CatalogueExportReport:
     """Export every garment's views into its shoot's folder (`out_dirs`: {shoot folder:
-    export folder}); partial(garment_id) after each fully exported garment.
+    export folder}); partial(key) after each fully exported garment (Garment.key).
 
     progress counts two steps per view: its mask ready (predicted when needed), its
     files written. Raises Cancelled between steps; files already written are complete.
@@ -107,7 +107,8 @@ def export_catalogue(inputs: list[GarmentInput], predictor, out_dirs: Mapping[Pa
     base = 0
     progress(0, total)
     for item in inputs:
-        gid = item.garment.garment_id
+        # gid names the files; key names the garment in the report (the catalogue's word for it).
+        gid, key = item.garment.garment_id, item.garment.key
         out_dir = out_dirs[item.garment.folder]
         step = base
         try:
@@ -143,20 +144,20 @@ def export_catalogue(inputs: list[GarmentInput], predictor, out_dirs: Mapping[Pa
         except Cancelled:
             raise
         except GarmentCutoutError as exc:
-            report.failures.append(f"{gid}: not exported: {exc}")
+            report.failures.append(f"{key}: not exported: {exc}")
         except Exception as exc:  # a bug on one garment must not cost the rest of the catalogue
-            log.exception("exporting %s failed", gid)
-            report.failures.append(f"{gid}: not exported: unexpected error {exc!r}")
+            log.exception("exporting %s failed", key)
+            report.failures.append(f"{key}: not exported: unexpected error {exc!r}")
         else:
             for view, message in item.broken.items():
-                report.failures.append(f"{gid} {view}: not exported: {message}")
+                report.failures.append(f"{key} {view}: not exported: {message}")
             if not item.broken and item.views:
-                report.exported.append(gid)
-                partial(gid)
+                report.exported.append(key)
+                partial(key)
             elif item.views:
-                report.partly.append(gid)
+                report.partly.append(key)
             if item.garment.missing_views:
-                report.missing_views[gid] = list(item.garment.missing_views)
+                report.missing_views[key] = list(item.garment.missing_views)
         base += 2 * len(item.garment.views)
         progress(base, total)
     return report
@@ -174,7 +175,7 @@ def _cache(item: GarmentInput, view: ViewInput, predictor) -> None:
 class CatalogueExporter(BackgroundJob):
     """Runs export_catalogue over the workspace's catalogue on a TaskWorker: progress and
     failures through the feedback (the status bar's Cancel button stops it), each
-    garment's new state as `garment_state_changed(garment_id, state)`."""
+    garment's new state as `garment_state_changed(key, state)`."""
 
     finished_export = Signal(object)  # CatalogueExportReport; also after a cancel (what was done)
     garment_state_changed = Signal(str, str)
@@ -195,8 +196,8 @@ class CatalogueExporter(BackgroundJob):
         ws = self._workspace
         if self.running or ws.catalogue is None or ws.predictor is None:
             return False
-        current = ws.session.garment_id if ws.session is not None else None
-        inputs = [snapshot(ws.session) if garment.garment_id == current else GarmentInput(garment)
+        current = ws.session.key if ws.session is not None else None
+        inputs = [snapshot(ws.session) if garment.key == current else GarmentInput(garment)
                   for garment in ws.catalogue.garments]
         self._on_screen = next((i for i in inputs if i.views is not None), None)
         predictor = ws.predictor
@@ -212,12 +213,12 @@ class CatalogueExporter(BackgroundJob):
         self._start_worker(task, "export of all garments", "Exporting all", total=2 * sum(len(i.garment.views) for i in inputs))
         return True
 
-    def _on_worker_partial(self, garment_id: str) -> None:
+    def _on_worker_partial(self, key: str) -> None:
         session = self._workspace.session
-        self._report.exported.append(garment_id)
-        self.garment_state_changed.emit(garment_id, EXPORTED)
+        self._report.exported.append(key)
+        self.garment_state_changed.emit(key, EXPORTED)
         snap = self._on_screen
-        if session is not None and session.garment_id == garment_id and snap is not None \
+        if session is not None and session.key == key and snap is not None \
                 and snap.garment is session.garment:
             # Edits made while the export ran are not in the files: those views stay unexported.
             exported = {v.view: v for v in snap.views}
@@ -225,7 +226,7 @@ class CatalogueExporter(BackgroundJob):
                 done = exported.get(view)
                 state.exported = (done is not None and done.threshold == state.threshold
                                   and np.array_equal(done.override, state.override))
-            self.garment_state_changed.emit(garment_id, session_state(session))
+            self.garment_state_changed.emit(key, session_state(session))
 
     def _on_worker_progressed(self, done: int, total: int) -> None:
         if not self.feedback.progress_shown():  # another job's end (a prediction) hid the shared bar
@@ -275,13 +276,13 @@ class CatalogueExporter(BackgroundJob):
         """Garments not exported now keep what the files say (a stale cutout is not 'exported')."""
         ws = self._workspace
         for garment in ws.catalogue.garments if ws.catalogue else []:
-            gid = garment.garment_id
-            if gid in exported:
+            key = garment.key
+            if key in exported:
                 continue
-            if ws.session is not None and gid == ws.session.garment_id:
-                self.garment_state_changed.emit(gid, session_state(ws.session))
+            if ws.session is not None and key == ws.session.key:
+                self.garment_state_changed.emit(key, session_state(ws.session))
             else:
-                self.garment_state_changed.emit(gid, state_on_disk(garment, self._out_dirs.get(garment.folder)))
+                self.garment_state_changed.emit(key, state_on_disk(garment, self._out_dirs.get(garment.folder)))
 
 
 def missing_views_text(missing: dict[str, list[str]], most: int = 3) -> str:

@@ -35,7 +35,7 @@ def _dot(colour: QColor) -> QIcon:
 
 
 class CataloguePanel(QWidget):
-    """Lists garments; emits `garment_selected(garment_id)` on a click or key move."""
+    """Lists garments; emits `garment_selected(key)` (Garment.key) on a click or key move."""
 
     garment_selected = Signal(str)
 
@@ -76,15 +76,15 @@ class CataloguePanel(QWidget):
         self.worst_first.toggled.connect(self._on_worst_first_toggled)
         self.review_only.toggled.connect(self._on_review_only_toggled)
 
-    def set_garments(self, garment_ids: list[str], states: dict[str, str]) -> None:
+    def set_garments(self, keys: list[str], states: dict[str, str]) -> None:
         self._updating = True
         try:
             self.list.clear()
             self._states = {}
             self._estimates = {}
-            self._order = list(garment_ids)
-            self._known = set(garment_ids)
-            for gid in garment_ids:
+            self._order = list(keys)
+            self._known = set(keys)
+            for gid in keys:
                 item = QListWidgetItem(gid)
                 item.setData(Qt.ItemDataRole.UserRole, gid)
                 self.list.addItem(item)
@@ -92,37 +92,37 @@ class CataloguePanel(QWidget):
         finally:
             self._updating = False
 
-    def set_thumbnail(self, garment_id: str, small_rgb: np.ndarray | None) -> None:
+    def set_thumbnail(self, key: str, small_rgb: np.ndarray | None) -> None:
         """The garment's cutout thumbnail ((h, w, 3) uint8), shown with its state's colour
         down the left edge; None goes back to the state's dot."""
         if small_rgb is None:
-            self._thumbnails.pop(garment_id, None)
+            self._thumbnails.pop(key, None)
         else:
-            self._thumbnails[garment_id] = small_rgb
-        self._show_item(garment_id)
+            self._thumbnails[key] = small_rgb
+        self._show_item(key)
 
-    def has_thumbnail(self, garment_id: str) -> bool:
-        return garment_id in self._thumbnails
+    def has_thumbnail(self, key: str) -> bool:
+        return key in self._thumbnails
 
-    def set_state(self, garment_id: str, state: str) -> None:
-        if garment_id not in self._known:
+    def set_state(self, key: str, state: str) -> None:
+        if key not in self._known:
             # A late word about the previous catalogue's garment (its export or autosave
             # ending after another catalogue was opened) must not count in this one's summary.
             return
-        self._states[garment_id] = state
-        self._show_item(garment_id)
+        self._states[key] = state
+        self._show_item(key)
         self._update_summary()
 
-    def set_estimate(self, garment_id: str, worst: float | None, needs_review: bool = False) -> None:
+    def set_estimate(self, key: str, worst: float | None, needs_review: bool = False) -> None:
         """The garment's worst view estimate (0..1) and whether a view needs review; None
         forgets it (another model, or no triage in its card)."""
-        if garment_id not in self._known:
+        if key not in self._known:
             return
         if worst is None:
-            self._estimates.pop(garment_id, None)
+            self._estimates.pop(key, None)
         else:
-            self._estimates[garment_id] = (float(worst), bool(needs_review))
-        self._show_item(garment_id)
+            self._estimates[key] = (float(worst), bool(needs_review))
+        self._show_item(key)
         self._update_summary()
         if self.worst_first.isChecked():
             self._arrange()
@@ -136,26 +136,26 @@ class CataloguePanel(QWidget):
         self._update_summary()
         self._arrange()
 
-    def estimate(self, garment_id: str) -> tuple[float, bool] | None:
-        return self._estimates.get(garment_id)
+    def estimate(self, key: str) -> tuple[float, bool] | None:
+        return self._estimates.get(key)
 
     def visible_garment_ids(self) -> list[str]:
         """The garments listed, in their order, without those the filter hides."""
         return [self.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.list.count())
                 if not self.list.item(i).isHidden()]
 
-    def _show_item(self, garment_id: str) -> None:
-        item = self._item(garment_id)
+    def _show_item(self, key: str) -> None:
+        item = self._item(key)
         if item is None:
             return
-        state = self._states.get(garment_id, NOT_STARTED)
-        estimate = self._estimates.get(garment_id)
+        state = self._states.get(key, NOT_STARTED)
+        estimate = self._estimates.get(key)
         line = state if estimate is None else f"{state} · worst {estimate[0]:.2f}" + (" · review" if estimate[1] else "")
-        item.setText(f"{garment_id}\n{line}")
-        item.setToolTip(f"{garment_id}: {line}" + ("" if estimate is None else
+        item.setText(f"{key}\n{line}")
+        item.setToolTip(f"{key}: {line}" + ("" if estimate is None else
                                                      " (worst view's chance of Dice below 0.97)"))
         colour = STATE_COLOURS.get(state, STATE_COLOURS[NOT_STARTED])
-        thumb = self._thumbnails.get(garment_id)
+        thumb = self._thumbnails.get(key)
         item.setIcon(_dot(colour) if thumb is None else icon_of(thumb, (colour.red(), colour.green(), colour.blue())))
 
     def _sorted_ids(self) -> list[str]:
@@ -201,11 +201,11 @@ class CataloguePanel(QWidget):
         self._apply_filter()
         self._update_summary()
 
-    def state(self, garment_id: str) -> str | None:
-        return self._states.get(garment_id)
+    def state(self, key: str) -> str | None:
+        return self._states.get(key)
 
-    def select(self, garment_id: str) -> None:
-        item = self._item(garment_id)
+    def select(self, key: str) -> None:
+        item = self._item(key)
         if item is not None and self.list.currentItem() is not item:
             self._updating = True
             try:
@@ -213,13 +213,13 @@ class CataloguePanel(QWidget):
             finally:
                 self._updating = False
 
-    def garment_ids(self) -> list[str]:
+    def garment_keys(self) -> list[str]:
         return [self.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.list.count())]
 
-    def _item(self, garment_id: str) -> QListWidgetItem | None:
+    def _item(self, key: str) -> QListWidgetItem | None:
         for i in range(self.list.count()):
             item = self.list.item(i)
-            if item.data(Qt.ItemDataRole.UserRole) == garment_id:
+            if item.data(Qt.ItemDataRole.UserRole) == key:
                 return item
         return None
 

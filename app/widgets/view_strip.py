@@ -55,7 +55,7 @@ class ViewStrip(QWidget):
         self._small = {view: shrink(state.rgb) for view, state in session.states.items()}
         self._drawn_from = {}
         self._review = {}
-        self.garment_label.setText(session.garment_id)
+        self.garment_label.setText(session.key)
 
     def set_review(self, flags: dict[str, bool]) -> None:
         """Which views the triage flags for review (app.catalogue: the loaded model's estimates)."""

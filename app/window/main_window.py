@@ -242,13 +242,13 @@ class MainWindow(QMainWindow):
         self.status_bar.show_area(self.state)
         self._update_enabled()
 
-    def _on_catalogue_garment_opened(self, garment_id: str) -> None:
-        self.setWindowTitle(f"{garment_id} - Garment Cutout")
+    def _on_catalogue_garment_opened(self, key: str) -> None:
+        self.setWindowTitle(f"{key} - Garment Cutout")
         if self.state is None:  # no photo of it could be read: not the last garment's figures
             self.status_bar.clear_cursor()
             self.status_bar.show_area(None)
         self._update_enabled()
-        self.garment_loaded.emit(garment_id)
+        self.garment_loaded.emit(key)
 
     def _update_enabled(self) -> None:
         state, session = self.state, self.session

@@ -74,6 +74,19 @@ def export_name(garment_id: str, view: str, kind: str = "cutout") -> str:
     return f"{garment_id}_{view}_{kind}.png"
 
 
+def export_clashes(garments, out_dirs) -> list[str]:
+    """Garments that would write the same file names into one folder: shoots that number
+    their garments alike ("g1" in two shoots), exported into one folder, would overwrite
+    each other's cutouts. `out_dirs` is {shoot folder: export folder}; one line per clash."""
+    writers: dict[tuple[Path, str], list] = {}
+    for garment in garments:
+        out_dir = out_dirs.get(garment.folder)
+        if out_dir is not None:
+            writers.setdefault((Path(out_dir).resolve(), garment.garment_id), []).append(garment)
+    return [f"{' and '.join(g.key for g in same)} would all be written as {gid}_*_cutout.png into {out_dir}"
+            for (out_dir, gid), same in writers.items() if len(same) > 1]
+
+
 class Painted(NamedTuple):
     """A soft-brushed view's (H, W) uint8 override and its hard part's (H, W) bool mask."""
 

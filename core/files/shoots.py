@@ -19,6 +19,9 @@ from core.files.imageio import IMAGE_SUFFIXES, list_image_files
 VIEWS = ("Front", "FrontRight", "Back")
 SINGLE_VIEW = "Image"
 EXPORT_SUFFIXES = ("_cutout.png", "_mask.png")
+# How far below an opened folder without photos of its own shoots are looked for: a
+# day's folder of shoots (1), a client's folder of days (2).
+SUBFOLDER_DEPTH = 2
 
 # Non-greedy id so "g1_front_right" is (g1, front_right); the id may hold _ and -.
 _VIEW_RE = re.compile(r"^(?P<garment>.+?)_(?P<view>front[-_]?right|front|back)$", re.IGNORECASE)
@@ -60,13 +63,19 @@ def _view_order(view: str) -> int:
 
 @dataclass
 class Garment:
-    """One garment: its views, ordered Front, FrontRight, Back (then SINGLE_VIEW)."""
+    """One garment: its views, ordered Front, FrontRight, Back (then SINGLE_VIEW).
+
+    `garment_id` names its files (exports, sidecar keys); `key` tells it apart in a
+    catalogue. They differ only where shoots number their garments alike: "g1" in two
+    shoots is "shootA/g1" and "shootB/g1"."""
 
     garment_id: str
     views: dict[str, Path]
+    key: str = ""
 
     def __post_init__(self) -> None:
         self.views = {v: Path(self.views[v]) for v in sorted(self.views, key=_view_order)}
+        self.key = self.key or self.garment_id
 
     @property
     def is_single_image(self) -> bool:
@@ -98,8 +107,9 @@ class Catalogue:
         """More than one garment: the app lists them."""
         return len(self.garments) > 1
 
-    def find(self, garment_id: str) -> Garment | None:
-        return next((g for g in self.garments if g.garment_id == garment_id), None)
+    def find(self, key: str) -> Garment | None:
+        """The garment of this catalogue `key` (Garment.key), or None."""
+        return next((g for g in self.garments if g.key == key), None)
 
 
 def list_photos(folder: str | Path) -> list[Path]:
@@ -108,23 +118,46 @@ def list_photos(folder: str | Path) -> list[Path]:
     return [p for p in list_image_files(folder) if not is_export(p)]
 
 
+def shoot_photos(folder: Path, depth: int = SUBFOLDER_DEPTH) -> list[Path]:
+    """The photos of `folder`; a folder with none of its own is a folder of shoots (a
+    day's or a client's), whose subfolders are searched in name order, `depth` levels
+    down. A shoot's own subfolders (its cutouts/) are never searched. Hidden and
+    unreadable subfolders are skipped; ShootError when `folder` itself cannot be listed."""
+    try:
+        found = list_photos(folder)
+    except OSError as exc:
+        raise ShootError(f"cannot list folder {folder}: {exc.strerror or exc}") from exc
+    if found or depth <= 0:
+        return found
+    try:
+        subfolders = sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
+    except OSError:
+        return []
+    for sub in subfolders:
+        try:
+            found.extend(shoot_photos(sub, depth - 1))
+        except ShootError:
+            continue  # one unreadable shoot does not keep the others closed
+    return found
+
+
 def discover(paths: Iterable[str | Path]) -> Catalogue:
     """Group the photos in `paths` into garments.
 
     A folder is scanned non-recursively (sorted; hidden files, exports and non-images are
-    skipped silently); a file is taken as given, with a problem noted when it is not a
-    photo. Two files for the same view keep the first (sorted) and note a problem.
-    Raises ShootError for a path that does not exist.
+    skipped silently), unless it has no photos of its own: then its subfolders are its
+    shoots (`shoot_photos`). A file is taken as given, with a problem noted when it is
+    not a photo. A garment is its views in one folder (its sidecar's); the same id in two
+    folders is two garments, told apart by their `key`. Two files for the same view keep
+    the first (sorted) and note a problem. Raises ShootError for a path that does not
+    exist.
     """
     files: list[Path] = []
     problems: list[str] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            try:
-                found = list_photos(path)
-            except OSError as exc:
-                raise ShootError(f"cannot list folder {path}: {exc.strerror or exc}") from exc
+            found = shoot_photos(path)
             if not found:
                 problems.append(f"no photos in {path}")
             files.extend(found)
@@ -138,16 +171,37 @@ def discover(paths: Iterable[str | Path]) -> Catalogue:
         else:
             raise ShootError(f"{path} does not exist")
 
-    views_by_id: dict[str, dict[str, Path]] = {}
+    views_by_garment: dict[tuple[Path, str], dict[str, Path]] = {}
     for path in files:
         parsed = parse_view(path)
         garment_id, view = parsed if parsed is not None else (path.stem, SINGLE_VIEW)
-        views = views_by_id.setdefault(garment_id, {})
+        views = views_by_garment.setdefault((path.parent.resolve(), garment_id), {})
         if view in views:
             if views[view].resolve() != path.resolve():
                 problems.append(f"two files for {garment_id} {view}: {views[view].name}, {path.name} "
                                 f"(using {views[view].name})")
             continue
         views[view] = path
-    garments = [Garment(gid, views) for gid, views in views_by_id.items()]
+    keys = _catalogue_keys(list(views_by_garment))
+    garments = [Garment(gid, views, keys[(folder, gid)]) for (folder, gid), views in views_by_garment.items()]
     return Catalogue(garments=garments, problems=problems)
+
+
+def _catalogue_keys(garments: list[tuple[Path, str]]) -> dict[tuple[Path, str], str]:
+    """{(folder, id): key}: the id alone where it is the catalogue's only one, else
+    "<folder>/<id>" with as many of the folder's trailing parts as tell them apart."""
+    folders_of: dict[str, list[Path]] = {}
+    for folder, gid in garments:
+        folders_of.setdefault(gid, []).append(folder)
+    keys = {}
+    for folder, gid in garments:
+        others = folders_of[gid]
+        if len(others) == 1:
+            keys[(folder, gid)] = gid
+            continue
+        for n in range(1, len(folder.parts) + 1):
+            tails = [Path(*f.parts[-n:]).as_posix() for f in others]
+            if len(set(tails)) == len(tails):
+                break
+        keys[(folder, gid)] = f"{Path(*folder.parts[-n:]).as_posix()}/{gid}"
+    return keys

@@ -10,11 +10,14 @@ folder in the `images/` + `cutouts/` layout that `garment-cutout train` reads as
                                             path, the model that made the first mask and
                                             how much the retoucher changed it
 
-Adding a view again replaces its files and its line. Every file is written atomically.
+Adding a view again replaces its files and its line. A view of another shoot that
+numbers its garments alike is named after its shoot's folder instead of replacing it.
+Every file is written atomically.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,7 +88,7 @@ def add_corrected_views(garments: Iterable[Garment], export_folder: str | Path |
         for view, photo in garment.views.items():
             if cancelled is not None and cancelled():
                 raise Cancelled("adding views to the training set")
-            name = f"{garment.garment_id}_{view}"
+            name = _training_name(garment, view, Path(photo), provenance)
             try:
                 if garment.folder not in sidecars:
                     sidecars[garment.folder] = Sidecar.for_shoot(garment.folder)
@@ -120,3 +123,18 @@ def add_corrected_views(garments: Iterable[Garment], export_folder: str | Path |
     text = "".join(json.dumps(provenance[n]) + "\n" for n in sorted(provenance))
     write_text_atomic(target / PROVENANCE, text)
     return report
+
+
+def _training_name(garment: Garment, view: str, photo: Path, provenance: dict[str, dict]) -> str:
+    """`<garment-id>_<View>`, unless that name holds another shoot's photo (shoots that
+    number their garments alike): then `<shoot folder>_<garment-id>_<View>`, then with
+    _2, _3, ... A photo added again keeps the name it was added under."""
+    base = f"{garment.garment_id}_{view}"
+    here = str(photo.resolve())
+    names = itertools.chain([base, f"{garment.folder.name}_{base}"],
+                            (f"{garment.folder.name}_{base}_{n}" for n in itertools.count(2)))
+    for name in names:
+        held = provenance.get(name)
+        if held is None or held.get("photo") == here:
+            return name
+    raise AssertionError("unreachable: the names never run out")

@@ -24,12 +24,12 @@ def test_estimates_show_and_sort_worst_first(qtbot):
     assert "1 of 3 predicted need review" in panel.summary.text()
     panel.select("b")
     panel.worst_first.setChecked(True)
-    assert panel.garment_ids() == ["c", "b", "d", "a"]  # a has no estimate: last
+    assert panel.garment_keys() == ["c", "b", "d", "a"]  # a has no estimate: last
     assert panel.list.currentItem().text().startswith("b")  # the selection stays
     panel.set_estimate("a", 0.95, True)  # a newly predicted garment takes its place
-    assert panel.garment_ids() == ["a", "c", "b", "d"]
+    assert panel.garment_keys() == ["a", "c", "b", "d"]
     panel.worst_first.setChecked(False)
-    assert panel.garment_ids() == ["a", "b", "c", "d"]
+    assert panel.garment_keys() == ["a", "b", "c", "d"]
 
 
 def test_needs_review_filter_hides_the_rest(qtbot):
@@ -85,6 +85,6 @@ def test_a_late_word_about_the_previous_catalogues_garment_is_not_counted(qtbot)
     panel.set_state("a", EXPORTED)  # the old garment's export or autosave ends now
     panel.set_estimate("a", 0.9, True)
     assert panel.summary.text() == "2 garments, 0 exported"
-    assert panel.garment_ids() == ["c1", "c2"]
+    assert panel.garment_keys() == ["c1", "c2"]
     panel.set_state("c2", EXPORTED)
     assert panel.summary.text() == "2 garments, 1 exported"

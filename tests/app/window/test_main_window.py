@@ -258,7 +258,7 @@ def test_corrupt_file_in_catalogue_shows_message_and_others_work(make_window, tm
     write_photo(folder / "b2_Back.png", seed=3)
     window = make_window([folder])
     assert window.catalogue_dock.isVisible()
-    assert window.catalogue_panel.garment_ids() == ["a1", "b2"]
+    assert window.catalogue_panel.garment_keys() == ["a1", "b2"]
 
     window.catalogue_panel.list.setCurrentRow(1)
     assert window.session.garment_id == "b2"

@@ -112,3 +112,56 @@ def test_discover_explicit_oddities_are_reported(tmp_path: Path) -> None:
 def test_discover_missing_path(tmp_path: Path) -> None:
     with pytest.raises(GarmentCutoutError, match="nope.png does not exist"):
         discover([tmp_path / "nope.png"])
+
+
+def test_a_folder_without_photos_of_its_own_opens_the_shoots_below_it(tmp_path: Path) -> None:
+    day = tmp_path / "day"
+    for shoot, gid in (("shoot_b", "h1"), ("shoot_a", "g1")):
+        (day / shoot).mkdir(parents=True)
+        _touch(day / shoot, f"{gid}_Front.png", f"{gid}_Back.png")
+    (day / "shoot_a" / "cutouts").mkdir()
+    _touch(day / "shoot_a" / "cutouts", "old_Front.png")  # a shoot's own subfolder: not a shoot
+    (day / ".hidden").mkdir()
+    _touch(day / ".hidden", "x1_Front.png")
+    (day / "client" / "week" / "deep").mkdir(parents=True)
+    _touch(day / "client" / "week" / "deep", "z1_Front.png")  # three levels down: too deep
+    (day / "client" / "week" / "w1_Front.png").touch()  # two levels down: found
+    cat = discover([day])
+    assert [g.garment_id for g in cat.garments] == ["w1", "g1", "h1"]  # subfolders in name order
+    assert cat.garments[1].folder == day / "shoot_a" and cat.problems == []
+
+
+def test_the_same_id_in_two_shoots_is_two_garments_told_apart_by_key(tmp_path: Path) -> None:
+    a, b = tmp_path / "a", tmp_path / "b"
+    for folder in (a, b):
+        folder.mkdir()
+    _touch(a, "g1_Front.png", "g1_Back.png", "g2_Front.png")
+    _touch(b, "g1_Back.png")  # not a's g1's missing view: another garment of another shoot
+    cat = discover([a, b])
+    assert [(g.key, g.garment_id, list(g.views)) for g in cat.garments] == [
+        ("a/g1", "g1", ["Front", "Back"]), ("g2", "g2", ["Front"]), ("b/g1", "g1", ["Back"])]
+    assert cat.problems == []
+    assert cat.find("b/g1").views["Back"] == b / "g1_Back.png" and cat.find("g1") is None
+
+
+def test_keys_take_as_much_of_the_folder_as_tells_shoots_apart(tmp_path: Path) -> None:
+    first, second = tmp_path / "monday" / "look", tmp_path / "tuesday" / "look"
+    for folder in (first, second):
+        folder.mkdir(parents=True)
+        _touch(folder, "g1_Front.png")
+    assert [g.key for g in discover([first, second]).garments] == ["monday/look/g1", "tuesday/look/g1"]
+
+
+def test_shoots_sharing_an_export_folder_must_not_number_alike(tmp_path: Path) -> None:
+    from core.files.export import export_clashes
+
+    a, b = tmp_path / "a", tmp_path / "b"
+    for folder in (a, b):
+        folder.mkdir()
+        _touch(folder, "g1_Front.png")
+    _touch(b, "g7_Front.png")
+    garments = discover([a, b]).garments
+    assert export_clashes(garments, {a: a / "cutouts", b: b / "cutouts"}) == []
+    together = tmp_path / "together"
+    clashes = export_clashes(garments, {a: together, b: together})
+    assert clashes == [f"a/g1 and b/g1 would all be written as g1_*_cutout.png into {together.resolve()}"]

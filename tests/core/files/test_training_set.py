@@ -104,3 +104,29 @@ def test_corrections_report_replaces_rows_by_file(tmp_path):
                              {"file": "b_cutout.png", "garment": "b", "changed_pixels": 1}])
     rows = read_report(tmp_path)
     assert set(rows) == {"a_cutout.png", "b_cutout.png"} and rows["a_cutout.png"]["changed_pixels"] == "9"
+
+
+def test_shoots_that_number_their_garments_alike_both_reach_the_training_set(tmp_path):
+    a = _shoot(tmp_path / "day" / "a")
+    b = tmp_path / "day" / "b"
+    b.mkdir()
+    rng = np.random.default_rng(1)  # other photos than a's
+    for view in ("Front", "Back"):
+        cv2.imwrite(str(b / f"g1_{view}.png"), rng.integers(0, 255, (40, 30, 3), dtype=np.uint8))
+    for shoot in (a, b):
+        _export(shoot, shoot / "cutouts")
+    garments = discover([tmp_path / "day"]).garments
+    assert [g.key for g in garments] == ["a/g1", "b/g1"]
+    target = tmp_path / "train"
+    folders = {a: a / "cutouts", b: b / "cutouts"}
+    report = add_corrected_views(garments, folders, target)
+    assert sorted(report.added) == ["b_g1_Back", "b_g1_Front", "g1_Back", "g1_Front"]
+    assert (target / "images" / "g1_Front.png").read_bytes() == (a / "g1_Front.png").read_bytes()
+    assert (target / "images" / "b_g1_Front.png").read_bytes() == (b / "g1_Front.png").read_bytes()
+    assert (target / "cutouts" / "b_g1_Front_cutout.png").read_bytes() == \
+        (b / "cutouts" / "g1_Front_cutout.png").read_bytes()
+
+    again = add_corrected_views([garments[1]], folders, target)  # b alone, added again
+    assert sorted(again.added) == ["b_g1_Back", "b_g1_Front"], "it keeps the name it was added under"
+    rows = [json.loads(line) for line in (target / "provenance.jsonl").read_text().splitlines()]
+    assert len(rows) == 4 and {r["photo"] for r in rows} == {str(p.resolve()) for s in (a, b) for p in s.glob("*.png")}
