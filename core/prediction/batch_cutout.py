@@ -22,11 +22,12 @@ from core.common.errors import Cancelled, GarmentCutoutError
 
 
 def gather_inputs(paths: Iterable[str | Path]) -> tuple[list[Path], list[str]]:
-    """Expand folders (non-recursive, sorted) into image files; returns (files, errors).
+    """Expand folders (sorted) into image files; returns (files, errors).
 
-    A folder is listed as core.shoots lists one: our own exports (`*_cutout.png`,
+    A folder is listed as the app opens one (core.files.shoots.shoot_photos): its own
+    photos, or, with none, the shoots in its subfolders; our own exports (`*_cutout.png`,
     `*_mask.png`) and hidden files are not photos and are skipped."""
-    from core.files.shoots import list_photos
+    from core.files.shoots import ShootError, shoot_photos
 
     files: list[Path] = []
     errors: list[str] = []
@@ -34,9 +35,9 @@ def gather_inputs(paths: Iterable[str | Path]) -> tuple[list[Path], list[str]]:
         p = Path(raw)
         if p.is_dir():
             try:
-                found = list_photos(p)
-            except OSError as exc:
-                errors.append(f"{p}: cannot list this folder ({exc.strerror or exc})")
+                found = shoot_photos(p)
+            except ShootError as exc:
+                errors.append(f"{p}: cannot list this folder ({str(exc).rpartition(': ')[2]})")
                 continue
             if not found:
                 errors.append(f"{p}: no images in this folder")

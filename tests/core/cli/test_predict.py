@@ -103,6 +103,19 @@ def test_gather_inputs_lists_a_folder_as_shoots_do(tmp_path):
     assert sorted(shoot_files) == [f.name for f in files]
 
 
+
+def test_gather_inputs_opens_a_folder_of_shoots_as_the_app_does(tmp_path):
+    from core.files.shoots import discover
+    from core.prediction.batch_cutout import gather_inputs
+
+    for shoot, name in (("shoot_b", "h1_Front.png"), ("shoot_a", "g1_Front.png")):
+        (tmp_path / "day" / shoot).mkdir(parents=True)
+        (tmp_path / "day" / shoot / name).write_bytes(b"x")
+    files, errors = gather_inputs([tmp_path / "day"])
+    assert files == [tmp_path / "day" / "shoot_a" / "g1_Front.png", tmp_path / "day" / "shoot_b" / "h1_Front.png"]
+    assert errors == []
+    assert [p for g in discover([tmp_path / "day"]).garments for p in g.views.values()] == files
+
 class _HalfPredictor:
     """Every pixel at probability 128/255, without TensorFlow."""
 
