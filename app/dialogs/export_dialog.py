@@ -28,7 +28,7 @@ class ExportDialog(QDialog):
 
     def __init__(self, folder: str, feather_px: int = 0, write_mask: bool = False, parent=None,
                  title: str = "Export cutouts", refine_edge_px: int = 0, decontaminate: bool = True,
-                 shoots: int = 1, destinations: Sequence[tuple[str, str]] = ()):
+                 shoots: int = 1, destinations: Sequence[tuple[str, str]] = (), each_shoot: bool = True):
         super().__init__(parent)
         self.setWindowTitle(title)
         self.folder_edit = QLineEdit(folder)
@@ -68,7 +68,7 @@ class ExportDialog(QDialog):
         # remember the other's folder), so by default each shoot keeps its own.
         self.each_shoot_check = QCheckBox(f"Each of the {shoots} shoots into its own folder "
                                           "(its last export folder, else cutouts/ beside it)")
-        self.each_shoot_check.setChecked(shoots > 1)
+        self.each_shoot_check.setChecked(shoots > 1 and each_shoot)
         # The greyed Folder field shows the first shoot's folder only: say where each goes.
         self.destinations_label = QLabel(_destinations_text(destinations))
         self.destinations_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

@@ -20,6 +20,7 @@ from app.jobs.tasks import ModelInfo, export_folder_problem
 from app.jobs.training_set_job import TrainingSetCollector
 from app.settings import AppSettings
 from core.files.export import export_clashes
+from core.files.shoots import shoot_labels
 
 
 class ExportController(QObject):
@@ -43,6 +44,9 @@ class ExportController(QObject):
         self.export_masks = False
         self.export_refine_edge = 0
         self.export_decontaminate = True
+        # Export all of several shoots: each into its own folder, or all into one (kept
+        # while the app runs, as the other options are).
+        self.export_each_shoot = True
         self.garment_exporter = GarmentExporter(feedback, self)
         self.garment_exporter.finished_export.connect(self._on_garment_exporter_finished_export)
         self.catalogue_exporter = CatalogueExporter(feedback, workspace, self)
@@ -68,11 +72,13 @@ class ExportController(QObject):
         dialog = ExportDialog(self._default_folder(shoots[0]), self.export_feather, self.export_masks, parent,
                               title=f"Export all {len(catalogue.garments)} garments",
                               refine_edge_px=self.export_refine_edge, decontaminate=self.export_decontaminate,
-                              shoots=len(shoots),
-                              destinations=[(shoot.name, self._default_folder(shoot)) for shoot in shoots])
+                              shoots=len(shoots), each_shoot=self.export_each_shoot,
+                              destinations=[(label, self._default_folder(shoot))
+                                            for shoot, label in shoot_labels(shoots).items()])
         if dialog.exec() == ExportDialog.DialogCode.Accepted:
             folder, *options = dialog.options()
-            self.export_all(None if dialog.each_shoot_own_folder() else folder, *options)
+            self.export_each_shoot = dialog.each_shoot_own_folder()  # the next Export all asks the same
+            self.export_all(None if self.export_each_shoot else folder, *options)
 
     # -- exports -----------------------------------------------------------------
     def export(self, out_dir: Path, feather_px: int = 0, write_mask: bool = False, refine_edge_px: int = 0, decontaminate: bool = True) -> bool:
@@ -162,7 +168,8 @@ class ExportController(QObject):
             problem = export_folder_problem(out_dir)
             if problem:
                 if len(folders) > 1:  # say whose folder it is: the dialog showed one of them
-                    problem += " (the folder of " + ", ".join(s.name for s, f in folders.items() if f == out_dir) + ")"
+                    labels = shoot_labels(folders)
+                    problem += " (the folder of " + ", ".join(labels[s] for s, f in folders.items() if f == out_dir) + ")"
                 self._feedback.show_error(problem + "; nothing was exported")
                 return False
         self._settings.remember_export_folders(folders)

@@ -187,21 +187,24 @@ def discover(paths: Iterable[str | Path]) -> Catalogue:
     return Catalogue(garments=garments, problems=problems)
 
 
+def shoot_labels(folders: Iterable[Path]) -> dict[Path, str]:
+    """{folder: its name}, or as many of its trailing parts as tell it from the others
+    ("monday/look" and "tuesday/look"): how a shoot is named to the retoucher."""
+    folders = list(dict.fromkeys(folders))
+    resolved = [Path(f).resolve() for f in folders]
+    most = max((len(f.parts) for f in resolved), default=1)
+    for n in range(1, most + 1):
+        tails = [Path(*f.parts[-n:]).as_posix() for f in resolved]
+        if len(set(tails)) == len(tails):
+            break
+    return dict(zip(folders, tails))
+
+
 def _catalogue_keys(garments: list[tuple[Path, str]]) -> dict[tuple[Path, str], str]:
     """{(folder, id): key}: the id alone where it is the catalogue's only one, else
-    "<folder>/<id>" with as many of the folder's trailing parts as tell them apart."""
+    "<shoot label>/<id>", the label telling apart the shoots that share the id."""
     folders_of: dict[str, list[Path]] = {}
     for folder, gid in garments:
         folders_of.setdefault(gid, []).append(folder)
-    keys = {}
-    for folder, gid in garments:
-        others = folders_of[gid]
-        if len(others) == 1:
-            keys[(folder, gid)] = gid
-            continue
-        for n in range(1, len(folder.parts) + 1):
-            tails = [Path(*f.parts[-n:]).as_posix() for f in others]
-            if len(set(tails)) == len(tails):
-                break
-        keys[(folder, gid)] = f"{Path(*folder.parts[-n:]).as_posix()}/{gid}"
-    return keys
+    labels = {gid: shoot_labels(folders) for gid, folders in folders_of.items() if len(folders) > 1}
+    return {(folder, gid): f"{labels[gid][folder]}/{gid}" if gid in labels else gid for folder, gid in garments}

@@ -181,6 +181,12 @@ def test_export_all_sends_each_shoot_to_its_own_folder_unless_one_is_chosen(make
     assert len(list((tmp_path / "together").glob("*_cutout.png"))) == 6
     assert window.settings.export_folder_for(other) == tmp_path / "together"
 
+    asked = []
+    monkeypatch.setattr(ExportDialog, "exec", lambda dialog: asked.append(dialog.each_shoot_check.isChecked())
+                        or ExportDialog.DialogCode.Rejected)
+    window.export_controller.export_all_with_dialog(window)
+    assert asked == [False], "the next Export all asks as the last one was answered"
+
 
 def test_a_catalogue_of_one_shoot_is_not_asked_about_shoots(make_window, shoot, monkeypatch):
     seen = []

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from core.common.errors import GarmentCutoutError
-from core.files.shoots import SINGLE_VIEW, VIEWS, Garment, discover, parse_view
+from core.files.shoots import SINGLE_VIEW, VIEWS, Garment, discover, parse_view, shoot_labels
 
 UUID = "3f2b9c1e-8a4d-4b7e-9f10-2c3d4e5f6a7b"
 
@@ -150,6 +150,10 @@ def test_keys_take_as_much_of_the_folder_as_tells_shoots_apart(tmp_path: Path) -
         folder.mkdir(parents=True)
         _touch(folder, "g1_Front.png")
     assert [g.key for g in discover([first, second]).garments] == ["monday/look/g1", "tuesday/look/g1"]
+    third = tmp_path / "wednesday" / "studio"
+    assert shoot_labels([first, second, third]) == {first: "monday/look", second: "tuesday/look",
+                                                    third: "wednesday/studio"}
+    assert shoot_labels([first, third]) == {first: "look", third: "studio"}
 
 
 def test_shoots_sharing_an_export_folder_must_not_number_alike(tmp_path: Path) -> None:
