@@ -163,9 +163,17 @@ class CatalogueController(QObject):
         if self._on_screen is not None:
             self._count_time(self._on_screen[0])
 
+    def save_time_on_views(self) -> None:
+        """Count the time up to now and record it in the sidecar (the window is closing)."""
+        self.count_time_on_screen()
+        if self._workspace.session is not None:
+            self._workspace.session.save_seconds()
+
     def _leave_garment(self) -> None:
         """Stop work on the current garment and save it."""
         self._count_time()
+        if self._workspace.session is not None:
+            self._workspace.session.save_seconds()  # an export after leaving still knows them
         self._editor.finish_stroke()  # a stroke in progress stays one undo step of its own garment
         self._model.stop_prediction()
         self._autosave.leave_garment()

@@ -47,6 +47,8 @@ class GarmentSession:
     # Why this window must not save the garment's corrections (another window holds the
     # shoot), or None; saving then fails with it, so the changes stay unsaved and flagged.
     read_only: str | None = None
+    # What save_seconds last wrote: {key: (seconds, fingerprint)}.
+    _seconds_recorded: dict[str, tuple[float, str]] = field(default_factory=dict, repr=False)
 
     @property
     def garment_id(self) -> str:
@@ -91,6 +93,7 @@ class GarmentSession:
     def _restore(self, state: ViewState, unattended: bool) -> None:
         if self.sidecar is None:
             return
+        state.seconds_on_view = self.sidecar.seconds_on_view(state.key, state.fingerprint)
         name = f"{self.garment_id} {state.view}"
         try:
             restored = self.sidecar.restore_view(state.key, state.shape, state.fingerprint)
@@ -182,6 +185,23 @@ class GarmentSession:
                 self.sidecar.record_export(state.key, cutout, state.path, correction)
             except (GarmentCutoutError, OSError) as exc:
                 log.warning("export of %s not recorded: %s", state.key, exc)
+
+    def save_seconds(self) -> None:
+        """Record the time spent on each view so far, so an export after the garment was
+        left (or the app closed) still says how long each view took; views unchanged
+        since the last record are not written again. A failure is logged: no correction
+        is lost with it."""
+        if self.sidecar is None or self.read_only:
+            return
+        seconds = {s.key: (round(s.seconds_on_view, 1), s.fingerprint) for s in self.states.values()
+                   if s.seconds_on_view > 0}
+        changed = {k: v for k, v in seconds.items() if self._seconds_recorded.get(k) != v}
+        try:
+            self.sidecar.record_seconds(changed)
+        except (GarmentCutoutError, OSError) as exc:
+            log.warning("time on the views of %s not recorded: %s", self.garment_id, exc)
+        else:
+            self._seconds_recorded.update(changed)
 
     def save_probability(self, view: str, model_id: str, probability: np.ndarray) -> None:
         """Cache a view's (H, W) uint8 probability for `model_id` (safe on a worker thread)."""

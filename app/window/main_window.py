@@ -335,6 +335,7 @@ class MainWindow(QMainWindow):
         if unsaved and not self.confirm_discard(unsaved, self.autosave.failure or ""):
             event.ignore()
             return
+        self.catalogue_controller.save_time_on_views()
         self.workspace.release_shoots()
         self.settings.save_window(self.saveGeometry(), self.saveState())
         self.settings.sync()

@@ -3,7 +3,7 @@
 `<shoot>/.garment-cutout/` holds, per view key, `<key>.view.npz` (threshold + override,
 compressed: overrides are mostly zeros, a few kB) and `<key>.prob.npz` (the model's
 probability map, a cache stamped with the model id), plus `index.json` with the format
-version. When the shoot folder is read-only the same layout lives under the user's cache
+version and `seconds.json`, the time spent on each view. When the shoot folder is read-only the same layout lives under the user's cache
 folder instead (Sidecar.for_shoot picks).
 
 Both files carry the fingerprint of the photo they were made on (core.files.fingerprint).
@@ -42,6 +42,9 @@ FORMAT_VERSION = 2
 SOFT_VIEW_FORMAT = 3
 SIDECAR_DIR = ".garment-cutout"
 INDEX_NAME = "index.json"
+# The retoucher's time on each view, for the export's correction record: {key: {"seconds":
+# s, "fingerprint": the photo's}}. One small file per shoot, not one per view.
+SECONDS_NAME = "seconds.json"
 _SAFE = re.compile(r"[^A-Za-z0-9._-]")
 
 
@@ -276,6 +279,34 @@ class Sidecar:
         except (OSError, ValueError, KeyError, TypeError):
             return False
 
+    # --- time on views --------------------------------------------------------------------
+
+    def seconds_on_view(self, key: str, fingerprint: str) -> float:
+        """The seconds spent on this photo's view so far (0 for another photo, or when
+        nothing was recorded or the file is unreadable: time is worth less than a refusal)."""
+        entry = self._seconds().get(key)
+        if not isinstance(entry, dict) or entry.get("fingerprint") != fingerprint:
+            return 0.0
+        seconds = entry.get("seconds")
+        return float(seconds) if _is_real(seconds) and seconds >= 0 else 0.0
+
+    def record_seconds(self, seconds: dict[str, tuple[float, str]]) -> None:
+        """Set the time spent on views ({key: (seconds so far, photo fingerprint)}) and
+        keep the others'; written atomically, ExportError on failure."""
+        if not seconds:
+            return
+        table = self._seconds()
+        table.update({key: {"seconds": round(float(s), 1), "fingerprint": f} for key, (s, f) in seconds.items()})
+        self._ensure_root()
+        write_text_atomic(self.root / SECONDS_NAME, json.dumps(table, sort_keys=True) + "\n")
+
+    def _seconds(self) -> dict:
+        try:
+            table = json.loads((self.root / SECONDS_NAME).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return table if isinstance(table, dict) else {}
+
     # --- approvals ------------------------------------------------------------------------
 
     def approval_path(self, key: str) -> Path:
@@ -396,3 +427,7 @@ class Sidecar:
         except OSError:
             return None  # nothing more to do: the next save overwrites it
         return target
+
+
+def _is_real(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)

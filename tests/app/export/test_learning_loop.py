@@ -49,6 +49,42 @@ def test_an_export_records_the_pixels_changed_and_the_time_on_the_view(make_wind
         assert len(list(csv.DictReader(fh))) == 3
 
 
+def test_the_time_on_a_view_survives_leaving_the_garment_and_closing_the_app(make_window, tmp_path, qtbot,
+                                                                              monkeypatch):
+    from tests.app.conftest import write_photo
+
+    folder = tmp_path / "catalogue"
+    folder.mkdir()
+    for gid in ("a1", "b2"):
+        write_photo(folder / f"{gid}_Front.png", seed=3)
+    clock = [1000.0]  # the time the controller reads, moved by hand: no sleeping test
+    monkeypatch.setattr("app.catalogue.catalogue_controller.time.monotonic", lambda: clock[0])
+    window = make_window([folder])
+    clock[0] += 40  # 40 s looking at a1
+    window.catalogue_panel.list.setCurrentRow(1)
+    qtbot.waitUntil(lambda: window.session.garment_id == "b2", timeout=5000)
+    clock[0] += 5
+    window.close()  # 5 s on b2, then the app closes
+
+    reopened = make_window([folder])
+    assert reopened.session.garment_id == "a1"
+    assert reopened.session.states["Front"].seconds_on_view == 40.0, "left, then read back from the sidecar"
+    clock[0] += 2
+    with qtbot.waitSignal(reopened.export_controller.catalogue_exporter.finished_export, timeout=20000):
+        assert reopened.export_all(tmp_path / "out")
+    sidecar = Sidecar.for_shoot(folder)
+    assert sidecar.export_record(view_key("a1", "Front"))["correction"]["seconds_on_view"] == 42.0
+    assert sidecar.export_record(view_key("b2", "Front"))["correction"]["seconds_on_view"] == 5.0, \
+        "b2 was not open when it was exported"
+    from core.files.fingerprint import photo_fingerprint
+    from core.files.imageio import read_image
+
+    old = photo_fingerprint(read_image(folder / "b2_Front.png").rgb)
+    write_photo(folder / "b2_Front.png", seed=9)  # a re-shot photo starts its own count
+    new = photo_fingerprint(read_image(folder / "b2_Front.png").rgb)
+    assert sidecar.seconds_on_view(view_key("b2", "Front"), old) == 5.0
+    assert sidecar.seconds_on_view(view_key("b2", "Front"), new) == 0.0
+
 def test_add_corrected_views_copies_photo_cutout_and_provenance(make_window, shoot, tmp_path, qtbot):
     window = make_window([shoot])
     window.editor.set_brush_radius(3)
