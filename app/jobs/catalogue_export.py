@@ -156,7 +156,7 @@ def export_catalogue(inputs: list[GarmentInput], predictor, out_dirs: Mapping[Pa
                 partial(key)
             elif item.views:
                 report.partly.append(key)
-            if item.garment.missing_views:
+            if item.garment.missing_views and item.views:  # "exported the views it has": only if it had one
                 report.missing_views[key] = list(item.garment.missing_views)
         base += 2 * len(item.garment.views)
         progress(base, total)

@@ -202,3 +202,15 @@ def test_export_all_names_the_garments_that_lack_a_view(make_window, catalogue, 
     shown = window.status_bar.currentMessage()
     assert "2 lack a view" in shown and "b2: FrontRight" in shown and "c3: FrontRight, Back" in shown
     assert any("c3: no FrontRight, Back photo" in m for m in window.message_panel.messages())
+
+
+def test_a_garment_whose_only_photo_will_not_open_is_not_said_to_export_the_views_it_has(make_window, catalogue,
+                                                                                         tmp_path, qtbot):
+    whole = (catalogue / "c3_Front.png").read_bytes()
+    (catalogue / "c3_Front.png").write_bytes(whole[: len(whole) // 2])  # truncated: c3 has nothing to export
+    window = make_window([catalogue])
+    report = _export_all(window, qtbot, tmp_path / "out")
+    assert report.missing_views == {"b2": ["FrontRight"]}
+    assert any(line.startswith("c3 Front: not exported") for line in report.failures)
+    assert not any("c3: no FrontRight" in m for m in window.message_panel.messages())
+    assert not list((tmp_path / "out").glob("c3_*"))
