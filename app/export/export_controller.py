@@ -19,7 +19,7 @@ from app.jobs.garment_export import GarmentExporter
 from app.jobs.tasks import ModelInfo, export_folder_problem
 from app.jobs.training_set_job import TrainingSetCollector
 from app.settings import AppSettings
-from core.files.export import export_clashes
+from core.files.export import clashing_shoots, export_clashes
 from core.files.shoots import shoot_labels
 
 
@@ -69,12 +69,12 @@ class ExportController(QObject):
         if catalogue is None:
             return
         shoots = _shoots(catalogue)
+        own = self._own_folders(shoots)
         dialog = ExportDialog(self._default_folder(shoots[0]), self.export_feather, self.export_masks, parent,
                               title=f"Export all {len(catalogue.garments)} garments",
                               refine_edge_px=self.export_refine_edge, decontaminate=self.export_decontaminate,
                               shoots=len(shoots), each_shoot=self.export_each_shoot,
-                              destinations=[(label, self._default_folder(shoot))
-                                            for shoot, label in shoot_labels(shoots).items()])
+                              destinations=[(label, str(own[shoot])) for shoot, label in shoot_labels(shoots).items()])
         if dialog.exec() == ExportDialog.DialogCode.Accepted:
             folder, *options = dialog.options()
             self.export_each_shoot = dialog.each_shoot_own_folder()  # the next Export all asks the same
@@ -106,8 +106,8 @@ class ExportController(QObject):
         if self._workspace.predictor is None:
             self._feedback.show_error("The model is still loading: export all garments once it is ready")
             return False
-        folders = {shoot: Path(out_dir) if out_dir is not None else Path(self._default_folder(shoot))
-                   for shoot in _shoots(self._workspace.catalogue)}
+        shoots = _shoots(self._workspace.catalogue)
+        folders = {shoot: Path(out_dir) for shoot in shoots} if out_dir is not None else self._own_folders(shoots)
         clashes = export_clashes(self._workspace.catalogue.garments, folders)
         if clashes:
             self._feedback.show_error(
@@ -155,6 +155,16 @@ class ExportController(QObject):
         self.garment_exporter.detach()
         self.catalogue_exporter.detach()
         self.training_set.detach()
+
+    def _own_folders(self, shoots: list[Path]) -> dict[Path, Path]:
+        """Each shoot's own export folder: its last one, else cutouts/ beside it; and
+        cutouts/ beside it too where its last one is another shoot's that numbers its
+        garments alike (both exported there, one at a time), so that Export all never
+        offers folders it must then refuse."""
+        folders = {shoot: Path(self._default_folder(shoot)) for shoot in shoots}
+        for shoot in clashing_shoots(self._workspace.catalogue.garments, folders):
+            folders[shoot] = shoot / "cutouts"
+        return folders
 
     def _default_folder(self, shoot: Path) -> str:
         """Where the dialog starts: the shoot's own last export folder, else `cutouts/` beside it."""

@@ -78,13 +78,22 @@ def export_clashes(garments, out_dirs) -> list[str]:
     """Garments that would write the same file names into one folder: shoots that number
     their garments alike ("g1" in two shoots), exported into one folder, would overwrite
     each other's cutouts. `out_dirs` is {shoot folder: export folder}; one line per clash."""
+    return [f"{' and '.join(g.key for g in same)} would {'both' if len(same) == 2 else 'all'} be written as "
+            f"{gid}_*_cutout.png into {out_dir}" for (out_dir, gid), same in _clashing(garments, out_dirs).items()]
+
+
+def clashing_shoots(garments, out_dirs) -> set[Path]:
+    """The shoot folders of the garments export_clashes names."""
+    return {g.folder for same in _clashing(garments, out_dirs).values() for g in same}
+
+
+def _clashing(garments, out_dirs) -> dict[tuple[Path, str], list]:
     writers: dict[tuple[Path, str], list] = {}
     for garment in garments:
         out_dir = out_dirs.get(garment.folder)
         if out_dir is not None:
             writers.setdefault((Path(out_dir).resolve(), garment.garment_id), []).append(garment)
-    return [f"{' and '.join(g.key for g in same)} would all be written as {gid}_*_cutout.png into {out_dir}"
-            for (out_dir, gid), same in writers.items() if len(same) > 1]
+    return {where: same for where, same in writers.items() if len(same) > 1}
 
 
 class Painted(NamedTuple):

@@ -88,6 +88,28 @@ def test_export_all_keeps_them_apart_and_will_not_put_them_in_one_folder(make_wi
     monkeypatch.setattr(ExportDialog, "exec", one_folder)
     window.export_controller.export_all_with_dialog(window)
     message = window.message_panel.messages()[-1]
-    assert "shoot_a/g1 and shoot_b/g1" in message and "nothing was exported" in message
+    assert "shoot_a/g1 and shoot_b/g1 would both be written" in message and "nothing was exported" in message
     assert not together.exists() or not list(together.iterdir())
     assert window.settings.export_folder_for(day / "shoot_b") == day / "shoot_b" / "cutouts", "not remembered"
+
+
+def test_shoots_once_exported_one_at_a_time_into_one_folder_are_offered_their_own(make_window, day, tmp_path, qtbot,
+                                                                                 monkeypatch):
+    shared = tmp_path / "shared"
+    for name in ("shoot_a", "shoot_b"):  # each shoot alone, into the same folder
+        alone = make_window([day / name])
+        alone.settings.remember_export_folders({day / name: shared})
+        alone.close()
+    seen = []
+
+    def look(dialog):
+        seen.append(dialog.destinations_label.text().splitlines())
+        return ExportDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(ExportDialog, "exec", look)
+    window = make_window([day])
+    with qtbot.waitSignal(window.export_controller.catalogue_exporter.finished_export, timeout=20000) as done:
+        window.export_controller.export_all_with_dialog(window)
+    assert seen == [[f"shoot_a → {day / 'shoot_a' / 'cutouts'}", f"shoot_b → {day / 'shoot_b' / 'cutouts'}"]]
+    assert done.args[0].exported == ["shoot_a/g1", "shoot_b/g1"]
+    assert len(list((day / "shoot_b" / "cutouts").glob("g1_*_cutout.png"))) == 3

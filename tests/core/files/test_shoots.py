@@ -168,4 +168,4 @@ def test_shoots_sharing_an_export_folder_must_not_number_alike(tmp_path: Path) -
     assert export_clashes(garments, {a: a / "cutouts", b: b / "cutouts"}) == []
     together = tmp_path / "together"
     clashes = export_clashes(garments, {a: together, b: together})
-    assert clashes == [f"a/g1 and b/g1 would all be written as g1_*_cutout.png into {together.resolve()}"]
+    assert clashes == [f"a/g1 and b/g1 would both be written as g1_*_cutout.png into {together.resolve()}"]
