@@ -95,10 +95,13 @@ class CanvasWidget(pg.GraphicsView):
             self.photo_item.clear()
             self._image_size = None
             return
-        first = self._image_size is None
+        # Zoom and pan stay for a photo of the same size (another view, the next garment of
+        # the shoot: the same detail compared); a photo of another size (another camera or
+        # shoot) is fitted, or the old zoom would show a corner of it or a small patch.
+        resized = self._image_size != rgb.shape[:2]
         self._image_size = rgb.shape[:2]
         self.photo_item.setImage(rgb, autoLevels=False, levels=None)
-        if first:
+        if resized:
             self.fit()
 
     def set_mask_layer(self, index: np.ndarray | None, lut: np.ndarray | None) -> None:

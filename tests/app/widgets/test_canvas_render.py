@@ -47,3 +47,30 @@ def test_cutout_modes_paint_the_background(make_window, grey_shoot):
     assert _pixel(window, 60, 60) == (100, 100, 100)
     window.mode_combo.setCurrentIndex(window.mode_combo.findData("photo"))
     assert _pixel(window, 60, 60) == (100, 100, 100) and _pixel(window, 10, 60) == (100, 100, 100)
+
+
+def test_zoom_stays_for_a_garment_of_the_same_size_and_refits_for_another_size(make_window, tmp_path, qtbot):
+    from PySide6.QtCore import QPointF, QRectF
+
+    from tests.app.conftest import write_photo
+
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    write_photo(folder / "a1_Front.png", 120, 80, seed=1)
+    write_photo(folder / "b2_Front.png", 120, 80, seed=2)
+    write_photo(folder / "c3_Front.png", 480, 320, seed=3)  # another camera: four times the size
+    window = make_window([folder])
+    canvas = window.canvas
+    canvas.zoom_at(3.0, QPointF(40, 60))
+    zoomed = canvas.view_box.viewRect()
+
+    def open_row(row, gid):
+        window.catalogue_panel.list.setCurrentRow(row)
+        qtbot.waitUntil(lambda: window.session.garment_id == gid, timeout=5000)
+        QApplication.processEvents()
+        return canvas.view_box.viewRect()
+
+    assert open_row(1, "b2") == zoomed, "the same size: the same detail, compared"
+    whole = open_row(2, "c3")
+    assert whole.contains(QRectF(0, 0, 320, 480)), "fitted: the whole of the larger photo shows"
+    assert open_row(0, "a1").width() < 200, "and fitted again to the small one, not left at a quarter of the view"
