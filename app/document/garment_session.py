@@ -106,8 +106,9 @@ class GarmentSession:
         if restored.status in (RESTORED, NOTHING_SAVED):
             state.pending_approval = self.sidecar.approved_mask(state.key, state.fingerprint)
         if restored.status == RESTORED:
-            state.set_threshold(restored.threshold)
-            state.threshold_changed = True
+            if restored.threshold_set:  # else the model's own threshold, as for a view never saved
+                state.set_threshold(restored.threshold)
+            state.threshold_changed = restored.threshold_set
             state.set_override(restored.override)
             if restored.adjustments:
                 state.adjustments = EdgeAdjustments.from_dict(restored.adjustments)
@@ -170,7 +171,8 @@ class GarmentSession:
             raise ExportError(self.read_only)
         self.sidecar.save_view(state.key, state.threshold, state.override, state.fingerprint,
                                None if state.adjustments.is_identity else state.adjustments.to_dict(),
-                               state.widen if state.has_widen() else None)
+                               state.widen if state.has_widen() else None,
+                               threshold_set=state.threshold_changed, corrected=state.corrected)
         if state.approved:
             self.sidecar.record_approval(state.key, state.fingerprint, state.mask_digest() or "")
         elif state.pending_approval is None:  # not yet checked against a probability: keep it
@@ -249,7 +251,7 @@ def state_on_disk(garment: Garment, export_folder: Path | None,
             return EXPORTED
         if keys and all(sidecar.is_approved_on_disk(k) for k in keys.values()):
             return APPROVED
-        if any(sidecar.view_path(k).is_file() for k in keys.values()):
+        if any(sidecar.holds_correction(k) for k in keys.values()):
             return CORRECTED
         if any(sidecar.probability_path(k).is_file() for k in keys.values()):
             return PREDICTED

@@ -64,6 +64,7 @@ class RestoredView:
     set_aside: Path | None = None
     adjustments: dict | None = None  # core.masks.adjustments.EdgeAdjustments.to_dict(), when saved
     widen: np.ndarray | None = None  # the band brush's (H, W) uint8 widen map, when saved
+    threshold_set: bool = True  # the retoucher chose the threshold (older files: assumed)
 
     @property
     def lost_corrections(self) -> bool:
@@ -154,10 +155,16 @@ class Sidecar:
         return self.root / f"{_file_name(key)}.view.npz"
 
     def save_view(self, key: str, threshold: float, override: np.ndarray, fingerprint: str = "",
-                  adjustments: dict | None = None, widen: np.ndarray | None = None) -> None:
+                  adjustments: dict | None = None, widen: np.ndarray | None = None,
+                  threshold_set: bool = True, corrected: bool = True) -> None:
         """Save a view's threshold, override ((H, W) uint8) and edge adjustments
         (EdgeAdjustments.to_dict()) atomically, with the fingerprint of the photo they
-        belong to; ExportError on failure."""
+        belong to; ExportError on failure.
+
+        `threshold_set`: the retoucher chose the threshold (a new model's own does not
+        replace it). `corrected`: the view differs from the model's answer at all; a view
+        saved clean (a stroke undone, set-aside corrections acknowledged) is not listed
+        as corrected (holds_correction)."""
         if override.ndim != 2 or override.dtype != np.uint8:
             raise ValueError(f"override must be (H, W) uint8, not {override.shape} {override.dtype}")
         buffer = io.BytesIO()
@@ -165,9 +172,11 @@ class Sidecar:
         if widen is not None and widen.any():  # the band brush's (H, W) widen map, 0/1
             extra["widen"] = np.ascontiguousarray(widen, dtype=np.uint8)
         version = SOFT_VIEW_FORMAT if has_soft(override) else FORMAT_VERSION
+        # threshold_set and corrected were added within format 2: older files lack them
+        # (read as True: what those files meant).
         np.savez_compressed(buffer, format=np.int64(version), key=np.str_(key),
                             threshold=np.float64(threshold), override=override, fingerprint=np.str_(fingerprint),
-                            **extra)
+                            threshold_set=np.bool_(threshold_set), corrected=np.bool_(corrected), **extra)
         self._ensure_root()
         write_bytes_atomic(self.view_path(key), buffer.getvalue())
 
@@ -207,6 +216,7 @@ class Sidecar:
 
                     adjustments = EdgeAdjustments.from_dict(json.loads(str(data["adjustments"]))).to_dict()
                 widen = np.array(data["widen"]) if "widen" in data.files else None
+                threshold_set = bool(data["threshold_set"]) if "threshold_set" in data.files else True
                 if widen is not None and (widen.shape != override.shape or widen.dtype != np.uint8):
                     raise ValueError("widen map does not match the override")
             if stored_key != key:
@@ -221,7 +231,19 @@ class Sidecar:
         if fingerprint and saved_for and saved_for != fingerprint:
             return RestoredView(OTHER_PHOTO, set_aside=self._set_aside(path, "other-photo"))
         return RestoredView(RESTORED, min(max(threshold, 0.0), 1.0), override, adjustments=adjustments,
-                            widen=widen)
+                            widen=widen, threshold_set=threshold_set)
+
+    def holds_correction(self, key: str) -> bool:
+        """True when a view file is saved for `key` and says the view was corrected (or
+        cannot say: an older or damaged file). Reads only that flag, not the override."""
+        path = self.view_path(key)
+        if not path.is_file():
+            return False
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                return bool(data["corrected"]) if "corrected" in data.files else True
+        except Exception:  # noqa: BLE001 - a damaged file: opening the garment will say so
+            return True
 
     def unacknowledged_set_aside(self, key: str) -> Path | None:
         """The newest file of `key` set aside and not yet followed by a save of the view

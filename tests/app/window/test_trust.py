@@ -217,3 +217,51 @@ def test_exported_means_exported_from_these_photos_into_that_folder(make_window,
     fresh = make_window([copy], wait=False)
     assert [fresh.catalogue_panel.state(g) for g in ("a1", "b2")] != ["exported", "exported"]
     assert fresh.catalogue_panel.state("b2") != "exported"
+
+
+def test_a_stroke_undone_is_not_listed_as_corrected_and_leaves_the_threshold_to_the_model(make_window, tmp_path,
+                                                                                          qtbot):
+    folder = tmp_path / "catalogue"
+    folder.mkdir()
+    for gid in ("a1", "b2"):
+        write_photo(folder / f"{gid}_Front.png", seed=4)
+    window = make_window([folder])
+    _correct_and_save(window, qtbot)
+    window.editor.undo_group.undo()  # back to the model's own mask: saved clean
+    with qtbot.waitSignal(window.autosaved, timeout=5000):
+        pass
+    assert not window.state.override.any()
+    window.catalogue_panel.list.setCurrentRow(1)  # a1 is listed from its files now
+    qtbot.waitUntil(lambda: window.session.garment_id == "b2", timeout=5000)
+    window.close()
+
+    reopened = make_window([folder])
+    assert reopened.catalogue_panel.state("b2") == "predicted"
+    reopened.catalogue_panel.list.setCurrentRow(1)
+    qtbot.waitUntil(lambda: reopened.session.garment_id == "b2", timeout=5000)
+    assert reopened.catalogue_panel.state("a1") == "predicted", "its saved file holds no correction"
+    reopened.catalogue_panel.list.setCurrentRow(0)
+    qtbot.waitUntil(lambda: reopened.session.garment_id == "a1", timeout=5000)
+    assert not reopened.state.corrected and not reopened.state.threshold_changed
+
+
+def test_a_view_saved_without_a_chosen_threshold_takes_a_new_models(tmp_path):
+    from app.document.garment_session import GarmentSession
+    from core.files.shoots import discover
+    from core.files.sidecar import Sidecar, view_key
+
+    write_photo(tmp_path / "g1_Front.png", seed=5)
+    garment = discover([tmp_path]).garments[0]
+    session = GarmentSession.open(garment, 0.5)
+    state = session.states["Front"]
+    state.override[5:9, 5:9] = 1  # a brush correction; the threshold is the model's 0.5
+    state.set_override(state.override)
+    session.save_view("Front")
+    assert Sidecar.for_shoot(tmp_path).holds_correction(view_key("g1", "Front"))
+
+    again = GarmentSession.open(garment, 0.3)  # another model, whose own threshold is 0.3
+    assert again.states["Front"].threshold == 0.3 and again.states["Front"].override[6, 6] == 1
+    again.states["Front"].set_threshold(0.7)
+    again.states["Front"].threshold_changed = True  # the retoucher chose 0.7
+    again.save_view("Front")
+    assert GarmentSession.open(garment, 0.3).states["Front"].threshold == 0.7

@@ -224,3 +224,24 @@ def test_the_bundled_sample_shoot_keeps_its_sidecar_in_the_user_cache(_user_cach
 
     car = Sidecar.for_shoot(paths.SAMPLE_SHOOT)
     assert car.is_fallback and _user_cache_in_tmp in car.root.parents
+
+
+def test_a_view_file_says_whether_it_holds_a_correction_and_a_chosen_threshold(tmp_path: Path) -> None:
+    import io
+
+    car = Sidecar(tmp_path)
+    key = view_key("g1", "Front")
+    assert not car.holds_correction(key)
+    car.save_view(key, 0.4, np.zeros((4, 4), np.uint8), threshold_set=False, corrected=False)  # a stroke undone
+    assert car.view_path(key).is_file() and not car.holds_correction(key)
+    assert car.restore_view(key).threshold_set is False
+    car.save_view(key, 0.4, _override())
+    assert car.holds_correction(key) and car.restore_view(key).threshold_set is True
+
+    buffer = io.BytesIO()  # a file of an earlier release: neither flag, so both as it meant them
+    np.savez_compressed(buffer, format=np.int64(2), key=np.str_(key), threshold=np.float64(0.4),
+                        override=np.zeros((4, 4), np.uint8), fingerprint=np.str_(""))
+    car.view_path(key).write_bytes(buffer.getvalue())
+    assert car.holds_correction(key) and car.restore_view(key).threshold_set is True
+    car.view_path(key).write_bytes(b"PK\x03\x04 damaged")
+    assert car.holds_correction(key), "a damaged file: listed as corrected, opening the garment says more"
