@@ -16,12 +16,13 @@ from typing import Sequence
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QWidget
 
-from app.document.garment_session import BROKEN, GarmentSession, session_state, state_on_disk
+from app.document.garment_session import BROKEN, NOT_STARTED, PREDICTED, GarmentSession, session_state, state_on_disk
 from app.document.workspace import Workspace
 from app.editing.autosave import Autosave
 from app.editing.view_display import ViewDisplay
 from app.editing.view_editor import ViewEditor
 from app.feedback import Feedback
+from app.jobs.catalogue_estimates import CatalogueEstimator, GarmentEstimate
 from app.model.model_controller import ModelController
 from app.settings import AppSettings
 from app.widgets.catalogue_panel import CataloguePanel
@@ -56,6 +57,11 @@ class CatalogueController(QObject):
         # The view on screen and since when (time.monotonic): the seconds a retoucher
         # spends on each view go into its export record (the learning loop's cost).
         self._on_screen: tuple[object, float] | None = None
+        self._estimator = CatalogueEstimator(self)
+        self._estimator.estimated.connect(self._on_estimator_estimated)
+        self._estimator.progressed.connect(self._on_estimator_progressed)
+        self._estimator.ended.connect(self._on_estimator_ended)
+        catalogue_panel.stop_estimating_requested.connect(self._estimator.stop)
 
     # -- opening -----------------------------------------------------------------
     def open_folder_with_dialog(self, parent: QWidget) -> None:
@@ -104,6 +110,7 @@ class CatalogueController(QObject):
         self._catalogue_panel.set_garments([g.key for g in catalogue.garments], states)
         self.catalogue_opened.emit(catalogue.is_catalogue)
         self.open_garment(catalogue.garments[0])
+        self.estimate_catalogue()
         return True
 
     def open_garment(self, garment: Garment) -> None:
@@ -229,6 +236,48 @@ class CatalogueController(QObject):
             self.show_view(self._workspace.current_view)
         self._catalogue_panel.clear_estimates()  # they were the old model's
         self.refresh_estimate()
+        self.estimate_catalogue()
+
+    # -- the whole catalogue's estimates -------------------------------------------
+    def estimate_catalogue(self) -> None:
+        """Estimate, in the background, every garment but the one on screen (whose
+        estimate follows its edits), when the catalogue has several and the model a triage."""
+        ws = self._workspace
+        triage = self._triage()
+        if ws.catalogue is None or not ws.catalogue.is_catalogue or ws.predictor is None or triage is None:
+            self._estimator.detach()
+            return
+        current = ws.session.garment if ws.session is not None else None
+        self._estimator.start([g for g in ws.catalogue.garments if g is not current], ws.predictor, triage)
+
+    def stop_estimating(self) -> None:
+        """Let the background estimate end on its own (the window is closing)."""
+        self._estimator.detach()
+
+    def _triage(self):
+        from core.evaluation.triage import Triage
+
+        data = getattr(getattr(self._workspace.predictor, "card", None), "triage", None)
+        try:
+            return Triage.from_dict(data) if data else None
+        except ValueError:
+            return None  # a card from a newer version: no estimates rather than a failure
+
+    def _on_estimator_estimated(self, estimate: GarmentEstimate) -> None:
+        ws = self._workspace
+        if ws.predictor is None or estimate.model_id != ws.predictor.model_id:
+            return  # the last model's
+        if ws.session is not None and ws.session.key == estimate.key:
+            return  # opened meanwhile: its live estimate (with the edits on screen) stands
+        self._catalogue_panel.set_estimate(estimate.key, estimate.worst, estimate.needs_review)
+        if self._catalogue_panel.state(estimate.key) == NOT_STARTED:
+            self._catalogue_panel.set_state(estimate.key, PREDICTED)
+
+    def _on_estimator_progressed(self, done: int, total: int) -> None:
+        self._catalogue_panel.show_estimating(done, total)
+
+    def _on_estimator_ended(self) -> None:
+        self._catalogue_panel.show_estimating(None)
 
     def refresh_estimate(self) -> None:
         """Show the open garment's worst view estimate from the loaded model's triage
@@ -239,13 +288,7 @@ class CatalogueController(QObject):
         session = ws.session
         if session is None:
             return
-        from core.evaluation.triage import Triage
-
-        data = getattr(getattr(ws.predictor, "card", None), "triage", None)
-        try:
-            triage = Triage.from_dict(data) if data else None
-        except ValueError:
-            triage = None  # a card from a newer version: no estimates rather than a failure
+        triage = self._triage()
         states = [s for s in session.states.values() if s.probability is not None]
         if triage is None or not states:
             self._catalogue_panel.set_estimate(session.key, None)

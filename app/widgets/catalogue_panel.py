@@ -13,7 +13,16 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPixmap
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.document.garment_session import APPROVED, BROKEN, CORRECTED, EXPORTED, NOT_STARTED, PREDICTED
 from app.widgets.thumbnails import icon_of
@@ -38,6 +47,7 @@ class CataloguePanel(QWidget):
     """Lists garments; emits `garment_selected(key)` (Garment.key) on a click or key move."""
 
     garment_selected = Signal(str)
+    stop_estimating_requested = Signal()
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -59,9 +69,22 @@ class CataloguePanel(QWidget):
         toggles.addWidget(self.worst_first)
         toggles.addWidget(self.review_only)
         toggles.addStretch(1)
+        # The background estimate of the whole catalogue (app.jobs.catalogue_estimates):
+        # its own line, so the status bar's progress stays the open garment's and exports'.
+        self.estimating = QLabel()
+        self.stop_estimating = QPushButton("Stop")
+        self.stop_estimating.setToolTip("Stop estimating the garments not opened yet (each keeps its estimate "
+                                        "once opened)")
+        self.stop_estimating.clicked.connect(self.stop_estimating_requested)
+        estimating = QHBoxLayout()
+        estimating.setContentsMargins(0, 0, 0, 0)
+        estimating.addWidget(self.estimating, 1)
+        estimating.addWidget(self.stop_estimating)
+        self.show_estimating(None)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.summary)
+        layout.addLayout(estimating)
         layout.addLayout(toggles)
         layout.addWidget(self.list, 1)
         self._states: dict[str, str] = {}
@@ -222,6 +245,14 @@ class CataloguePanel(QWidget):
             if item.data(Qt.ItemDataRole.UserRole) == key:
                 return item
         return None
+
+    def show_estimating(self, done: int | None, total: int = 0) -> None:
+        """"Estimating garments: done of total" with its Stop button; None hides both."""
+        shown = done is not None
+        self.estimating.setVisible(shown)
+        self.stop_estimating.setVisible(shown)
+        if shown:
+            self.estimating.setText(f"Estimating garments: {done} of {total}")
 
     def _update_summary(self) -> None:
         total = len(self._states)

@@ -341,6 +341,7 @@ class MainWindow(QMainWindow):
         self.settings.sync()
         self.model_controller.detach()
         self.export_controller.detach()
+        self.catalogue_controller.stop_estimating()
         self.editor.smart_clicks.detach()
         self.display.refine_preview.cancel()  # a matting still running is parked, not destroyed
         super().closeEvent(event)

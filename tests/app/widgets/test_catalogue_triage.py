@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import pytest
+from PySide6.QtCore import Qt
+
 from app.document.garment_session import PREDICTED
 from app.widgets.catalogue_panel import CataloguePanel
 
@@ -73,7 +76,74 @@ def test_a_predicted_garment_gets_its_worst_view_estimate(make_window, fake_pred
     panel = window.catalogue_panel
     worst, review = panel.estimate("a1")
     assert worst > 0.5 and review and "· review" in panel._item("a1").text()
-    assert panel.estimate("b2") is None  # not predicted yet
+
+
+def _triage_card(predictor) -> None:
+    from core.evaluation.triage import Triage
+
+    # The fake ramp's band is wide: log(band / area) is about log(0.8 / 0.5) = 0.47 > 0.
+    predictor.card.triage = Triage(("log_band_per_area",), (0.0,), (1.0,), (4.0,), 0.0, 0.5).to_dict()
+
+
+def _catalogue(tmp_path, ids=("a1", "b2", "c3")):
+    from tests.app.conftest import write_photo
+
+    folder = tmp_path / "catalogue"
+    folder.mkdir()
+    for n, gid in enumerate(ids):
+        for i, view in enumerate(("Front", "Back")):
+            write_photo(folder / f"{gid}_{view}.png", w=60 + 20 * n, seed=i)  # ramps of other widths
+    return folder
+
+
+def test_every_garment_is_estimated_in_the_background_as_opening_it_would(make_window, fake_predictor, tmp_path,
+                                                                          qtbot):
+    from core.files.sidecar import Sidecar, view_key
+
+    _triage_card(fake_predictor)
+    folder = _catalogue(tmp_path)
+    window = make_window([folder])
+    panel = window.catalogue_panel
+    qtbot.waitUntil(lambda: all(panel.estimate(g) is not None for g in ("a1", "b2", "c3")), timeout=10000)
+    qtbot.waitUntil(lambda: not panel.estimating.isVisible(), timeout=5000)
+    assert panel.state("c3") == "predicted", "never opened, but predicted"
+    assert "of 3 predicted need review" in panel.summary.text()
+    assert Sidecar.for_shoot(folder).probability_path(view_key("c3", "Back")).is_file()
+    in_background = panel.estimate("c3")
+    calls = fake_predictor.calls
+    panel.list.setCurrentRow(2)
+    qtbot.waitUntil(lambda: window.session.garment_id == "c3" and window.state.predicted, timeout=5000)
+    assert fake_predictor.calls == calls, "its probabilities came from the cache the estimate wrote"
+    assert panel.estimate("c3") == pytest.approx(in_background), "the same estimate as opening the garment gives"
+
+
+def test_the_background_estimate_stops_at_the_panels_stop_button(make_window, fake_predictor, tmp_path, qtbot):
+    import threading
+
+    from tests.app.conftest import FakePredictor
+
+    gate, waiting = threading.Event(), threading.Event()
+    background = []
+
+    class SlowPredictor(FakePredictor):
+        def predict(self, rgb, progress=None, cancelled=None):
+            if rgb.shape[1] != 60:  # not a1 (on screen): the background's views wait here
+                background.append(rgb.shape[1])
+                waiting.set()
+                gate.wait(5)
+            return super().predict(rgb)
+
+    predictor = SlowPredictor()
+    _triage_card(predictor)
+    window = make_window([_catalogue(tmp_path, ("a1", "b2", "c3", "d4"))], predictor=predictor)
+    panel = window.catalogue_panel
+    qtbot.waitUntil(waiting.is_set, timeout=5000)
+    assert panel.estimating.isVisible() and panel.estimating.text() == "Estimating garments: 0 of 3"
+    qtbot.mouseClick(panel.stop_estimating, Qt.MouseButton.LeftButton)
+    gate.set()
+    qtbot.waitUntil(lambda: not panel.estimating.isVisible(), timeout=5000)
+    assert background == [80], "stopped after b2's first view, the one in progress"
+    assert all(panel.estimate(g) is None and panel.state(g) == "not started" for g in ("b2", "c3", "d4"))
 
 
 def test_a_late_word_about_the_previous_catalogues_garment_is_not_counted(qtbot):

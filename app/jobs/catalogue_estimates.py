@@ -1,0 +1,150 @@
+"""The triage estimate of every garment of a catalogue, in the background (issue 13).
+
+A retoucher opening 300 garments wants to start with the ones that need work, before
+opening any. So, as soon as a catalogue and a model with a triage are both there, each
+garment is read on a worker (photos, saved thresholds and corrections), its views'
+probabilities taken from the sidecar's cache or predicted (and cached, so opening the
+garment later is instant), and the model's triage (core.evaluation.triage) gives each
+view's estimate at its own threshold. The catalogue panel shows the worst view's
+estimate per garment as they come, for "worst first" and "needs review".
+
+The estimates of a garment the retoucher has open are the catalogue controller's (they
+follow the edits); the predictor runs one inference at a time, so the garment opened
+waits for at most one view of this job.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+from PySide6.QtCore import QObject, Signal
+
+from app.document.garment_session import GarmentSession
+from app.jobs.workers import TaskWorker
+from core.common.errors import Cancelled, GarmentCutoutError
+from core.files.shoots import Garment
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class GarmentEstimate:
+    """A garment's worst view estimate (P(Dice < the triage's target)) and whether any
+    view not approved needs review, under the model `model_id`."""
+
+    key: str
+    worst: float
+    needs_review: bool
+    model_id: str
+
+
+def estimate_garment(garment: Garment, predictor, triage, cancelled: Callable[[], bool]) -> GarmentEstimate | None:
+    """Read, predict what is not cached (caching it) and estimate one garment; None when
+    none of its photos could be read."""
+    session = GarmentSession.open(garment, predictor.threshold, unattended=True)
+    for view in session.load_cached_probabilities(predictor.model_id):
+        if cancelled():
+            raise Cancelled("estimating the catalogue")
+        state = session.states[view]
+        state.set_probability(predictor.predict(state.rgb, cancelled=cancelled))
+        try:
+            session.save_probability(view, predictor.model_id, state.probability)
+        except (GarmentCutoutError, OSError) as exc:  # only a cache: the estimate stands
+            log.warning("probability cache of %s not written: %s", state.key, exc)
+    states = list(session.states.values())
+    if not states:
+        return None
+    estimates = [triage.estimate(s.probability, s.threshold) for s in states]
+    review = any(triage.needs_review(e) and not s.approved for s, e in zip(states, estimates))
+    return GarmentEstimate(garment.key, max(estimates), review, predictor.model_id)
+
+
+def estimate_catalogue(garments: Sequence[Garment], predictor, triage, progress: Callable, cancelled: Callable,
+                       partial: Callable) -> int:
+    """estimate_garment for each garment in turn, partial(GarmentEstimate) after each;
+    a garment that fails is skipped (the listing and opening it say why). Returns how
+    many were estimated."""
+    done = 0
+    progress(0, len(garments))
+    for i, garment in enumerate(garments, 1):
+        if cancelled():
+            raise Cancelled("estimating the catalogue")
+        try:
+            estimate = estimate_garment(garment, predictor, triage, cancelled)
+        except Cancelled:
+            raise
+        except GarmentCutoutError as exc:
+            log.info("no estimate for %s: %s", garment.key, exc)
+        except Exception:  # a bug on one garment must not stop the others' estimates
+            log.exception("estimating %s failed", garment.key)
+        else:
+            if estimate is not None:
+                partial(estimate)
+                done += 1
+        progress(i, len(garments))
+    return done
+
+
+class CatalogueEstimator(QObject):
+    """Runs estimate_catalogue on a TaskWorker; one run at a time (a new start stops the
+    last). `estimated(GarmentEstimate)` per garment, `progressed(done, total)`, and
+    `ended()` however it ended."""
+
+    estimated = Signal(object)
+    progressed = Signal(int, int)
+    ended = Signal()
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self._worker: TaskWorker | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._worker is not None
+
+    def start(self, garments: Sequence[Garment], predictor, triage) -> None:
+        self.detach()
+        garments = list(garments)
+
+        def task(progress, cancelled, partial):
+            return estimate_catalogue(garments, predictor, triage, progress, cancelled, partial)
+
+        worker = TaskWorker(task, "estimating the catalogue", self)
+        worker.partial.connect(self._on_worker_partial)
+        worker.progressed.connect(self._on_worker_progressed)
+        worker.succeeded.connect(self._on_worker_done)
+        worker.failed.connect(self._on_worker_failed)
+        worker.was_cancelled.connect(self._on_worker_done)
+        self._worker = worker
+        worker.start()
+
+    def stop(self) -> None:
+        """Stop after the view in progress; its garments estimated so far keep theirs."""
+        if self._worker is not None:
+            self._worker.cancel()
+
+    def detach(self) -> None:
+        """Stop, and forget the run: what it still sends is not this estimator's."""
+        if self._worker is not None:
+            self._worker.detach()
+            self._worker = None
+            self.ended.emit()
+
+    def _on_worker_partial(self, estimate: GarmentEstimate) -> None:
+        if self.sender() is self._worker:
+            self.estimated.emit(estimate)
+
+    def _on_worker_progressed(self, done: int, total: int) -> None:
+        if self.sender() is self._worker:
+            self.progressed.emit(done, total)
+
+    def _on_worker_failed(self, message: str) -> None:
+        log.warning("estimating the catalogue failed: %s", message)
+        self._on_worker_done()
+
+    def _on_worker_done(self, _result=None) -> None:
+        if self.sender() is self._worker:
+            self._worker = None
+            self.ended.emit()
