@@ -20,6 +20,7 @@ import numpy as np
 
 from core.common.errors import ExportError, GarmentCutoutError
 from core.files.atomic import temporary_beside, write_synced
+from core.files.cutout_origin import with_source, written_from_another
 from core.files.imageio import encode_png
 from core.files.shoots import SINGLE_VIEW
 from core.masks.adjustments import EdgeAdjustments
@@ -144,6 +145,11 @@ def export_view(rgb: np.ndarray, mask: np.ndarray, out_dir: str | Path, garment_
     for target in targets:
         if target.resolve() in inputs:
             raise ExportError(f"refusing to write {target.name} over the original photo {target.resolve()}")
+        if source_path is not None and written_from_another(target, source_path):
+            raise ExportError(f"{target.name} in {out_dir} is the cutout of another photo (of another shoot that "
+                              "numbers its garments alike, or of this one before it moved); nothing of "
+                              f"{garment_id} {view} was written: export into another folder, or move that "
+                              "file away first")
     if not 0 <= refine_edge_px <= MAX_BAND_PX:
         raise ExportError(f"refine edge must be between 0 and {MAX_BAND_PX} px, got {refine_edge_px}")
     if painted is not None and not (painted.override.shape == painted.hard_mask.shape == mask.shape):
@@ -177,6 +183,8 @@ def export_view(rgb: np.ndarray, mask: np.ndarray, out_dir: str | Path, garment_
     del alpha
     if write_mask:
         data.append(encode_png(mask))
+    if source_path is not None:  # each file names its photo (core.files.cutout_origin)
+        data = [with_source(png, source_path) for png in data]
     write_all_or_nothing(list(zip(targets, data)))
     return targets
 

@@ -113,3 +113,21 @@ def test_shoots_once_exported_one_at_a_time_into_one_folder_are_offered_their_ow
     assert seen == [[f"shoot_a → {day / 'shoot_a' / 'cutouts'}", f"shoot_b → {day / 'shoot_b' / 'cutouts'}"]]
     assert done.args[0].exported == ["shoot_a/g1", "shoot_b/g1"]
     assert len(list((day / "shoot_b" / "cutouts").glob("g1_*_cutout.png"))) == 3
+
+
+def test_a_shoot_exported_alone_into_a_folder_holding_another_shoots_g1_writes_nothing_over_it(make_window, day,
+                                                                                              tmp_path, qtbot):
+    shared = tmp_path / "shared"
+    window_a = make_window([day / "shoot_a"])
+    with qtbot.waitSignal(window_a.export_finished, timeout=10000):
+        assert window_a.export(shared)
+    window_a.close()
+    before = {p.name: p.read_bytes() for p in shared.iterdir()}
+
+    window_b = make_window([day / "shoot_b"])
+    assert window_b.export(shared)
+    qtbot.waitUntil(lambda: not window_b.export_controller.garment_exporter.running, timeout=10000)
+    assert {p.name: p.read_bytes() for p in shared.iterdir()} == before, "shoot a's cutouts untouched"
+    messages = " ".join(window_b.message_panel.messages())
+    assert "g1_Front_cutout.png" in messages and "is the cutout of another photo" in messages
+    assert window_b.catalogue_panel.state("g1") != "exported" and not window_b.state.exported

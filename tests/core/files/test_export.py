@@ -171,3 +171,28 @@ def test_export_refuses_a_feather_out_of_range(tmp_path: Path, feather: float) -
     rgb, mask = _photo()
     with pytest.raises(ExportError, match="feather must be between 0 and"):
         export_view(rgb, mask, tmp_path, "g1", "Front", feather_px=feather)
+
+
+def test_a_cutout_names_its_photo_and_another_photos_cutout_is_not_written_over(tmp_path: Path) -> None:
+    from core.files.cutout_origin import source_of, source_tag
+
+    rgb, mask = _photo()
+    out = tmp_path / "delivery"
+    out.mkdir()
+    shoot_a, shoot_b = tmp_path / "a" / "g1_Front.png", tmp_path / "b" / "g1_Front.png"
+    written = export_view(rgb, mask, out, "g1", "Front", write_mask=True, source_path=shoot_a)
+    first = [p.read_bytes() for p in written]
+    assert [source_of(p) for p in written] == [source_tag(shoot_a)] * 2
+    assert str(tmp_path) not in first[0].decode("latin-1"), "a hash, not the studio's folder names"
+    with Image.open(written[0]) as image:  # still a plain RGBA PNG to any reader
+        assert image.mode == "RGBA" and image.text.get("GarmentCutoutSource") == source_tag(shoot_a)
+
+    with pytest.raises(ExportError, match="is the cutout of another photo"):
+        export_view(rgb, ~mask, out, "g1", "Front", write_mask=True, source_path=shoot_b)
+    assert [p.read_bytes() for p in written] == first, "shoot a's files untouched"
+
+    export_view(rgb, ~mask, out, "g1", "Front", source_path=shoot_a)  # its own photo again: replaced
+    assert written[0].read_bytes() != first[0]
+    (out / "g2_Front_cutout.png").write_bytes(written[0].read_bytes()[:8] + b"not ours")  # no tag: replaced
+    export_view(rgb, mask, out, "g2", "Front", source_path=shoot_b)
+    assert source_of(out / "g2_Front_cutout.png") == source_tag(shoot_b)
