@@ -207,12 +207,15 @@ class CatalogueController(QObject):
         self.view_shown.emit()
 
     def step_garment(self, step: int) -> None:
+        """Open the next (1) or previous (-1) garment in the list's order as shown ("Worst
+        first", "Needs review"), not the catalogue's."""
         ws = self._workspace
         if ws.catalogue is None or ws.session is None or len(ws.catalogue.garments) < 2:
             return
-        keys = [g.key for g in ws.catalogue.garments]
-        i = (keys.index(ws.session.key) + step) % len(keys)
-        self.open_garment(ws.catalogue.garments[i])
+        key = self._catalogue_panel.neighbour(ws.session.key, step)
+        garment = ws.catalogue.find(key) if key is not None else None
+        if garment is not None and garment is not ws.session.garment:
+            self.open_garment(garment)
 
     def select_garment(self, key: str) -> None:
         ws = self._workspace

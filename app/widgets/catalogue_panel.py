@@ -167,6 +167,20 @@ class CataloguePanel(QWidget):
         return [self.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.list.count())
                 if not self.list.item(i).isHidden()]
 
+    def neighbour(self, key: str, step: int) -> str | None:
+        """The garment next to `key` (step 1: below, -1: above, wrapping round) as the list
+        shows them, sorted and filtered; from a garment the filter has just hidden (approved
+        under "Needs review"), the next one shown after its place. None when none is shown."""
+        order = self.garment_keys()
+        shown = set(self.visible_garment_ids())
+        start = order.index(key) if key in order else 0
+        direction = 1 if step > 0 else -1
+        for i in range(1, len(order) + 1):
+            candidate = order[(start + i * direction) % len(order)]
+            if candidate in shown:
+                return candidate
+        return None
+
     def _show_item(self, key: str) -> None:
         item = self._item(key)
         if item is None:

@@ -158,3 +158,25 @@ def test_a_late_word_about_the_previous_catalogues_garment_is_not_counted(qtbot)
     assert panel.garment_keys() == ["c1", "c2"]
     panel.set_state("c2", EXPORTED)
     assert panel.summary.text() == "2 garments, 1 exported"
+
+
+def test_next_garment_follows_the_list_as_shown_sorted_and_filtered(make_window, tmp_path, qtbot):
+    window = make_window([_catalogue(tmp_path, ("a1", "b2", "c3", "d4", "e5"))])
+    panel = window.catalogue_panel
+    for key, worst, review in (("b2", 0.9, True), ("c3", 0.5, False), ("d4", 0.7, True), ("e5", 0.3, True)):
+        panel.set_estimate(key, worst, review)
+    panel.worst_first.setChecked(True)
+
+    def page(key, expected_order):
+        shown = panel.visible_garment_ids()
+        assert shown == expected_order
+        row = shown.index(window.session.key) if window.session.key in shown else -1
+        expected = shown[(row + 1) % len(shown)]
+        qtbot.keyClick(window.canvas, key)
+        qtbot.waitUntil(lambda: window.session.key == expected, timeout=5000)
+
+    page(Qt.Key.Key_PageDown, ["b2", "d4", "c3", "e5", "a1"])  # a1, open and unestimated, is last: on to b2
+    page(Qt.Key.Key_PageDown, ["d4", "c3", "e5", "a1", "b2"])  # b2 opened: its estimate is live (none here)
+    panel.review_only.setChecked(True)  # c3 needs no review: hidden, and skipped
+    assert panel.neighbour("d4", 1) == "e5" and panel.neighbour("d4", -1) == "e5"
+    assert panel.neighbour("c3", 1) == "e5", "from a garment just hidden: the next one shown after its place"
