@@ -184,7 +184,19 @@ def discover(paths: Iterable[str | Path]) -> Catalogue:
         views[view] = path
     keys = _catalogue_keys(list(views_by_garment))
     garments = [Garment(gid, views, keys[(folder, gid)]) for (folder, gid), views in views_by_garment.items()]
+    # Folders in the order given (then found), and in each the garments in natural order:
+    # h2 before h10, as a studio numbers them (file names sort h10_Front before h1_Front).
+    folder_rank = {folder: i for i, folder in enumerate(dict.fromkeys(f for f, _ in views_by_garment))}
+    garments.sort(key=lambda g: (folder_rank[next(iter(g.views.values())).parent.resolve()],
+                                 natural_key(g.garment_id)))
     return Catalogue(garments=garments, problems=problems)
+
+
+def natural_key(text: str) -> tuple:
+    """Sort key that orders the numbers inside `text` by value: g2 < g10, 0009 < 10."""
+    parts = tuple((0, int(part)) if part.isdigit() else (1, part.casefold())
+                  for part in re.split(r"(\d+)", text) if part)
+    return parts, text  # the text itself decides between "h1" and "H1", "01" and "1"
 
 
 def shoot_labels(folders: Iterable[Path]) -> dict[Path, str]:

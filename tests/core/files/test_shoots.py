@@ -169,3 +169,14 @@ def test_shoots_sharing_an_export_folder_must_not_number_alike(tmp_path: Path) -
     together = tmp_path / "together"
     clashes = export_clashes(garments, {a: together, b: together})
     assert clashes == [f"a/g1 and b/g1 would both be written as g1_*_cutout.png into {together.resolve()}"]
+
+
+def test_garments_come_in_the_studios_numbering_order(tmp_path: Path) -> None:
+    _touch(tmp_path, *(f"h{n}_Front.png" for n in (10, 2, 1, 12)), "H3_Back.png", "0009.jpg", "10.jpg", "coat_b.png")
+    assert [g.garment_id for g in discover([tmp_path]).garments] == [
+        "0009", "10", "coat_b", "h1", "h2", "H3", "h10", "h12"]
+    other = tmp_path / "z_first"
+    other.mkdir()
+    _touch(other, "a1_Front.png")
+    assert [g.garment_id for g in discover([other, tmp_path]).garments][:2] == ["a1", "0009"], \
+        "folders stay in the order given"
