@@ -178,6 +178,22 @@ class AppSettings:
         self._s.setValue("overlay/colour", ",".join(str(int(v)) for v in value))
 
     @property
+    def catalogue_worst_first(self) -> bool:
+        return self._int("catalogue/worst_first", 0) == 1
+
+    @catalogue_worst_first.setter
+    def catalogue_worst_first(self, value: bool) -> None:
+        self._s.setValue("catalogue/worst_first", int(bool(value)))
+
+    @property
+    def catalogue_review_only(self) -> bool:
+        return self._int("catalogue/review_only", 0) == 1
+
+    @catalogue_review_only.setter
+    def catalogue_review_only(self, value: bool) -> None:
+        self._s.setValue("catalogue/review_only", int(bool(value)))
+
+    @property
     def view_mode(self) -> str:
         return self._str("overlay/mode", "overlay")
 

@@ -76,6 +76,11 @@ class CataloguePanel(QWidget):
         self.stop_estimating.setToolTip("Stop estimating the garments not opened yet (each keeps its estimate "
                                         "once opened)")
         self.stop_estimating.clicked.connect(self.stop_estimating_requested)
+        # The row keeps its height when idle: appearing as the model loaded, it pushed the
+        # list down under a click aimed at it.
+        policy = self.stop_estimating.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.stop_estimating.setSizePolicy(policy)
         estimating = QHBoxLayout()
         estimating.setContentsMargins(0, 0, 0, 0)
         estimating.addWidget(self.estimating, 1)
@@ -263,10 +268,8 @@ class CataloguePanel(QWidget):
     def show_estimating(self, done: int | None, total: int = 0) -> None:
         """"Estimating garments: done of total" with its Stop button; None hides both."""
         shown = done is not None
-        self.estimating.setVisible(shown)
         self.stop_estimating.setVisible(shown)
-        if shown:
-            self.estimating.setText(f"Estimating garments: {done} of {total}")
+        self.estimating.setText(f"Estimating garments: {done} of {total}" if shown else "")
 
     def _update_summary(self) -> None:
         total = len(self._states)

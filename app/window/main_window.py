@@ -174,6 +174,11 @@ class MainWindow(QMainWindow):
         self.tools.opacity_changed.connect(display.set_opacity)
         self.tools.uncertain_toggled.connect(display.set_uncertain)
         self.catalogue_panel.garment_selected.connect(catalogue.select_garment)
+        # How the list was sorted and filtered comes back with the app (a day's triage).
+        self.catalogue_panel.worst_first.setChecked(self.settings.catalogue_worst_first)
+        self.catalogue_panel.review_only.setChecked(self.settings.catalogue_review_only)
+        self.catalogue_panel.worst_first.toggled.connect(self._on_catalogue_worst_first_toggled)
+        self.catalogue_panel.review_only.toggled.connect(self._on_catalogue_review_only_toggled)
         self.recent_menu.path_chosen.connect(catalogue.open_recent)
         self.status_bar.cancel_requested.connect(self.model_controller.cancel_loading)
         self.threshold_panel.typing_finished.connect(self.canvas.setFocus)
@@ -241,6 +246,12 @@ class MainWindow(QMainWindow):
     def _on_catalogue_view_shown(self) -> None:
         self.status_bar.show_area(self.state)
         self._update_enabled()
+
+    def _on_catalogue_worst_first_toggled(self, on: bool) -> None:
+        self.settings.catalogue_worst_first = on
+
+    def _on_catalogue_review_only_toggled(self, on: bool) -> None:
+        self.settings.catalogue_review_only = on
 
     def _on_catalogue_garment_opened(self, key: str) -> None:
         self.setWindowTitle(f"{key} - Garment Cutout")

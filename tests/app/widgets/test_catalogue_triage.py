@@ -105,7 +105,7 @@ def test_every_garment_is_estimated_in_the_background_as_opening_it_would(make_w
     window = make_window([folder])
     panel = window.catalogue_panel
     qtbot.waitUntil(lambda: all(panel.estimate(g) is not None for g in ("a1", "b2", "c3")), timeout=10000)
-    qtbot.waitUntil(lambda: not panel.estimating.isVisible(), timeout=5000)
+    qtbot.waitUntil(lambda: not panel.stop_estimating.isVisible() and not panel.estimating.text(), timeout=5000)
     assert panel.state("c3") == "predicted", "never opened, but predicted"
     assert "of 3 predicted need review" in panel.summary.text()
     assert Sidecar.for_shoot(folder).probability_path(view_key("c3", "Back")).is_file()
@@ -138,10 +138,10 @@ def test_the_background_estimate_stops_at_the_panels_stop_button(make_window, fa
     window = make_window([_catalogue(tmp_path, ("a1", "b2", "c3", "d4"))], predictor=predictor)
     panel = window.catalogue_panel
     qtbot.waitUntil(waiting.is_set, timeout=5000)
-    assert panel.estimating.isVisible() and panel.estimating.text() == "Estimating garments: 0 of 3"
+    assert panel.stop_estimating.isVisible() and panel.estimating.text() == "Estimating garments: 0 of 3"
     qtbot.mouseClick(panel.stop_estimating, Qt.MouseButton.LeftButton)
     gate.set()
-    qtbot.waitUntil(lambda: not panel.estimating.isVisible(), timeout=5000)
+    qtbot.waitUntil(lambda: not panel.stop_estimating.isVisible() and not panel.estimating.text(), timeout=5000)
     assert background == [80], "stopped after b2's first view, the one in progress"
     assert all(panel.estimate(g) is None and panel.state(g) == "not started" for g in ("b2", "c3", "d4"))
 
@@ -180,3 +180,17 @@ def test_next_garment_follows_the_list_as_shown_sorted_and_filtered(make_window,
     panel.review_only.setChecked(True)  # c3 needs no review: hidden, and skipped
     assert panel.neighbour("d4", 1) == "e5" and panel.neighbour("d4", -1) == "e5"
     assert panel.neighbour("c3", 1) == "e5", "from a garment just hidden: the next one shown after its place"
+
+
+def test_the_lists_sort_and_filter_come_back_with_the_app(make_window, tmp_path):
+    folder = _catalogue(tmp_path, ("a1", "b2"))
+    window = make_window([folder])
+    height = window.catalogue_panel.stop_estimating.sizeHint().height()
+    window.catalogue_panel.worst_first.setChecked(True)
+    window.catalogue_panel.review_only.setChecked(True)
+    window.close()
+    again = make_window([folder])
+    assert again.catalogue_panel.worst_first.isChecked() and again.catalogue_panel.review_only.isChecked()
+    again.catalogue_panel.review_only.setChecked(False)
+    assert not make_window([folder]).catalogue_panel.review_only.isChecked()
+    assert height > 0 and not again.catalogue_panel.stop_estimating.isVisible()
