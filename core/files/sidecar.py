@@ -3,8 +3,9 @@
 `<shoot>/.garment-cutout/` holds, per view key, `<key>.view.npz` (threshold + override,
 compressed: overrides are mostly zeros, a few kB) and `<key>.prob.npz` (the model's
 probability map, a cache stamped with the model id), plus `index.json` with the format
-version and `seconds.json`, the time spent on each view. When the shoot folder is read-only the same layout lives under the user's cache
-folder instead (Sidecar.for_shoot picks).
+version and `seconds.json`, the time spent on each view. When the shoot folder is
+read-only the same layout lives under the user's cache folder instead (Sidecar.for_shoot
+picks).
 
 Both files carry the fingerprint of the photo they were made on (core.files.fingerprint).
 Corrections saved for another photo of the same name (a re-shoot, another card at the
