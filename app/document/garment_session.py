@@ -161,6 +161,7 @@ class GarmentSession:
         for state in self.states.values():
             state.exported = bool(export_folder is not None and self.sidecar is not None
                                   and self.sidecar.is_exported(state.key, export_folder, state.path))
+            state.export_digest = self.sidecar.export_digest(state.key) if state.exported else None
 
     def save_view(self, view: str) -> None:
         """Write one view's threshold and override to the sidecar (atomic)."""
@@ -172,19 +173,21 @@ class GarmentSession:
         self.sidecar.save_view(state.key, state.threshold, state.override, state.fingerprint,
                                None if state.adjustments.is_identity else state.adjustments.to_dict(),
                                state.widen if state.has_widen() else None,
-                               threshold_set=state.threshold_changed, corrected=state.corrected)
+                               threshold_set=state.threshold_changed, corrected=state.corrected,
+                               mask_digest=state.mask_digest())
         if state.approved:
             self.sidecar.record_approval(state.key, state.fingerprint, state.mask_digest() or "")
         elif state.pending_approval is None:  # not yet checked against a probability: keep it
             self.sidecar.clear_approval(state.key)
 
-    def record_export(self, view: str, cutout: Path, correction: dict | None = None) -> None:
+    def record_export(self, view: str, cutout: Path, correction: dict | None = None,
+                      mask_digest: str | None = None) -> None:
         """Remember the view's cutout, so the catalogue shows it exported, and how much it
         was corrected (app.jobs.tasks.correction_record); safe on a worker."""
         state = self.states.get(view)
         if self.sidecar is not None and state is not None and not self.read_only:
             try:
-                self.sidecar.record_export(state.key, cutout, state.path, correction)
+                self.sidecar.record_export(state.key, cutout, state.path, correction, mask_digest)
             except (GarmentCutoutError, OSError) as exc:
                 log.warning("export of %s not recorded: %s", state.key, exc)
 

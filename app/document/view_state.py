@@ -42,6 +42,9 @@ class ViewState:
     effective: np.ndarray | None = None
     histogram: np.ndarray | None = None
     exported: bool = False
+    # The mask_digest its cutout in the export folder was made from (None: unknown), so
+    # that undoing every edit since the export makes the view exported again.
+    export_digest: str | None = None
     threshold_changed: bool = False
     fingerprint: str = ""
     deep: bool = False  # the file has more than 8 bits a sample: export reads them again
@@ -85,12 +88,12 @@ class ViewState:
 
     def mask_digest(self) -> str | None:
         """core.files.fingerprint.mask_digest of this view's mask; None before a prediction."""
-        if self.probability is None:
-            return None
-        extra = "" if self.adjustments.is_identity else repr(self.adjustments.to_dict())
-        if self.has_widen():
-            extra += ":widen" + photo_fingerprint(self.widen)
-        return mask_digest(self.cut, self.probability, self.override, extra)
+        return view_digest(self.threshold, self.probability, self.override, self.adjustments, self.widen)
+
+    def refresh_exported(self) -> None:
+        """After an edit: exported again only if the view is back to the mask its cutout
+        was made from (a stroke undone), else no longer."""
+        self.exported = self.export_digest is not None and self.mask_digest() == self.export_digest
 
     def has_widen(self) -> bool:
         return self.widen is not None and bool(self.widen.any())
@@ -255,3 +258,15 @@ def clamp_threshold(threshold: float) -> float:
     """Clamped to [1/255, 1]: below that every pixel is garment and the display cut
     (app.document.overlay.threshold_cut) could no longer tell REMOVE from NONE."""
     return float(min(1.0, max(1.0 / 255.0, threshold)))
+
+
+def view_digest(threshold: float, probability: np.ndarray | None, override: np.ndarray,
+                adjustments: EdgeAdjustments, widen: np.ndarray | None) -> str | None:
+    """The digest of the mask (and edge) a view's threshold, model map, overrides, edge
+    adjustments and band map make (core.files.fingerprint.mask_digest); None without a map."""
+    if probability is None:
+        return None
+    extra = "" if adjustments.is_identity else repr(adjustments.to_dict())
+    if widen is not None and widen.any():
+        extra += ":widen" + photo_fingerprint(np.asarray(widen, dtype=np.uint8))
+    return mask_digest(overlay.threshold_cut(threshold), probability, override, extra)

@@ -55,7 +55,7 @@ class Autosave(QObject):
         session = self._workspace.session
         state = session.states.get(view) if session else None
         if state is not None:
-            state.exported = False
+            state.refresh_exported()  # stale, unless the edit (an undo) went back to the exported mask
         if not self._timer.isActive() or self.failure is None:
             self._timer.start(AUTOSAVE_DELAY_MS if self.failure is None else RETRY_DELAY_MS)
 

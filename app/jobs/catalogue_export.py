@@ -22,6 +22,7 @@ import numpy as np
 from PySide6.QtCore import Signal
 
 from app.document.garment_session import EXPORTED, GarmentSession, session_state, state_on_disk
+from app.document.view_state import view_digest
 from app.document.workspace import Workspace
 from app.jobs.background_job import BackgroundJob
 from app.jobs.tasks import ExportJob, ModelInfo, export_job, write_corrections_report
@@ -132,7 +133,7 @@ def export_catalogue(inputs: list[GarmentInput], predictor, out_dirs: Mapping[Pa
                     raise Cancelled("export")
                 job = ExportJob(view.view, view.rgb, mask, view.path, view.fingerprint, view.deep, view.probability,
                                 view.seconds, view.adjustments, view.widen,
-                                _painted(view))
+                                _painted(view), _digest(view))
                 files, row = export_job(gid, job, out_dir, feather_px, write_mask, refine_edge_px, decontaminate,
                                         model, item.session.record_export if item.session is not None else None)
                 if row is not None:
@@ -226,6 +227,8 @@ class CatalogueExporter(BackgroundJob):
                 done = exported.get(view)
                 state.exported = (done is not None and done.threshold == state.threshold
                                   and np.array_equal(done.override, state.override))
+                if state.exported:
+                    state.export_digest = state.mask_digest()
             self.garment_state_changed.emit(key, session_state(session))
 
     def _on_worker_progressed(self, done: int, total: int) -> None:
@@ -291,6 +294,12 @@ def missing_views_text(missing: dict[str, list[str]], most: int = 3) -> str:
     if len(missing) > most:
         parts.append(f"{len(missing) - most} more")
     return "; ".join(parts)
+
+
+def _digest(view: ViewInput) -> str | None:
+    """The mask digest the view's cutout is made from (ViewState.mask_digest's)."""
+    return view_digest(view.threshold, view.probability, view.override, view.adjustments or EdgeAdjustments(),
+                       view.widen)
 
 
 def _painted(view: ViewInput) -> Painted | None:

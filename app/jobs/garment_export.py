@@ -23,6 +23,7 @@ class GarmentExporter(BackgroundJob):
     def __init__(self, feedback, parent=None):
         super().__init__(feedback, parent)
         self._session: GarmentSession | None = None
+        self._digests: dict[str, str | None] = {}  # view -> the mask digest its job exports
 
     def start(self, session: GarmentSession, out_dir: Path, feather_px: int = 0, write_mask: bool = False,
               refine_edge_px: int = 0, decontaminate: bool = True, model: ModelInfo | None = None) -> bool:
@@ -32,13 +33,14 @@ class GarmentExporter(BackgroundJob):
             return False
         jobs = [ExportJob(view, state.rgb, state.mask(), state.path, state.fingerprint, state.deep,
                           state.probability, state.seconds_on_view, state.adjustments, state.widen_snapshot(),
-                          state.painted_snapshot())
+                          state.painted_snapshot(), state.mask_digest())
                 for view, state in session.states.items() if state.predicted]
         if not jobs:
             self.feedback.show_error("Nothing to export yet: the model has not predicted any view")
             return False
         gid = session.garment_id
         self._session = session
+        self._digests = {job.view: job.digest for job in jobs}
 
         def task(progress, cancelled, partial):
             return export_views(gid, jobs, out_dir, feather_px, write_mask, progress, cancelled, partial,
@@ -52,6 +54,7 @@ class GarmentExporter(BackgroundJob):
         state = self._session.states.get(view) if self._session else None
         if state is not None:
             state.exported = True
+            state.export_digest = self._digests.get(view)
 
     def _on_worker_progressed(self, done: int, total: int) -> None:
         self.feedback.set_progress(done, total)

@@ -108,12 +108,13 @@ class ExportJob:
     adjustments: EdgeAdjustments | None = None  # the view's smooth/feather/contrast/shift
     widen: np.ndarray | None = None  # the band brush's widen map (a copy)
     painted: Painted | None = None  # the override (a copy) and hard mask, when a soft brush painted it
+    digest: str | None = None  # the view's mask digest (app.document.view_state.view_digest), for its record
 
 
 def export_job(garment_id: str, job: ExportJob, out_dir: Path, feather_px: int, write_mask: bool,
                refine_edge_px: int, decontaminate: bool, model: ModelInfo | None,
-               record: Callable[[str, Path, dict | None], None] | None) -> tuple[list[Path], dict | None]:
-    """Write one view's cutout (and mask) and record(view, cutout, correction): the
+               record: Callable[[str, Path, dict | None, str | None], None] | None) -> tuple[list[Path], dict | None]:
+    """Write one view's cutout (and mask) and record(view, cutout, correction, digest): the
     paths, and the view's corrections.csv row (None without a model map to measure).
     What the garment export and the catalogue export both do per view."""
     rgb16 = deep_pixels(job.source, job.fingerprint) if job.deep else None
@@ -125,15 +126,16 @@ def export_job(garment_id: str, job: ExportJob, out_dir: Path, feather_px: int, 
                         adjustments=job.adjustments, widen=job.widen, painted=job.painted)
     correction = correction_record(job.probability, job.mask, model, job.seconds)
     if record is not None:
-        record(job.view, files[0], correction)
+        record(job.view, files[0], correction, job.digest)
     return files, None if correction is None else report_row(files[0], garment_id, job.view, correction)
 
 
 def export_views(garment_id: str, jobs: list[ExportJob], out_dir: Path, feather_px: int, write_mask: bool,
                  progress: Callable, cancelled: Callable, partial: Callable,
-                 record: Callable[[str, Path, dict | None], None] | None = None, refine_edge_px: int = 0,
+                 record: Callable[[str, Path, dict | None, str | None], None] | None = None,
+                 refine_edge_px: int = 0,
                  decontaminate: bool = True, model: ModelInfo | None = None) -> list[Path]:
-    """Write each job's cutout (and mask); record(view, cutout, correction) then
+    """Write each job's cutout (and mask); record(view, cutout, correction, digest) then
     partial(view) after each, and the rows of corrections.csv at the end. Returns the paths."""
     written: list[Path] = []
     rows: list[dict] = []

@@ -157,7 +157,7 @@ class Sidecar:
 
     def save_view(self, key: str, threshold: float, override: np.ndarray, fingerprint: str = "",
                   adjustments: dict | None = None, widen: np.ndarray | None = None,
-                  threshold_set: bool = True, corrected: bool = True) -> None:
+                  threshold_set: bool = True, corrected: bool = True, mask_digest: str | None = None) -> None:
         """Save a view's threshold, override ((H, W) uint8) and edge adjustments
         (EdgeAdjustments.to_dict()) atomically, with the fingerprint of the photo they
         belong to; ExportError on failure.
@@ -165,13 +165,16 @@ class Sidecar:
         `threshold_set`: the retoucher chose the threshold (a new model's own does not
         replace it). `corrected`: the view differs from the model's answer at all; a view
         saved clean (a stroke undone, set-aside corrections acknowledged) is not listed
-        as corrected (holds_correction)."""
+        as corrected (holds_correction). `mask_digest`: the digest of the mask the view
+        makes now (core.files.fingerprint.mask_digest), for is_exported."""
         if override.ndim != 2 or override.dtype != np.uint8:
             raise ValueError(f"override must be (H, W) uint8, not {override.shape} {override.dtype}")
         buffer = io.BytesIO()
         extra = {} if not adjustments else {"adjustments": np.str_(json.dumps(adjustments))}
         if widen is not None and widen.any():  # the band brush's (H, W) widen map, 0/1
             extra["widen"] = np.ascontiguousarray(widen, dtype=np.uint8)
+        if mask_digest:
+            extra["mask_digest"] = np.str_(mask_digest)
         version = SOFT_VIEW_FORMAT if has_soft(override) else FORMAT_VERSION
         # threshold_set and corrected were added within format 2: older files lack them
         # (read as True: what those files meant).
@@ -264,15 +267,19 @@ class Sidecar:
     def export_record_path(self, key: str) -> Path:
         return self.root / f"{_file_name(key)}.export.json"
 
-    def record_export(self, key: str, cutout: Path, photo: Path, correction: dict | None = None) -> None:
+    def record_export(self, key: str, cutout: Path, photo: Path, correction: dict | None = None,
+                      mask_digest: str | None = None) -> None:
         """Remember that `cutout` was written from `photo` (both as they are now on disk),
-        and with `correction` how much the retoucher changed the model's mask
-        (core.masks.compose.correction_stats: pixels, model, seconds on the view)."""
+        with `correction` how much the retoucher changed the model's mask
+        (core.masks.compose.correction_stats: pixels, model, seconds on the view), and
+        with `mask_digest` the mask it was made from."""
         cutout_stat, photo_stat = os.stat(cutout), os.stat(photo)
         record = {"cutout": str(Path(cutout).resolve()), "cutout_stamp": [cutout_stat.st_mtime_ns, cutout_stat.st_size],
                   "photo": str(Path(photo).resolve()), "photo_stamp": [photo_stat.st_mtime_ns, photo_stat.st_size]}
         if correction:
             record["correction"] = correction
+        if mask_digest:
+            record["mask_digest"] = mask_digest
         self._ensure_root()
         write_text_atomic(self.export_record_path(key), json.dumps(record) + "\n")
 
@@ -286,8 +293,10 @@ class Sidecar:
 
     def is_exported(self, key: str, folder: Path, photo: Path) -> bool:
         """True when this photo's cutout in `folder` is the one last exported from it and
-        no correction was saved since. A cheap check (stat only): a copied catalogue, another
-        export folder, a replaced photo or a cutout written by something else all say no."""
+        no correction was saved since, or what was saved since makes the same mask (a
+        stroke undone). A cheap check (stat only, unless the view was saved since): a
+        copied catalogue, another export folder, a replaced photo or a cutout written by
+        something else all say no."""
         try:
             record = json.loads(self.export_record_path(key).read_text(encoding="utf-8"))
             cutout, source = Path(record["cutout"]), Path(photo).resolve()
@@ -298,9 +307,24 @@ class Sidecar:
                     [photo_stat.st_mtime_ns, photo_stat.st_size] != record["photo_stamp"]:
                 return False
             view = self.view_path(key)
-            return not view.is_file() or view.stat().st_mtime_ns <= cutout_stat.st_mtime_ns
+            if not view.is_file() or view.stat().st_mtime_ns <= cutout_stat.st_mtime_ns:
+                return True
+            exported_from = record.get("mask_digest")
+            return bool(exported_from) and self._saved_digest(key) == exported_from
         except (OSError, ValueError, KeyError, TypeError):
             return False
+
+    def export_digest(self, key: str) -> str | None:
+        """The mask digest the view's last export was made from, or None (unknown)."""
+        digest = (self.export_record(key) or {}).get("mask_digest")
+        return digest if isinstance(digest, str) and digest else None
+
+    def _saved_digest(self, key: str) -> str | None:
+        try:
+            with np.load(self.view_path(key), allow_pickle=False) as data:
+                return str(data["mask_digest"]) if "mask_digest" in data.files else None
+        except Exception:  # noqa: BLE001 - a damaged file: opening the garment will say so
+            return None
 
     # --- time on views --------------------------------------------------------------------
 

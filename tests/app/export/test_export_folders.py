@@ -212,3 +212,33 @@ def test_export_all_refuses_all_when_one_shoots_folder_will_not_do_and_names_tha
     assert str(blocker) in message and "shoot_b" in message and "nothing was exported" in message
     assert not list(shoot.rglob("*_cutout.png")), "shoot a's cutouts are held back too"
     assert window.settings.export_folder_for(shoot) is None
+
+
+def test_a_stroke_undone_after_an_export_leaves_the_view_exported_now_and_after_reopening(make_window, tmp_path,
+                                                                                          qtbot):
+    folder = tmp_path / "catalogue"
+    folder.mkdir()
+    for gid in ("a1", "b2"):
+        write_photo(folder / f"{gid}_Front.png", seed=6)
+    window = make_window([folder])
+    with qtbot.waitSignal(window.export_controller.catalogue_exporter.finished_export, timeout=20000):
+        assert window.export_all(tmp_path / "out")
+    assert window.state.exported
+    window.editor.set_brush_radius(3)
+    drag(window, [(10, 10), (10, 60)])
+    assert not window.state.exported, "the cutout is stale now"
+    window.editor.undo_group.undo()
+    assert window.state.exported, "back to the mask the cutout was made from"
+    with qtbot.waitSignal(window.autosave.saved, timeout=5000):
+        window.autosave.save_now()
+    window.catalogue_panel.list.setCurrentRow(1)
+    qtbot.waitUntil(lambda: window.session.garment_id == "b2", timeout=5000)
+    assert window.catalogue_panel.state("a1") == "exported"
+    drag(window, [(10, 10), (10, 60)])  # b2: a stroke kept, saved
+    with qtbot.waitSignal(window.autosave.saved, timeout=5000):
+        window.autosave.save_now()
+    window.close()
+
+    reopened = make_window([folder])
+    assert reopened.catalogue_panel.state("a1") == "exported" and reopened.state.exported
+    assert reopened.catalogue_panel.state("b2") == "corrected"

@@ -245,3 +245,28 @@ def test_a_view_file_says_whether_it_holds_a_correction_and_a_chosen_threshold(t
     assert car.holds_correction(key) and car.restore_view(key).threshold_set is True
     car.view_path(key).write_bytes(b"PK\x03\x04 damaged")
     assert car.holds_correction(key), "a damaged file: listed as corrected, opening the garment says more"
+
+
+def test_a_view_saved_after_its_export_is_still_exported_only_when_it_makes_the_same_mask(tmp_path: Path) -> None:
+    import os
+
+    photo, cutout = tmp_path / "g1_Front.png", tmp_path / "out" / "g1_Front_cutout.png"
+    cutout.parent.mkdir()
+    photo.write_bytes(b"photo")
+    cutout.write_bytes(b"cutout")
+    car = Sidecar(tmp_path)
+    key = view_key("g1", "Front")
+    car.record_export(key, cutout, photo, mask_digest="d1")
+    assert car.is_exported(key, cutout.parent, photo) and car.export_digest(key) == "d1"
+
+    def save_later(digest):
+        car.save_view(key, 0.5, np.zeros((2, 2), np.uint8), mask_digest=digest)
+        later = cutout.stat().st_mtime_ns + 10**9  # saved after the export, whatever the clock's grain
+        os.utime(car.view_path(key), ns=(later, later))
+
+    save_later("d1")  # a stroke and its undo: the same mask
+    assert car.is_exported(key, cutout.parent, photo)
+    save_later("d2")  # a correction kept
+    assert not car.is_exported(key, cutout.parent, photo)
+    save_later(None)  # an older release's file: nothing says which mask
+    assert not car.is_exported(key, cutout.parent, photo)
