@@ -225,10 +225,11 @@ class CatalogueExporter(BackgroundJob):
             exported = {v.view: v for v in snap.views}
             for view, state in session.states.items():
                 done = exported.get(view)
-                state.exported = (done is not None and done.threshold == state.threshold
-                                  and np.array_equal(done.override, state.override))
-                if state.exported:
-                    state.export_digest = state.mask_digest()
+                if done is not None and done.threshold == state.threshold \
+                        and np.array_equal(done.override, state.override):
+                    state.set_exported(state.mask_digest())
+                else:
+                    state.exported = False
             self.garment_state_changed.emit(key, session_state(session))
 
     def _on_worker_progressed(self, done: int, total: int) -> None:

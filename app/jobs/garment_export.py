@@ -53,8 +53,7 @@ class GarmentExporter(BackgroundJob):
     def _on_worker_partial(self, view: str) -> None:
         state = self._session.states.get(view) if self._session else None
         if state is not None:
-            state.exported = True
-            state.export_digest = self._digests.get(view)
+            state.set_exported(self._digests.get(view))
 
     def _on_worker_progressed(self, done: int, total: int) -> None:
         self.feedback.set_progress(done, total)
