@@ -14,7 +14,7 @@ from app.dialogs.export_dialog import ExportDialog
 from app.document.garment_session import session_state
 from app.document.workspace import Workspace
 from app.feedback import Feedback
-from app.jobs.catalogue_export import CatalogueExporter
+from app.jobs.catalogue_export import CatalogueExporter, folders_after
 from app.jobs.garment_export import GarmentExporter
 from app.jobs.tasks import ModelInfo, export_folder_problem
 from app.jobs.training_set_job import TrainingSetCollector
@@ -51,6 +51,9 @@ class ExportController(QObject):
         self.garment_exporter.finished_export.connect(self._on_garment_exporter_finished_export)
         self.catalogue_exporter = CatalogueExporter(feedback, workspace, self)
         self.catalogue_exporter.garment_state_changed.connect(self.garment_state_changed)
+        self.catalogue_exporter.finished_export.connect(self._on_catalogue_exporter_finished_export)
+        # The folders of the export running, {shoot: folder}, remembered once files are in them.
+        self._exporting_into: dict[Path, Path] = {}
         self.training_set = TrainingSetCollector(feedback, self)
 
     # -- through the dialog --------------------------------------------------------
@@ -119,7 +122,8 @@ class ExportController(QObject):
             return False
         self._save_edits()
         self._before_export()
-        return self.catalogue_exporter.start(folders, feather_px, write_mask, refine_edge_px, decontaminate)
+        previous = self._settings.export_folders_for(shoots)
+        return self.catalogue_exporter.start(folders, feather_px, write_mask, refine_edge_px, decontaminate, previous)
 
     def add_to_training_set_with_dialog(self, parent: QWidget) -> None:
         if self._workspace.catalogue is None:
@@ -182,12 +186,20 @@ class ExportController(QObject):
                     problem += " (the folder of " + ", ".join(labels[s] for s, f in folders.items() if f == out_dir) + ")"
                 self._feedback.show_error(problem + "; nothing was exported")
                 return False
-        self._settings.remember_export_folders(folders)
+        # Remembered only where files were written: a refused export must not become the
+        # shoot's folder (its listing would stop showing the cutouts it has elsewhere).
+        self._exporting_into = dict(folders)
         self.export_feather, self.export_masks = feather_px, write_mask
         self.export_refine_edge, self.export_decontaminate = refine_edge_px, decontaminate
         return True
 
+    def _on_catalogue_exporter_finished_export(self, report) -> None:
+        after = folders_after(report, self._exporting_into, {})
+        self._settings.remember_export_folders({s: f for s, f in after.items() if f is not None})
+
     def _on_garment_exporter_finished_export(self, written: list) -> None:
+        if written:
+            self._settings.remember_export_folders(self._exporting_into)
         session = self._workspace.session
         if session is not None:
             self.garment_state_changed.emit(session.key, session_state(session))

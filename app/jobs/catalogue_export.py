@@ -190,10 +190,11 @@ class CatalogueExporter(BackgroundJob):
         self._on_screen: GarmentInput | None = None  # the snapshot of the garment on screen
 
     def start(self, out_dirs: Mapping[Path, Path], feather_px: int = 0, write_mask: bool = False, refine_edge_px: int = 0,
-              decontaminate: bool = True) -> bool:
+              decontaminate: bool = True, previous: Mapping[Path, Path | None] | None = None) -> bool:
         """Export every garment of the catalogue into its shoot's folder (`out_dirs`:
         {shoot folder: export folder}, checked by the caller, the edits on screen saved)
-        with the loaded model; False if refused."""
+        with the loaded model; False if refused. `previous`: each shoot's export folder
+        before, which a shoot keeps when nothing of it was written (folders_after)."""
         ws = self._workspace
         if self.running or ws.catalogue is None or ws.predictor is None:
             return False
@@ -205,6 +206,7 @@ class CatalogueExporter(BackgroundJob):
         self._report = CatalogueExportReport()
         self._total = len(inputs)
         self._out_dirs = dict(out_dirs)
+        self._previous = dict(previous or {})
         out_dirs = self._out_dirs
 
         def task(progress, cancelled, partial):
@@ -247,7 +249,7 @@ class CatalogueExporter(BackgroundJob):
         # "2 of 4" alone read as if the rest had written nothing.
         partly = f", {len(report.partly)} in part" if report.partly else ""
         summary = (f"Exported {len(report.exported)} of {self._total} garments{partly} "
-                   f"({len(report.written)} files) to {folder}")
+                   + (f"({len(report.written)} files) to {folder}" if report.written else "(nothing was written)"))
         if report.missing_views:
             # Not failures (nothing was there to export), but a shoot short of a view is
             # worth a look before the cutouts go to the shop.
@@ -277,7 +279,9 @@ class CatalogueExporter(BackgroundJob):
         self.finished_export.emit(self._report)
 
     def _refresh_unexported(self, exported: set[str]) -> None:
-        """Garments not exported now keep what the files say (a stale cutout is not 'exported')."""
+        """Garments not exported now keep what the files say (a stale cutout is not
+        'exported'), in the folder their shoot has after this export (folders_after)."""
+        folders = folders_after(self._report, self._out_dirs, self._previous)
         ws = self._workspace
         for garment in ws.catalogue.garments if ws.catalogue else []:
             key = garment.key
@@ -286,7 +290,17 @@ class CatalogueExporter(BackgroundJob):
             if ws.session is not None and key == ws.session.key:
                 self.garment_state_changed.emit(key, session_state(ws.session))
             else:
-                self.garment_state_changed.emit(key, state_on_disk(garment, self._out_dirs.get(garment.folder)))
+                self.garment_state_changed.emit(key, state_on_disk(garment, folders.get(garment.folder)))
+
+
+def folders_after(report: CatalogueExportReport, attempted: Mapping[Path, Path],
+                  previous: Mapping[Path, Path | None]) -> dict[Path, Path | None]:
+    """Each shoot's export folder after an export: the one it was exported into when
+    anything of it was written there, else the one it had (a refused or failed export
+    does not move a shoot's cutouts elsewhere)."""
+    written = {Path(f).parent.resolve() for f in report.written}
+    return {shoot: folder if Path(folder).resolve() in written else previous.get(shoot)
+            for shoot, folder in attempted.items()}
 
 
 def missing_views_text(missing: dict[str, list[str]], most: int = 3) -> str:

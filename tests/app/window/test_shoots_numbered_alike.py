@@ -131,3 +131,24 @@ def test_a_shoot_exported_alone_into_a_folder_holding_another_shoots_g1_writes_n
     messages = " ".join(window_b.message_panel.messages())
     assert "g1_Front_cutout.png" in messages and "is the cutout of another photo" in messages
     assert window_b.catalogue_panel.state("g1") != "exported" and not window_b.state.exported
+
+
+def test_a_refused_export_does_not_become_the_shoots_export_folder(make_window, day, qtbot):
+    window = make_window([day])
+    with qtbot.waitSignal(window.export_controller.catalogue_exporter.finished_export, timeout=20000):
+        assert window.export_all(None)  # each shoot into cutouts/ beside it
+    window.close()
+    own, other = day / "shoot_b" / "cutouts", day / "shoot_a" / "cutouts"
+
+    alone = make_window([day / "shoot_b"])
+    assert alone.state.exported
+    with qtbot.waitSignal(alone.export_controller.catalogue_exporter.finished_export, timeout=20000) as done:
+        assert alone.export_all(other)  # shoot a's cutouts are there: every view refused
+    assert done.args[0].written == [] and "nothing was written" in " ".join(alone.message_panel.messages())
+    assert alone.settings.export_folder_for(day / "shoot_b") == own, "still where its cutouts are"
+    assert alone.export(other)
+    qtbot.waitUntil(lambda: not alone.export_controller.garment_exporter.running, timeout=10000)
+    assert alone.settings.export_folder_for(day / "shoot_b") == own
+    assert alone.state.exported, "its cutouts in its own folder are as valid as before"
+    alone.close()
+    assert make_window([day / "shoot_b"]).state.exported
