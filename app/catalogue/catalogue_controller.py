@@ -272,6 +272,9 @@ class CatalogueController(QObject):
             return  # the last model's
         if ws.session is not None and ws.session.key == estimate.key:
             return  # opened meanwhile: its live estimate (with the edits on screen) stands
+        if estimate.worst is None:  # none of its photos would open
+            self._catalogue_panel.set_state(estimate.key, BROKEN)
+            return
         self._catalogue_panel.set_estimate(estimate.key, estimate.worst, estimate.needs_review)
         if self._catalogue_panel.state(estimate.key) == NOT_STARTED:
             self._catalogue_panel.set_state(estimate.key, PREDICTED)
@@ -312,6 +315,8 @@ class CatalogueController(QObject):
         self.refresh_estimate()  # and the view strip
 
     def set_garment_state(self, key: str, state: str) -> None:
+        if state == NOT_STARTED and self._catalogue_panel.state(key) == BROKEN:
+            return  # "not started" from the files says nothing new about photos that will not open
         self._catalogue_panel.set_state(key, state)
 
     def refresh_garment_state(self) -> None:

@@ -32,17 +32,17 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class GarmentEstimate:
     """A garment's worst view estimate (P(Dice < the triage's target)) and whether any
-    view not approved needs review, under the model `model_id`."""
+    view not approved needs review, under the model `model_id`; `worst` None when none
+    of its photos could be read."""
 
     key: str
-    worst: float
+    worst: float | None
     needs_review: bool
     model_id: str
 
 
-def estimate_garment(garment: Garment, predictor, triage, cancelled: Callable[[], bool]) -> GarmentEstimate | None:
-    """Read, predict what is not cached (caching it) and estimate one garment; None when
-    none of its photos could be read."""
+def estimate_garment(garment: Garment, predictor, triage, cancelled: Callable[[], bool]) -> GarmentEstimate:
+    """Read, predict what is not cached (caching it) and estimate one garment."""
     session = GarmentSession.open(garment, predictor.threshold, unattended=True)
     for view in session.load_cached_probabilities(predictor.model_id):
         if cancelled():
@@ -55,7 +55,7 @@ def estimate_garment(garment: Garment, predictor, triage, cancelled: Callable[[]
             log.warning("probability cache of %s not written: %s", state.key, exc)
     states = list(session.states.values())
     if not states:
-        return None
+        return GarmentEstimate(garment.key, None, False, predictor.model_id)
     estimates = [triage.estimate(s.probability, s.threshold) for s in states]
     review = any(triage.needs_review(e) and not s.approved for s, e in zip(states, estimates))
     return GarmentEstimate(garment.key, max(estimates), review, predictor.model_id)
@@ -80,9 +80,8 @@ def estimate_catalogue(garments: Sequence[Garment], predictor, triage, progress:
         except Exception:  # a bug on one garment must not stop the others' estimates
             log.exception("estimating %s failed", garment.key)
         else:
-            if estimate is not None:
-                partial(estimate)
-                done += 1
+            partial(estimate)
+            done += estimate.worst is not None
         progress(i, len(garments))
     return done
 

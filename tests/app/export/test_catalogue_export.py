@@ -214,3 +214,19 @@ def test_a_garment_whose_only_photo_will_not_open_is_not_said_to_export_the_view
     assert any(line.startswith("c3 Front: not exported") for line in report.failures)
     assert not any("c3: no FrontRight" in m for m in window.message_panel.messages())
     assert not list((tmp_path / "out").glob("c3_*"))
+
+
+def test_a_garment_whose_photos_will_not_open_stays_unreadable_through_estimates_and_export(make_window, catalogue,
+                                                                                            fake_predictor, tmp_path,
+                                                                                            qtbot):
+    from core.evaluation.triage import Triage
+
+    fake_predictor.card.triage = Triage(("log_band_per_area",), (0.0,), (1.0,), (4.0,), 0.0, 0.5).to_dict()
+    whole = (catalogue / "c3_Front.png").read_bytes()
+    (catalogue / "c3_Front.png").write_bytes(whole[: len(whole) // 2])  # truncated: "open it to check" at listing
+    window = make_window([catalogue])
+    panel = window.catalogue_panel
+    qtbot.waitUntil(lambda: panel.state("c3") == "unreadable", timeout=10000)  # found by the background estimate
+    assert panel.estimate("c3") is None
+    _export_all(window, qtbot, tmp_path / "out")
+    assert panel.state("c3") == "unreadable", "not 'not started' after the export"
