@@ -52,6 +52,8 @@ class ExportController(QObject):
         self.catalogue_exporter = CatalogueExporter(feedback, workspace, self)
         self.catalogue_exporter.garment_state_changed.connect(self.garment_state_changed)
         self.catalogue_exporter.finished_export.connect(self._on_catalogue_exporter_finished_export)
+        self.catalogue_exporter.garment_exported.connect(self._on_catalogue_exporter_garment_exported)
+        self.garment_exporter.view_exported.connect(self._on_garment_exporter_view_exported)
         # The folders of the export running, {shoot: folder}, remembered once files are in them.
         self._exporting_into: dict[Path, Path] = {}
         self.training_set = TrainingSetCollector(feedback, self)
@@ -193,13 +195,27 @@ class ExportController(QObject):
         self.export_refine_edge, self.export_decontaminate = refine_edge_px, decontaminate
         return True
 
+    def _on_garment_exporter_view_exported(self, _view: str) -> None:
+        self._remember(dict(self._exporting_into))
+
+    def _on_catalogue_exporter_garment_exported(self, key: str) -> None:
+        # At once, not only at the end: a crash later in a long export keeps what was written.
+        garment = self._workspace.catalogue.find(key) if self._workspace.catalogue is not None else None
+        if garment is not None and garment.folder in self._exporting_into:
+            self._remember({garment.folder: self._exporting_into[garment.folder]})
+
+    def _remember(self, folders: dict[Path, Path]) -> None:
+        """Remember each shoot's export folder, writing the settings only when one changes."""
+        known = self._settings.export_folders_for(folders)
+        changed = {s: f for s, f in folders.items() if known.get(s) != Path(f)}
+        if changed:
+            self._settings.remember_export_folders(changed)
+
     def _on_catalogue_exporter_finished_export(self, report) -> None:
         after = folders_after(report, self._exporting_into, {})
-        self._settings.remember_export_folders({s: f for s, f in after.items() if f is not None})
+        self._remember({s: f for s, f in after.items() if f is not None})
 
     def _on_garment_exporter_finished_export(self, written: list) -> None:
-        if written:
-            self._settings.remember_export_folders(self._exporting_into)
         session = self._workspace.session
         if session is not None:
             self.garment_state_changed.emit(session.key, session_state(session))

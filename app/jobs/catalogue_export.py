@@ -180,6 +180,7 @@ class CatalogueExporter(BackgroundJob):
 
     finished_export = Signal(object)  # CatalogueExportReport; also after a cancel (what was done)
     garment_state_changed = Signal(str, str)
+    garment_exported = Signal(str)  # a garment's files are all written (its key)
 
     def __init__(self, feedback, workspace: Workspace, parent=None):
         super().__init__(feedback, parent)
@@ -219,6 +220,7 @@ class CatalogueExporter(BackgroundJob):
     def _on_worker_partial(self, key: str) -> None:
         session = self._workspace.session
         self._report.exported.append(key)
+        self.garment_exported.emit(key)
         self.garment_state_changed.emit(key, EXPORTED)
         snap = self._on_screen
         if session is not None and session.key == key and snap is not None \

@@ -19,6 +19,7 @@ class GarmentExporter(BackgroundJob):
     """Exports one garment's predicted views on a TaskWorker; progress through the feedback."""
 
     finished_export = Signal(list)  # written paths (successful exports only)
+    view_exported = Signal(str)  # a view's files are written (also when a later view then fails)
 
     def __init__(self, feedback, parent=None):
         super().__init__(feedback, parent)
@@ -54,6 +55,7 @@ class GarmentExporter(BackgroundJob):
         state = self._session.states.get(view) if self._session else None
         if state is not None:
             state.set_exported(self._digests.get(view))
+        self.view_exported.emit(view)
 
     def _on_worker_progressed(self, done: int, total: int) -> None:
         self.feedback.set_progress(done, total)

@@ -242,3 +242,22 @@ def test_a_stroke_undone_after_an_export_leaves_the_view_exported_now_and_after_
     reopened = make_window([folder])
     assert reopened.catalogue_panel.state("a1") == "exported" and reopened.state.exported
     assert reopened.catalogue_panel.state("b2") == "corrected"
+
+
+def test_a_garment_export_stopped_by_one_view_remembers_the_folder_its_other_views_went_to(make_window, shoot,
+                                                                                           tmp_path, qtbot):
+    from core.files.export import export_view
+
+    out = tmp_path / "delivery"
+    out.mkdir()
+    rgb = np.zeros((120, 80, 3), np.uint8)
+    # Another photo's Back cutout is already there: that view is refused, the others are not.
+    export_view(rgb, np.ones((120, 80), bool), out, "g1", "Back", source_path=tmp_path / "elsewhere" / "g1_Back.png")
+    window = make_window([shoot])
+    assert window.export(out)
+    qtbot.waitUntil(lambda: not window.export_controller.garment_exporter.running, timeout=10000)
+    assert (out / "g1_Front_cutout.png").is_file() and "another photo" in window.message_panel.messages()[-1]
+    assert window.settings.export_folder_for(shoot) == out, "where its Front and FrontRight now are"
+    window.close()
+    reopened = make_window([shoot])
+    assert [reopened.session.states[v].exported for v in VIEWS] == [True, True, False]
