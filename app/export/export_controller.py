@@ -179,7 +179,8 @@ class ExportController(QObject):
     def _accept_options(self, folders: dict[Path, Path], feather_px: int, write_mask: bool, refine_edge_px: int = 0,
                         decontaminate: bool = True) -> bool:
         """Check the export folders ({shoot: folder}; a message when one won't do, and then
-        nothing is exported) and remember the options, and each shoot's folder."""
+        nothing is exported) and remember the options; each shoot's folder is remembered
+        once files are written into it."""
         for out_dir in dict.fromkeys(folders.values()):
             problem = export_folder_problem(out_dir)
             if problem:
