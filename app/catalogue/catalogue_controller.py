@@ -273,11 +273,11 @@ class CatalogueController(QObject):
         if ws.session is not None and ws.session.key == estimate.key:
             return  # opened meanwhile: its live estimate (with the edits on screen) stands
         if estimate.worst is None:  # none of its photos would open
-            self._catalogue_panel.set_state(estimate.key, BROKEN)
+            self.set_garment_state(estimate.key, BROKEN)
             return
         self._catalogue_panel.set_estimate(estimate.key, estimate.worst, estimate.needs_review)
         if self._catalogue_panel.state(estimate.key) == NOT_STARTED:
-            self._catalogue_panel.set_state(estimate.key, PREDICTED)
+            self.set_garment_state(estimate.key, PREDICTED)
 
     def _on_estimator_progressed(self, done: int, total: int) -> None:
         self._catalogue_panel.show_estimating(done, total)
