@@ -75,6 +75,15 @@ def write_photo(path: Path, h: int = 120, w: int = 80, seed: int = 0) -> Path:
     return path
 
 
+def front_only_catalogue(tmp_path: Path, seed: int, ids=("a1", "b2")) -> Path:
+    """tmp_path/catalogue: garments `ids`, each a single Front photo, all the same picture."""
+    folder = tmp_path / "catalogue"
+    folder.mkdir()
+    for gid in ids:
+        write_photo(folder / f"{gid}_Front.png", seed=seed)
+    return folder
+
+
 @pytest.fixture
 def shoot(tmp_path) -> Path:
     """A folder with one garment g1 in three small views (120 x 80)."""

@@ -10,7 +10,7 @@ import pytest
 from app.dialogs.export_dialog import ExportDialog
 from app.settings import AppSettings
 from app.widgets.view_strip import view_state_word
-from tests.app.conftest import drag, write_photo
+from tests.app.conftest import drag, front_only_catalogue, write_photo
 
 VIEWS = ("Front", "FrontRight", "Back")
 
@@ -216,10 +216,7 @@ def test_export_all_refuses_all_when_one_shoots_folder_will_not_do_and_names_tha
 
 def test_a_stroke_undone_after_an_export_leaves_the_view_exported_now_and_after_reopening(make_window, tmp_path,
                                                                                           qtbot):
-    folder = tmp_path / "catalogue"
-    folder.mkdir()
-    for gid in ("a1", "b2"):
-        write_photo(folder / f"{gid}_Front.png", seed=6)
+    folder = front_only_catalogue(tmp_path, seed=6)
     window = make_window([folder])
     with qtbot.waitSignal(window.export_controller.catalogue_exporter.finished_export, timeout=20000):
         assert window.export_all(tmp_path / "out")

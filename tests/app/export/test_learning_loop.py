@@ -51,12 +51,9 @@ def test_an_export_records_the_pixels_changed_and_the_time_on_the_view(make_wind
 
 def test_the_time_on_a_view_survives_leaving_the_garment_and_closing_the_app(make_window, tmp_path, qtbot,
                                                                               monkeypatch):
-    from tests.app.conftest import write_photo
+    from tests.app.conftest import front_only_catalogue, write_photo
 
-    folder = tmp_path / "catalogue"
-    folder.mkdir()
-    for gid in ("a1", "b2"):
-        write_photo(folder / f"{gid}_Front.png", seed=3)
+    folder = front_only_catalogue(tmp_path, seed=3)
     clock = [1000.0]  # the time the controller reads, moved by hand: no sleeping test
     monkeypatch.setattr("app.catalogue.catalogue_controller.time.monotonic", lambda: clock[0])
     window = make_window([folder])

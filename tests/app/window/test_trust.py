@@ -17,7 +17,7 @@ import pytest
 
 from core.common.errors import ModelLoadError
 from core.files.sidecar import SIDECAR_DIR
-from tests.app.conftest import drag, write_photo
+from tests.app.conftest import drag, front_only_catalogue, write_photo
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -44,10 +44,7 @@ def test_corrections_of_a_replaced_photo_are_not_applied_and_the_user_is_told(ma
 
 
 def test_export_all_holds_back_a_garment_whose_photo_changed_under_its_corrections(make_window, tmp_path, qtbot):
-    folder = tmp_path / "catalogue"
-    folder.mkdir()
-    for gid in ("a1", "b2"):
-        write_photo(folder / f"{gid}_Front.png", seed=1)
+    folder = front_only_catalogue(tmp_path, seed=1)
     window = make_window([folder])
     window.catalogue_panel.list.setCurrentRow(1)  # b2: correct it, then go back to a1
     qtbot.waitUntil(lambda: window.state is not None and window.state.predicted and window.session.garment_id == "b2",
@@ -202,10 +199,7 @@ def test_a_model_that_fails_to_load_is_not_remembered(qtbot, shoot, fake_predict
 def test_exported_means_exported_from_these_photos_into_that_folder(make_window, tmp_path, qtbot):
     import shutil
 
-    folder = tmp_path / "catalogue"
-    folder.mkdir()
-    for gid in ("a1", "b2"):
-        write_photo(folder / f"{gid}_Front.png", seed=3)
+    folder = front_only_catalogue(tmp_path, seed=3)
     window = make_window([folder])
     out = tmp_path / "out"
     with qtbot.waitSignal(window.export_controller.catalogue_exporter.finished_export, timeout=20000):
@@ -221,10 +215,7 @@ def test_exported_means_exported_from_these_photos_into_that_folder(make_window,
 
 def test_a_stroke_undone_is_not_listed_as_corrected_and_leaves_the_threshold_to_the_model(make_window, tmp_path,
                                                                                           qtbot):
-    folder = tmp_path / "catalogue"
-    folder.mkdir()
-    for gid in ("a1", "b2"):
-        write_photo(folder / f"{gid}_Front.png", seed=4)
+    folder = front_only_catalogue(tmp_path, seed=4)
     window = make_window([folder])
     _correct_and_save(window, qtbot)
     window.editor.undo_group.undo()  # back to the model's own mask: saved clean
