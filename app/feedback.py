@@ -28,5 +28,6 @@ class Feedback(Protocol):
     def show_error(self, message: str) -> None:
         """A non-blocking message box, also kept in the Messages panel."""
 
-    def note(self, message: str, error: bool = True) -> None:
-        """A line in the Messages panel, which then shows (no message box)."""
+    def note(self, message: str, error: bool = True, about: str | None = None) -> None:
+        """A line in the Messages panel, which then shows (no message box); it replaces an
+        earlier line `about` the same thing (a photo's path)."""

@@ -123,8 +123,8 @@ class CatalogueController(QObject):
         gid = garment.key
         for problem in session.problems:
             self._feedback.note(problem)
-        for message in session.broken.values():
-            self._feedback.note(message)
+        for view, message in session.broken.items():
+            self._feedback.note(f"{gid} {view}: {message}", about=str(garment.views[view]))
             self._feedback.status_message(message, 8000)
         self._editor.open_garment(session)
         self._view_strip.set_garment(session)
@@ -153,7 +153,8 @@ class CatalogueController(QObject):
                 if problem is not None:
                     hint = "" if problem.certain else "; open the garment to check it"
                     self._feedback.note(f"{garment.key} {view}: {garment.views[view].name}: "
-                                        f"{problem.what}{hint}", error=problem.certain)
+                                        f"{problem.what}{hint}", error=problem.certain,
+                                        about=str(garment.views[view]))
             if problems and all(p is not None and p.certain for p in problems.values()):
                 states[garment.key] = BROKEN
 

@@ -293,14 +293,18 @@ class MessagePanel(QListWidget):
         # took a third of a laptop window's canvas); the user can drag it taller.
         return QSize(super().sizeHint().width(), 5 * self.fontMetrics().height() + 12)
 
-    def add_message(self, text: str, error: bool = True) -> None:
+    def add_message(self, text: str, error: bool = True, about: str | None = None) -> None:
         """Add `text` as the newest line; a line already listed (a broken photo met again on
-        every visit to its garment) moves to the bottom instead of repeating."""
+        every visit to its garment) moves to the bottom instead of repeating, and so does a
+        line `about` the same thing (a photo's path), replaced by the newer word on it: the
+        listing's "looks truncated" by what reading the photo found."""
         for i in range(self.count()):
-            if self.item(i).text() == text:
+            old = self.item(i)
+            if old.text() == text or (about is not None and old.data(Qt.ItemDataRole.UserRole) == about):
                 self.takeItem(i)
                 break
         item = QListWidgetItem(text)
+        item.setData(Qt.ItemDataRole.UserRole, about)
         item.setIcon(_dot(STATE_COLOURS[BROKEN] if error else STATE_COLOURS[PREDICTED]))
         item.setToolTip(text)
         self.addItem(item)

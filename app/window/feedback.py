@@ -38,8 +38,8 @@ class WindowFeedback:
     def status_message(self, message: str, timeout_ms: int) -> None:
         self._status_bar.showMessage(message, timeout_ms)
 
-    def note(self, message: str, error: bool = True) -> None:
-        self._message_panel.add_message(message, error=error)
+    def note(self, message: str, error: bool = True, about: str | None = None) -> None:
+        self._message_panel.add_message(message, error=error, about=about)
         self._message_dock.show()
 
     def show_error(self, message: str) -> None:

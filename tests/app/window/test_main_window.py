@@ -291,6 +291,22 @@ def test_broken_photos_are_named_when_the_catalogue_is_listed_not_when_clicked(m
     assert window.catalogue_panel.state("c3") != "unreadable"  # c3 Front is fine
 
 
+def test_opening_a_garment_replaces_the_listings_guess_about_a_photo(make_window, tmp_path):
+    folder = _catalogue_with_a_corrupt_b2(tmp_path)
+    write_photo(folder / "c3_Front.png", seed=4)
+    good = write_photo(tmp_path / "whole.png", seed=5)
+    (folder / "c3_Back.png").write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    window = make_window([folder])
+    about_c3_back = [m for m in window.message_panel.messages() if "c3_Back.png" in m]
+    assert len(about_c3_back) == 1 and "looks truncated" in about_c3_back[0], about_c3_back
+
+    window.catalogue_panel.list.setCurrentRow(window.catalogue_panel.garment_keys().index("c3"))
+    assert window.session.garment_id == "c3"
+    about_c3_back = [m for m in window.message_panel.messages() if "c3_Back.png" in m]
+    assert len(about_c3_back) == 1, about_c3_back  # one line per photo, the reading's word on it
+    assert about_c3_back[0].startswith("c3 Back: cannot read image") and "truncated" in about_c3_back[0]
+
+
 def test_a_garment_with_no_readable_photo_clears_the_last_garments_figures(make_window, tmp_path, qtbot):
     window = make_window([_catalogue_with_a_corrupt_b2(tmp_path)])
     window.status_bar.set_cursor(10, 10, window.state)
