@@ -5,8 +5,10 @@ opening any. So, as soon as a catalogue and a model with a triage are both there
 garment is read on a worker (photos, saved thresholds and corrections), its views'
 probabilities taken from the sidecar's cache or predicted (and cached, so opening the
 garment later is instant), and the model's triage (core.evaluation.triage) gives each
-view's estimate at its own threshold. The catalogue panel shows the worst view's
-estimate per garment as they come, for "worst first" and "needs review".
+view's estimate at its own threshold. The estimates are kept in the sidecar
+(core.files.estimate_cache), so a catalogue reopened lists them without reading a photo.
+The catalogue panel shows the worst view's estimate per garment as they come, for
+"worst first" and "needs review".
 
 The estimates of a garment the retoucher has open are the catalogue controller's (they
 follow the edits); the predictor runs one inference at a time, so the garment opened
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable, Sequence
 
 from PySide6.QtCore import QObject, Signal
@@ -24,7 +27,9 @@ from PySide6.QtCore import QObject, Signal
 from app.document.garment_session import GarmentSession
 from app.jobs.workers import TaskWorker
 from core.common.errors import Cancelled, GarmentCutoutError
+from core.files.estimate_cache import CachedEstimate, EstimateCache, triage_id
 from core.files.shoots import Garment
+from core.files.sidecar import Sidecar, view_key
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +46,20 @@ class GarmentEstimate:
     model_id: str
 
 
-def estimate_garment(garment: Garment, predictor, triage, cancelled: Callable[[], bool]) -> GarmentEstimate:
-    """Read, predict what is not cached (caching it) and estimate one garment."""
+def estimate_garment(garment: Garment, predictor, triage, cancelled: Callable[[], bool],
+                     sidecars: dict[Path, Sidecar] | None = None) -> GarmentEstimate:
+    """Estimate one garment: from the estimates kept in its sidecar when nothing they were
+    made from has changed (no photo read), else read it, predict what is not cached
+    (caching it) and keep the estimates. `sidecars` shares one Sidecar per folder."""
+    triage_key = triage_id(triage.to_dict(), predictor.threshold)
+    keys = {view: view_key(garment.garment_id, view) for view in garment.views}
+    cache = _estimate_cache(garment.folder, sidecars)
+    stamps = {}
+    if cache is not None:
+        kept = [cache.load(keys[v], path, predictor.model_id, triage_key) for v, path in garment.views.items()]
+        if kept and all(k is not None for k in kept):
+            return _worst(garment.key, kept, triage, predictor.model_id)
+        stamps = {v: cache.stamps(keys[v], path) for v, path in garment.views.items()}  # before reading
     session = GarmentSession.open(garment, predictor.threshold, unattended=True)
     for view in session.load_cached_probabilities(predictor.model_id):
         if cancelled():
@@ -56,9 +73,30 @@ def estimate_garment(garment: Garment, predictor, triage, cancelled: Callable[[]
     states = list(session.states.values())
     if not states:
         return GarmentEstimate(garment.key, None, False, predictor.model_id)
-    estimates = [triage.estimate(s.probability, s.threshold) for s in states]
-    review = any(triage.needs_review(e) and not s.approved for s, e in zip(states, estimates))
-    return GarmentEstimate(garment.key, max(estimates), review, predictor.model_id)
+    estimates = [CachedEstimate(triage.estimate(s.probability, s.threshold), s.approved) for s in states]
+    for state, estimate in zip(states, estimates):
+        try:
+            if cache is not None:
+                cache.save(state.key, stamps[state.view], predictor.model_id, triage_key, estimate)
+        except (GarmentCutoutError, OSError) as exc:  # only a cache
+            log.info("estimate of %s not kept: %s", state.key, exc)
+    return _worst(garment.key, estimates, triage, predictor.model_id)
+
+
+def _worst(key: str, estimates: Sequence[CachedEstimate], triage, model_id: str) -> GarmentEstimate:
+    review = any(triage.needs_review(e.estimate) and not e.approved for e in estimates)
+    return GarmentEstimate(key, max(e.estimate for e in estimates), review, model_id)
+
+
+def _estimate_cache(folder: Path, sidecars: dict[Path, Sidecar] | None) -> EstimateCache | None:
+    try:
+        if sidecars is None:
+            return EstimateCache(Sidecar.for_shoot(folder))
+        if folder not in sidecars:
+            sidecars[folder] = Sidecar.for_shoot(folder)
+        return EstimateCache(sidecars[folder])
+    except (GarmentCutoutError, OSError):
+        return None
 
 
 def estimate_catalogue(garments: Sequence[Garment], predictor, triage, progress: Callable, cancelled: Callable,
@@ -67,12 +105,13 @@ def estimate_catalogue(garments: Sequence[Garment], predictor, triage, progress:
     a garment that fails is skipped (the listing and opening it say why). Returns how
     many were estimated."""
     done = 0
+    sidecars: dict[Path, Sidecar] = {}  # one writability probe per folder, not per garment
     progress(0, len(garments))
     for i, garment in enumerate(garments, 1):
         if cancelled():
             raise Cancelled("estimating the catalogue")
         try:
-            estimate = estimate_garment(garment, predictor, triage, cancelled)
+            estimate = estimate_garment(garment, predictor, triage, cancelled, sidecars)
         except Cancelled:
             raise
         except GarmentCutoutError as exc:

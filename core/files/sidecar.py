@@ -150,6 +150,10 @@ class Sidecar:
         """True when the state lives in the user's cache rather than beside the shoot."""
         return self.root != self.folder / SIDECAR_DIR
 
+    def file_stem(self, key: str) -> Path:
+        """Where the files of `key` go, less their suffix (`<stem>.view.npz`, ...)."""
+        return self.root / _file_name(key)
+
     # --- views -------------------------------------------------------------------------
 
     def view_path(self, key: str) -> Path:
@@ -181,7 +185,7 @@ class Sidecar:
         np.savez_compressed(buffer, format=np.int64(version), key=np.str_(key),
                             threshold=np.float64(threshold), override=override, fingerprint=np.str_(fingerprint),
                             threshold_set=np.bool_(threshold_set), corrected=np.bool_(corrected), **extra)
-        self._ensure_root()
+        self.ensure_root()
         write_bytes_atomic(self.view_path(key), buffer.getvalue())
 
     def load_view(self, key: str, shape: tuple[int, int] | None = None,
@@ -280,7 +284,7 @@ class Sidecar:
             record["correction"] = correction
         if mask_digest:
             record["mask_digest"] = mask_digest
-        self._ensure_root()
+        self.ensure_root()
         write_text_atomic(self.export_record_path(key), json.dumps(record) + "\n")
 
     def export_record(self, key: str) -> dict | None:
@@ -344,7 +348,7 @@ class Sidecar:
             return
         table = self._seconds()
         table.update({key: {"seconds": round(float(s), 1), "fingerprint": f} for key, (s, f) in seconds.items()})
-        self._ensure_root()
+        self.ensure_root()
         write_text_atomic(self.root / SECONDS_NAME, json.dumps(table, sort_keys=True) + "\n")
 
     def _seconds(self) -> dict:
@@ -362,7 +366,7 @@ class Sidecar:
     def record_approval(self, key: str, fingerprint: str, digest: str) -> None:
         """Remember that the retoucher approved this photo's mask as it is (its
         core.files.fingerprint.mask_digest); ExportError on failure."""
-        self._ensure_root()
+        self.ensure_root()
         write_text_atomic(self.approval_path(key), json.dumps({"fingerprint": fingerprint, "mask": digest}) + "\n")
 
     def clear_approval(self, key: str) -> None:
@@ -405,7 +409,7 @@ class Sidecar:
         buffer = io.BytesIO()
         np.savez_compressed(buffer, format=np.int64(FORMAT_VERSION), key=np.str_(key), model_id=np.str_(model_id),
                             fingerprint=np.str_(fingerprint), probability=probability)
-        self._ensure_root()
+        self.ensure_root()
         write_bytes_atomic(self.probability_path(key), buffer.getvalue())
 
     def load_probability(self, key: str, model_id: str, fingerprint: str) -> np.ndarray | None:
@@ -436,7 +440,8 @@ class Sidecar:
 
     # --- housekeeping -------------------------------------------------------------------
 
-    def _ensure_root(self) -> None:
+    def ensure_root(self) -> None:
+        """Create the sidecar folder (and its index) before a first write; ExportError."""
         if self._index_checked:
             return
         try:

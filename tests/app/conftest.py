@@ -84,6 +84,24 @@ def front_only_catalogue(tmp_path: Path, seed: int, ids=("a1", "b2")) -> Path:
     return folder
 
 
+def triage_card(predictor) -> None:
+    """Give `predictor`'s card a triage that flags the fake ramp's views for review."""
+    from core.evaluation.triage import Triage
+
+    # The fake ramp's band is wide: log(band / area) is about log(0.8 / 0.5) = 0.47 > 0.
+    predictor.card.triage = Triage(("log_band_per_area",), (0.0,), (1.0,), (4.0,), 0.0, 0.5).to_dict()
+
+
+def ramp_catalogue(tmp_path: Path, ids=("a1", "b2", "c3")) -> Path:
+    """tmp_path/catalogue: garments `ids` of a Front and a Back each, of other widths."""
+    folder = tmp_path / "catalogue"
+    folder.mkdir()
+    for n, gid in enumerate(ids):
+        for i, view in enumerate(("Front", "Back")):
+            write_photo(folder / f"{gid}_{view}.png", w=60 + 20 * n, seed=i)  # ramps of other widths
+    return folder
+
+
 @pytest.fixture
 def shoot(tmp_path) -> Path:
     """A folder with one garment g1 in three small views (120 x 80)."""

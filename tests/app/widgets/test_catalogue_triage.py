@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 
 from app.document.garment_session import PREDICTED
 from app.widgets.catalogue_panel import CataloguePanel
+from tests.app.conftest import ramp_catalogue, triage_card
 
 
 def _panel(qtbot) -> CataloguePanel:
@@ -78,30 +79,12 @@ def test_a_predicted_garment_gets_its_worst_view_estimate(make_window, fake_pred
     assert worst > 0.5 and review and "· review" in panel._item("a1").text()
 
 
-def _triage_card(predictor) -> None:
-    from core.evaluation.triage import Triage
-
-    # The fake ramp's band is wide: log(band / area) is about log(0.8 / 0.5) = 0.47 > 0.
-    predictor.card.triage = Triage(("log_band_per_area",), (0.0,), (1.0,), (4.0,), 0.0, 0.5).to_dict()
-
-
-def _catalogue(tmp_path, ids=("a1", "b2", "c3")):
-    from tests.app.conftest import write_photo
-
-    folder = tmp_path / "catalogue"
-    folder.mkdir()
-    for n, gid in enumerate(ids):
-        for i, view in enumerate(("Front", "Back")):
-            write_photo(folder / f"{gid}_{view}.png", w=60 + 20 * n, seed=i)  # ramps of other widths
-    return folder
-
-
 def test_every_garment_is_estimated_in_the_background_as_opening_it_would(make_window, fake_predictor, tmp_path,
                                                                           qtbot):
     from core.files.sidecar import Sidecar, view_key
 
-    _triage_card(fake_predictor)
-    folder = _catalogue(tmp_path)
+    triage_card(fake_predictor)
+    folder = ramp_catalogue(tmp_path)
     window = make_window([folder])
     panel = window.catalogue_panel
     qtbot.waitUntil(lambda: all(panel.estimate(g) is not None for g in ("a1", "b2", "c3")), timeout=10000)
@@ -134,8 +117,8 @@ def test_the_background_estimate_stops_at_the_panels_stop_button(make_window, fa
             return super().predict(rgb)
 
     predictor = SlowPredictor()
-    _triage_card(predictor)
-    window = make_window([_catalogue(tmp_path, ("a1", "b2", "c3", "d4"))], predictor=predictor)
+    triage_card(predictor)
+    window = make_window([ramp_catalogue(tmp_path, ("a1", "b2", "c3", "d4"))], predictor=predictor)
     panel = window.catalogue_panel
     qtbot.waitUntil(waiting.is_set, timeout=5000)
     assert panel.stop_estimating.isVisible() and panel.estimating.text() == "Estimating garments: 0 of 3"
@@ -161,7 +144,7 @@ def test_a_late_word_about_the_previous_catalogues_garment_is_not_counted(qtbot)
 
 
 def test_next_garment_follows_the_list_as_shown_sorted_and_filtered(make_window, tmp_path, qtbot):
-    window = make_window([_catalogue(tmp_path, ("a1", "b2", "c3", "d4", "e5"))])
+    window = make_window([ramp_catalogue(tmp_path, ("a1", "b2", "c3", "d4", "e5"))])
     panel = window.catalogue_panel
     for key, worst, review in (("b2", 0.9, True), ("c3", 0.5, False), ("d4", 0.7, True), ("e5", 0.3, True)):
         panel.set_estimate(key, worst, review)
@@ -183,7 +166,7 @@ def test_next_garment_follows_the_list_as_shown_sorted_and_filtered(make_window,
 
 
 def test_the_lists_sort_and_filter_come_back_with_the_app(make_window, tmp_path):
-    folder = _catalogue(tmp_path, ("a1", "b2"))
+    folder = ramp_catalogue(tmp_path, ("a1", "b2"))
     window = make_window([folder])
     height = window.catalogue_panel.stop_estimating.sizeHint().height()
     window.catalogue_panel.worst_first.setChecked(True)

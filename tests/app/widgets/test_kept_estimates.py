@@ -1,0 +1,69 @@
+"""A reopened catalogue lists its estimates from the sidecar, without reading a photo
+(core.files.estimate_cache), and a garment changed since is estimated again."""
+
+from __future__ import annotations
+
+import pytest
+
+import app.document.garment_session as garment_session
+from tests.app.conftest import ramp_catalogue, triage_card
+
+
+@pytest.fixture
+def photos_read(monkeypatch):
+    """The names of the photos read from now on."""
+    names = []
+    real = garment_session.read_image
+
+    def counting(path, *args, **kwargs):
+        names.append(path.name)
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(garment_session, "read_image", counting)
+    return names
+
+
+def _estimated(window, qtbot, keys):
+    panel = window.catalogue_panel
+    qtbot.waitUntil(lambda: all(panel.estimate(k) is not None for k in keys), timeout=10000)
+    qtbot.waitUntil(lambda: not panel.stop_estimating.isVisible(), timeout=5000)
+    return {k: panel.estimate(k) for k in keys}
+
+
+def test_a_reopened_catalogue_lists_its_estimates_without_reading_a_photo(make_window, fake_predictor, tmp_path,
+                                                                         qtbot, photos_read):
+    triage_card(fake_predictor)
+    folder = ramp_catalogue(tmp_path)
+    window = make_window([folder])
+    first = _estimated(window, qtbot, ("b2", "c3"))
+    window.close()
+    assert {"b2_Front.png", "c3_Back.png"} <= set(photos_read)
+
+    photos_read.clear()
+    again = _estimated(make_window([folder]), qtbot, ("b2", "c3"))
+    assert again == first
+    assert set(photos_read) == {"a1_Front.png", "a1_Back.png"}, "only the garment opened was read"
+
+
+def test_a_garment_changed_since_is_estimated_again(make_window, fake_predictor, tmp_path, qtbot, photos_read):
+    from tests.app.conftest import write_photo
+
+    triage_card(fake_predictor)
+    folder = ramp_catalogue(tmp_path)
+    window = make_window([folder])
+    _estimated(window, qtbot, ("b2", "c3"))
+    window.catalogue_panel.list.setCurrentRow(1)
+    qtbot.waitUntil(lambda: window.session.garment_id == "b2" and window.state.predicted, timeout=5000)
+    window.editor.set_threshold(0.9)  # saved in b2's view file: b2's kept estimate is stale
+    window.autosave.save_now()
+    window.close()
+    write_photo(folder / "c3_Back.png", w=100, seed=7)  # re-shot
+    photos_read.clear()
+
+    again = make_window([folder])
+    estimates = _estimated(again, qtbot, ("b2", "c3"))
+    assert {"b2_Front.png", "b2_Back.png", "c3_Back.png"} <= set(photos_read)
+    again.catalogue_panel.list.setCurrentRow(1)
+    qtbot.waitUntil(lambda: again.session.garment_id == "b2" and again.state.predicted, timeout=5000)
+    assert again.state.threshold == pytest.approx(0.9, abs=0.01)
+    assert again.catalogue_panel.estimate("b2") == pytest.approx(estimates["b2"]), "at its new threshold"
