@@ -33,6 +33,16 @@ from core.files.listing_check import listing_problem
 from core.files.shoots import Garment, discover
 
 
+def _triage_from(data: dict | None):
+    """The card's triage (core.evaluation.triage.Triage), or None."""
+    from core.evaluation.triage import Triage
+
+    try:
+        return Triage.from_dict(data) if data else None
+    except ValueError:
+        return None  # a card from a newer version: no estimates rather than a failure
+
+
 class CatalogueController(QObject):
     """Opens what the user asks for and shows the chosen garment and view."""
 
@@ -57,6 +67,7 @@ class CatalogueController(QObject):
         # The view on screen and since when (time.monotonic): the seconds a retoucher
         # spends on each view go into its export record (the learning loop's cost).
         self._on_screen: tuple[object, float] | None = None
+        self._estimates_of: str | None = None  # the model whose estimates the list shows
         self._estimator = CatalogueEstimator(self)
         self._estimator.estimated.connect(self._on_estimator_estimated)
         self._estimator.progressed.connect(self._on_estimator_progressed)
@@ -238,44 +249,50 @@ class CatalogueController(QObject):
         """The open garment's thresholds and probabilities changed with the model."""
         if self._workspace.current_view is not None:
             self.show_view(self._workspace.current_view)
-        self._catalogue_panel.clear_estimates()  # they were the old model's
+        if self._estimates_of != self._workspace.predictor.model_id:
+            self._catalogue_panel.clear_estimates()  # they were the old model's
         self.refresh_estimate()
         self.estimate_catalogue()
 
     # -- the whole catalogue's estimates -------------------------------------------
     def estimate_catalogue(self) -> None:
         """Estimate, in the background, every garment but the one on screen (whose
-        estimate follows its edits), when the catalogue has several and the model a triage."""
+        estimate follows its edits), when the catalogue has several and the model a triage.
+        While the model loads, list the estimates kept for it in the sidecars."""
         ws = self._workspace
-        triage = self._triage()
-        if ws.catalogue is None or not ws.catalogue.is_catalogue or ws.predictor is None or triage is None:
+        expected = self._model.expected
+        if ws.predictor is not None:
+            triage, predictor = self._triage(), ws.predictor
+        elif expected is not None:
+            triage, predictor = _triage_from(expected.triage), expected
+        else:
+            triage = predictor = None
+        if ws.catalogue is None or not ws.catalogue.is_catalogue or triage is None:
             self._estimator.detach()
             return
         current = ws.session.garment if ws.session is not None else None
-        self._estimator.start([g for g in ws.catalogue.garments if g is not current], ws.predictor, triage)
+        garments = [g for g in ws.catalogue.garments if g is not current]
+        self._estimator.start(garments, predictor, triage, kept_only=ws.predictor is None)
 
     def stop_estimating(self) -> None:
         """Let the background estimate end on its own (the window is closing)."""
         self._estimator.detach()
 
     def _triage(self):
-        from core.evaluation.triage import Triage
-
-        data = getattr(getattr(self._workspace.predictor, "card", None), "triage", None)
-        try:
-            return Triage.from_dict(data) if data else None
-        except ValueError:
-            return None  # a card from a newer version: no estimates rather than a failure
+        return _triage_from(getattr(getattr(self._workspace.predictor, "card", None), "triage", None))
 
     def _on_estimator_estimated(self, estimate: GarmentEstimate) -> None:
         ws = self._workspace
-        if ws.predictor is None or estimate.model_id != ws.predictor.model_id:
+        expected = self._model.expected
+        model_id = ws.predictor.model_id if ws.predictor is not None else expected.model_id if expected else None
+        if estimate.model_id != model_id:
             return  # the last model's
         if ws.session is not None and ws.session.key == estimate.key:
             return  # opened meanwhile: its live estimate (with the edits on screen) stands
         if estimate.worst is None:  # none of its photos would open
             self.set_garment_state(estimate.key, BROKEN)
             return
+        self._estimates_of = estimate.model_id
         self._catalogue_panel.set_estimate(estimate.key, estimate.worst, estimate.needs_review)
         if self._catalogue_panel.state(estimate.key) == NOT_STARTED:
             self.set_garment_state(estimate.key, PREDICTED)

@@ -47,10 +47,12 @@ class GarmentEstimate:
 
 
 def estimate_garment(garment: Garment, predictor, triage, cancelled: Callable[[], bool],
-                     sidecars: dict[Path, Sidecar] | None = None) -> GarmentEstimate:
+                     sidecars: dict[Path, Sidecar] | None = None, kept_only: bool = False) -> GarmentEstimate | None:
     """Estimate one garment: from the estimates kept in its sidecar when nothing they were
     made from has changed (no photo read), else read it, predict what is not cached
-    (caching it) and keep the estimates. `sidecars` shares one Sidecar per folder."""
+    (caching it) and keep the estimates. `sidecars` shares one Sidecar per folder.
+    `kept_only` (the model is still loading: `predictor` need only have a model_id and a
+    threshold): None unless every view's estimate is kept."""
     triage_key = triage_id(triage.to_dict(), predictor.threshold)
     keys = {view: view_key(garment.garment_id, view) for view in garment.views}
     cache = _estimate_cache(garment.folder, sidecars)
@@ -59,6 +61,9 @@ def estimate_garment(garment: Garment, predictor, triage, cancelled: Callable[[]
         kept = [cache.load(keys[v], path, predictor.model_id, triage_key) for v, path in garment.views.items()]
         if kept and all(k is not None for k in kept):
             return _worst(garment.key, kept, triage, predictor.model_id)
+    if kept_only:
+        return None
+    if cache is not None:
         stamps = {v: cache.stamps(keys[v], path) for v, path in garment.views.items()}  # before reading
     session = GarmentSession.open(garment, predictor.threshold, unattended=True)
     for view in session.load_cached_probabilities(predictor.model_id):
@@ -100,10 +105,10 @@ def _estimate_cache(folder: Path, sidecars: dict[Path, Sidecar] | None) -> Estim
 
 
 def estimate_catalogue(garments: Sequence[Garment], predictor, triage, progress: Callable, cancelled: Callable,
-                       partial: Callable) -> int:
+                       partial: Callable, kept_only: bool = False) -> int:
     """estimate_garment for each garment in turn, partial(GarmentEstimate) after each;
-    a garment that fails is skipped (the listing and opening it say why). Returns how
-    many were estimated."""
+    a garment that fails is skipped (the listing and opening it say why), and so is one
+    with no kept estimate when `kept_only`. Returns how many were estimated."""
     done = 0
     sidecars: dict[Path, Sidecar] = {}  # one writability probe per folder, not per garment
     progress(0, len(garments))
@@ -111,7 +116,7 @@ def estimate_catalogue(garments: Sequence[Garment], predictor, triage, progress:
         if cancelled():
             raise Cancelled("estimating the catalogue")
         try:
-            estimate = estimate_garment(garment, predictor, triage, cancelled, sidecars)
+            estimate = estimate_garment(garment, predictor, triage, cancelled, sidecars, kept_only)
         except Cancelled:
             raise
         except GarmentCutoutError as exc:
@@ -119,8 +124,9 @@ def estimate_catalogue(garments: Sequence[Garment], predictor, triage, progress:
         except Exception:  # a bug on one garment must not stop the others' estimates
             log.exception("estimating %s failed", garment.key)
         else:
-            partial(estimate)
-            done += estimate.worst is not None
+            if estimate is not None:
+                partial(estimate)
+                done += estimate.worst is not None
         progress(i, len(garments))
     return done
 
@@ -142,12 +148,14 @@ class CatalogueEstimator(QObject):
     def running(self) -> bool:
         return self._worker is not None
 
-    def start(self, garments: Sequence[Garment], predictor, triage) -> None:
+    def start(self, garments: Sequence[Garment], predictor, triage, kept_only: bool = False) -> None:
+        """Estimate `garments` with `predictor`; `kept_only`: only list the estimates kept
+        in the sidecars (the model is still loading; `predictor` its ExpectedModel)."""
         self.detach()
         garments = list(garments)
 
         def task(progress, cancelled, partial):
-            return estimate_catalogue(garments, predictor, triage, progress, cancelled, partial)
+            return estimate_catalogue(garments, predictor, triage, progress, cancelled, partial, kept_only)
 
         worker = TaskWorker(task, "estimating the catalogue", self)
         worker.partial.connect(self._on_worker_partial)

@@ -4,14 +4,15 @@ The window shows before TensorFlow is imported: `predictor_factory(model_path)` 
 a TaskWorker (app.jobs.workers), and can be cancelled. Probabilities cached in the sidecar
 for the model being loaded are shown at once, before the model is ready: the cache is
 keyed by the model file's id (a stat, `model_peek`) and the card is plain JSON, so
-neither needs TensorFlow. The other views are predicted by app.jobs.prediction_job once
+neither needs TensorFlow; the catalogue's kept triage estimates are listed the same way
+(`expected`). The other views are predicted by app.jobs.prediction_job once
 the model is loaded, each shown as soon as it is ready.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QWidget
@@ -25,7 +26,17 @@ from app.settings import AppSettings
 from core.common import paths
 
 PredictorFactory = Callable[[Path | None], object]
-ModelPeek = Callable[[Path | None], "tuple[str, float] | None"]
+
+
+class ExpectedModel(NamedTuple):
+    """What a model's files say before it is loaded: its id, threshold and triage."""
+
+    model_id: str
+    threshold: float
+    triage: dict | None = None  # the card's fitted triage (core.evaluation.triage), if any
+
+
+ModelPeek = Callable[[Path | None], "ExpectedModel | tuple[str, float] | None"]
 
 
 def default_predictor_factory(model_path: Path | None):
@@ -35,16 +46,17 @@ def default_predictor_factory(model_path: Path | None):
     return Predictor.load(model_path)
 
 
-def peek_model(model_path: Path | None) -> tuple[str, float] | None:
-    """(model id, default threshold) of the model a `default_predictor_factory` load of
-    `model_path` will give, read without TensorFlow; None when its card is unreadable."""
+def peek_model(model_path: Path | None) -> ExpectedModel | None:
+    """Model id, default threshold and triage of the model a `default_predictor_factory`
+    load of `model_path` will give, read without TensorFlow; None when its card is unreadable."""
     from core.common.errors import GarmentCutoutError
     from core.network.card import ModelCard, card_path
     from core.prediction.predictor import model_id_for
 
     path = Path(model_path) if model_path is not None else paths.DEFAULT_MODEL
     try:
-        return model_id_for(path), float(ModelCard.load(card_path(path)).threshold)
+        card = ModelCard.load(card_path(path))
+        return ExpectedModel(model_id_for(path), float(card.threshold), card.triage or None)
     except (GarmentCutoutError, OSError, ValueError):
         return None
 
@@ -69,12 +81,12 @@ class ModelController(QObject):
         # Only the real loader is known to give the id peek_model computes.
         self._model_peek = model_peek or (peek_model if predictor_factory is None else (lambda _p: None))
         self._loading: Path | None = None  # the model being loaded
-        self._expected: tuple[str, float] | None  # (model id, threshold) of the model being loaded
+        self._expected: ExpectedModel | None  # the model being loaded, as its files say
         self._shown_model_id: str | None = None  # the model whose probabilities the open garment shows
         self._fall_back = False  # load the bundled model once the failed load has ended
         self.model_path: Path | None = model_path or (Path(settings.model_path) if settings.model_path else None)
         # Known before the load starts, so a shoot opened first shows its cached overlay.
-        self._expected = self._model_peek(self.model_path)
+        self._expected = self._peek(self.model_path)
         self._model_worker: TaskWorker | None = None
         self.prediction_job = PredictionJob(feedback, self)
         self.prediction_job.probability_ready.connect(self._on_prediction_job_probability_ready)
@@ -102,7 +114,16 @@ class ModelController(QObject):
         """The threshold a view starts at: the loaded model's, else the loading model's card's."""
         if self._workspace.predictor is not None:
             return self._workspace.predictor.threshold
-        return self._expected[1] if self._expected is not None else 0.5
+        return self._expected.threshold if self._expected is not None else 0.5
+
+    @property
+    def expected(self) -> ExpectedModel | None:
+        """The model on its way while none is loaded (as its files say), else None."""
+        return self._expected if self._workspace.predictor is None else None
+
+    def _peek(self, model_path: Path | None) -> ExpectedModel | None:
+        peek = self._model_peek(model_path)
+        return ExpectedModel(*peek) if peek is not None else None
 
     @property
     def loading(self) -> bool:
@@ -133,7 +154,7 @@ class ModelController(QObject):
         factory = self._predictor_factory
         self._loading = model_path
         if self._workspace.predictor is None:
-            self._expected = self._model_peek(model_path)
+            self._expected = self._peek(model_path)
         name = model_path.name if model_path else "default model"
         self.model_described.emit(f"Loading {name}...")
 
@@ -204,8 +225,8 @@ class ModelController(QObject):
         if predictor is None:
             # Still loading: show what the cache holds for the model on its way.
             if self._expected is not None:
-                self._shown_model_id = self._expected[0]
-                cached = set(session.states) - set(session.load_cached_probabilities(self._expected[0]))
+                self._shown_model_id = self._expected.model_id
+                cached = set(session.states) - set(session.load_cached_probabilities(self._expected.model_id))
                 for view in cached:
                     self.view_predicted.emit(view)
             return

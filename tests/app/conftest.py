@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -50,6 +51,21 @@ class FakePredictor:
         h, w = rgb.shape[:2]
         ramp = np.round(255 * np.arange(w) / max(1, w - 1)).astype(np.uint8)
         return np.ascontiguousarray(np.broadcast_to(ramp, (h, w)))
+
+
+class SlowFactory:
+    """A model load that waits until released (as importing TensorFlow holds the window's
+    worker for seconds), counting its calls."""
+
+    def __init__(self, predictor):
+        self.predictor = predictor
+        self.release = threading.Event()
+        self.calls = 0
+
+    def __call__(self, _path):
+        self.calls += 1
+        assert self.release.wait(20), "the test never released the model"
+        return self.predictor
 
 
 def drag(window, points, button=Qt.MouseButton.LeftButton):

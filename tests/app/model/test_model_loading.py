@@ -3,27 +3,10 @@ load can be cancelled."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 
 from app.window.main_window import MainWindow
-from tests.app.conftest import FakePredictor
-
-
-class SlowFactory:
-    """A model load that waits until released (as importing TensorFlow holds the window's
-    worker for seconds), counting its calls."""
-
-    def __init__(self, predictor):
-        self.predictor = predictor
-        self.release = threading.Event()
-        self.calls = 0
-
-    def __call__(self, _path):
-        self.calls += 1
-        assert self.release.wait(20), "the test never released the model"
-        return self.predictor
+from tests.app.conftest import FakePredictor, SlowFactory
 
 
 def _cache_probabilities(qtbot, shoot, model_id):

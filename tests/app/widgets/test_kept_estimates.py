@@ -67,3 +67,31 @@ def test_a_garment_changed_since_is_estimated_again(make_window, fake_predictor,
     qtbot.waitUntil(lambda: again.session.garment_id == "b2" and again.state.predicted, timeout=5000)
     assert again.state.threshold == pytest.approx(0.9, abs=0.01)
     assert again.catalogue_panel.estimate("b2") == pytest.approx(estimates["b2"]), "at its new threshold"
+
+
+def test_kept_estimates_are_listed_while_the_model_is_still_loading(make_window, fake_predictor, tmp_path, qtbot):
+    from app.window.main_window import MainWindow
+    from tests.app.conftest import SlowFactory
+
+    triage_card(fake_predictor)
+    folder = ramp_catalogue(tmp_path)
+    window = make_window([folder])
+    first = _estimated(window, qtbot, ("b2", "c3"))
+    window.close()
+
+    factory = SlowFactory(fake_predictor)
+    expected = (fake_predictor.model_id, fake_predictor.threshold, fake_predictor.card.triage)
+    loading = MainWindow(predictor_factory=factory, model_peek=lambda _path: expected)
+    qtbot.addWidget(loading)
+    loading.show()
+    loading.open_paths([folder])
+    loading.start()
+    try:
+        panel = loading.catalogue_panel
+        qtbot.waitUntil(lambda: all(panel.estimate(k) is not None for k in ("b2", "c3")), timeout=5000)
+        assert loading.model_controller.loading and loading.predictor is None
+        assert {k: panel.estimate(k) for k in ("b2", "c3")} == first
+    finally:
+        factory.release.set()
+    qtbot.waitUntil(lambda: loading.predictor is fake_predictor, timeout=10000)
+    assert _estimated(loading, qtbot, ("b2", "c3")) == first, "the same once the model has loaded"
