@@ -131,9 +131,9 @@ class ViewState:
         return compose.compose_mask(self.probability, self.threshold, compose.hard_part(self.override))
 
     def painted_snapshot(self) -> Painted | None:
-        """For the export on another thread, where a soft brush painted the view: a copy
-        of the override and the hard part's mask; else None."""
-        return Painted(self.override.copy(), self.hard_mask()) if self.has_soft() else None
+        """For the export on another thread, where a brush painted the view: a copy of the
+        override and the hard part's mask; else None."""
+        return Painted(self.override.copy(), self.hard_mask()) if self.override.any() else None
 
     def paint_widen(self, points: Sequence[tuple[float, float]], radius: float, value: int):
         """Widen (value 1) or narrow back (0) the refine band along a stroke: a ChangeRecord or None."""

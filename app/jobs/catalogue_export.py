@@ -320,8 +320,8 @@ def _digest(view: ViewInput) -> str | None:
 
 
 def _painted(view: ViewInput) -> Painted | None:
-    """The soft-brushed view's override and hard mask for the export, or None."""
-    if not compose.has_soft(view.override):
+    """The corrected view's override and hard mask for the export, or None."""
+    if not view.override.any():
         return None
     return Painted(view.override, compose.compose_mask(view.probability, view.threshold,
                                                       compose.hard_part(view.override)))

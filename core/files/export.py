@@ -25,6 +25,7 @@ from core.files.imageio import encode_png
 from core.files.shoots import SINGLE_VIEW
 from core.masks.adjustments import EdgeAdjustments
 from core.masks.cleanups import MAX_FEATHER_PX, feather
+from core.masks.codes import apply_hard_codes
 from core.masks.compose import apply_painted_alpha
 from core.masks.refine_edge import MAX_BAND_PX, refine_alpha
 from core.masks.refine_edge import decontaminate as decontaminate_colours
@@ -98,7 +99,7 @@ def _clashing(garments, out_dirs) -> dict[tuple[Path, str], list]:
 
 
 class Painted(NamedTuple):
-    """A soft-brushed view's (H, W) uint8 override and its hard part's (H, W) bool mask."""
+    """A corrected view's (H, W) uint8 override and its hard part's (H, W) bool mask."""
 
     override: np.ndarray
     hard_mask: np.ndarray
@@ -118,9 +119,10 @@ def export_view(rgb: np.ndarray, mask: np.ndarray, out_dir: str | Path, garment_
     where that alpha is soft.
 
     widen: (H, W) bool/uint8, where the band brush widened the refine band.
-    painted: where a soft brush painted the view, its override and the mask of the
-    override's hard part: the edge is made from that mask, then the soft codes go on top
-    (core.masks.codes.apply_painted_alpha); `mask` stays what the mask file gets.
+    painted: where a brush painted the view, its override and the mask of the override's
+    hard part: the edge is made from that mask, then the painted codes go on top
+    (core.masks.codes.apply_painted_alpha: no edge adjustment moves a hard stroke, in
+    the mask file either); `mask` stays what the mask file gets, before adjustments.
     adjustments: the view's own smooth/shift (applied to the mask, the mask file too) and
     feather/contrast (applied to the alpha last), core.masks.adjustments.
 
@@ -159,6 +161,8 @@ def export_view(rgb: np.ndarray, mask: np.ndarray, out_dir: str | Path, garment_
     adjust = adjustments is not None and not adjustments.is_identity
     if adjust:  # the view's smooth and shift move the hard edge the mask file keeps too
         mask = adjustments.adjust_mask(mask)
+        if painted is not None:  # shift edge does not push the mask over a hard stroke
+            mask = apply_hard_codes(np.array(mask, bool), painted.override)
         edge = mask if painted is None else adjustments.adjust_mask(edge)
         if refine_edge_px == 0:  # the export's own refine edge, when asked for, wins
             refine_edge_px = int(adjustments.refine)

@@ -102,6 +102,14 @@ def _canonical(codes: np.ndarray, alpha: np.ndarray, top: int, bottom: int) -> n
     return codes
 
 
+def apply_hard_codes(mask: np.ndarray, override: np.ndarray) -> np.ndarray:
+    """(H, W) bool `mask` (after smooth and shift edge), edited in place and returned: a
+    hard KEEP garment and a hard REMOVE background, as the brush painted them."""
+    mask[override == KEEP] = True
+    mask[override == REMOVE] = False
+    return mask
+
+
 def has_soft(override: np.ndarray) -> bool:
     """True when a soft brush has painted anywhere in the override."""
     return bool(override.size) and int(override.max()) >= SOFT_BASE
@@ -117,8 +125,13 @@ def hard_part(override: np.ndarray) -> np.ndarray:
 
 def apply_painted_alpha(alpha: np.ndarray, override: np.ndarray) -> np.ndarray:
     """`alpha` ((H, W) uint8: the cutout's alpha from `hard_part(override)`'s mask, after
-    every edge adjustment), edited in place and returned, with the soft codes applied:
-    keep-soft raises it to their alpha, remove-soft lowers it, fixed sets it."""
+    every edge adjustment), edited in place and returned, with what the brushes painted
+    applied: a hard KEEP is 255 and a hard REMOVE 0 whatever refine edge, shift edge or
+    feather made of the edge beside them (a removed cable does not come back at the
+    stroke's border), keep-soft raises alpha to its value, remove-soft lowers it, fixed
+    sets it."""
+    alpha[override == KEEP] = 255
+    alpha[override == REMOVE] = 0
     soft = override >= SOFT_BASE
     if not soft.any():
         return alpha

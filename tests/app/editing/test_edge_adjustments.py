@@ -121,3 +121,30 @@ def test_the_band_brush_widens_the_refine_band_is_undoable_saved_and_exported(ma
     window.close()
     again = make_window([shoot])
     np.testing.assert_array_equal(again.state.widen, widen)
+
+
+def test_a_hard_remove_stroke_stays_removed_under_shift_edge_in_preview_and_export(make_window, shoot, qtbot,
+                                                                                 tmp_path):
+    from core.masks import codes
+    from tests.app.conftest import drag
+
+    window = make_window([shoot])
+    window.editor.apply_tool("remove")
+    window.editor.set_brush_radius(2)
+    drag(window, [(50, 30), (50, 90)])  # a cut down the garment (columns 40 on), 10 px from its edge
+    _set(window.tools.edge_panel.spins["shift"], 12, qtbot)  # grows the edges, the cut's too
+    state = window.state
+    removed = state.override == codes.REMOVE
+    assert removed.any()
+    combo = window.mode_combo
+    combo.setCurrentIndex(combo.findData("checker"))
+    shown = 255 - window.canvas.checker_item.image[..., 3]
+    assert (shown[removed] == 0).all(), "the preview keeps the cut"
+    assert shown[60, 30] == 255, "the garment's own edge moved out"
+    out = tmp_path / "out"
+    with qtbot.waitSignal(window.export_finished, timeout=10000):
+        assert window.export(out, write_mask=True)
+    alpha = cv2.imread(str(out / "g1_Front_cutout.png"), cv2.IMREAD_UNCHANGED)[..., 3]
+    mask = cv2.imread(str(out / "g1_Front_mask.png"), cv2.IMREAD_UNCHANGED)
+    assert (alpha[removed] == 0).all() and (mask[removed] == 0).all()
+    np.testing.assert_array_equal(alpha, shown)

@@ -98,3 +98,31 @@ def test_a_views_refine_edge_and_band_reach_the_export(tmp_path):
     np.testing.assert_array_equal(alpha, adjustments.cutout_alpha(r.rgb, r.mask, widen))
     assert not np.array_equal(alpha, adjustments.cutout_alpha(r.rgb, r.mask)), "the band brush changes the matte"
     assert ((alpha > 0) & (alpha < 255)).any()
+
+
+@pytest.mark.parametrize("adjustments", [EdgeAdjustments(refine=8), EdgeAdjustments(shift=3),
+                                         EdgeAdjustments(shift=-3, feather=4)], ids=["refine", "grow", "shrink"])
+def test_no_edge_adjustment_moves_a_hard_stroke(tmp_path, adjustments):
+    """A removed cable stays removed and a kept strap stays opaque, whatever refine edge,
+    shift edge or feather make of the edges the strokes drew (found driving the app)."""
+    from core.files.export import Painted
+    from core.masks import codes, compose
+    from core.renders.composition import render_view
+
+    r = render_view(5000001, "Front", (120, 180))
+    probability = np.where(r.mask, np.uint8(240), np.uint8(10))
+    override = np.zeros(r.mask.shape, np.uint8)
+    ys, xs = np.nonzero(r.mask)
+    cy, cx = int(ys.mean()), int(xs.mean())
+    override[cy - 2:cy + 3, cx - 20:cx + 20] = codes.REMOVE  # a thin cut across the garment
+    override[5:8, 5:40] = codes.KEEP  # a thin strap kept in the backdrop
+    mask = compose.compose_mask(probability, 0.5, override)
+    painted = Painted(override, compose.compose_mask(probability, 0.5, compose.hard_part(override)))
+    cutout, mask_file = export_view(r.rgb, mask, tmp_path, "g1", "Front", write_mask=True,
+                                    adjustments=adjustments, painted=painted)
+    alpha = cv2.imread(str(cutout), cv2.IMREAD_UNCHANGED)[..., 3]
+    saved = cv2.imread(str(mask_file), cv2.IMREAD_UNCHANGED) > 127
+    assert (alpha[override == codes.REMOVE] == 0).all() and not saved[override == codes.REMOVE].any()
+    assert (alpha[override == codes.KEEP] == 255).all() and saved[override == codes.KEEP].all()
+    untouched = np.where(mask, np.uint8(255), np.uint8(0))
+    assert (alpha != untouched)[override == codes.NONE].any(), "the rest of the edge is still adjusted"
