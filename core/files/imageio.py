@@ -28,6 +28,7 @@ from PIL import Image, UnidentifiedImageError
 
 from core.common.errors import ExportError, ImageReadError
 from core.files.atomic import write_bytes_atomic
+from core.files.jpeg_check import jpeg_problem
 from core.files.png_check import png_problem
 
 # About 150 megapixels (the largest medium-format backs): beyond that a file is far more
@@ -87,8 +88,8 @@ def _read_image(path: Path) -> LoadedImage:
     header = _open_header(path, data)
     fmt = header.format if header is not None else "TIFF"
     orientation = stored_orientation = _orientation(header, data) if header is not None else 1
-    if fmt == "PNG":
-        problem = png_problem(data)
+    if fmt == "PNG" or SUPPORTED_FORMATS.get(fmt) == "JPEG":
+        problem = png_problem(data) if fmt == "PNG" else jpeg_problem(data)
         if problem:
             raise ImageReadError(path, problem)
 

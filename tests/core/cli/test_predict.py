@@ -10,6 +10,7 @@ import pytest
 
 from core.cli.main import main
 from core.common import paths
+from tests.core.files.conftest import overwritten_jpeg
 
 needs_model = pytest.mark.skipif(not paths.DEFAULT_MODEL.is_file(), reason="bundled model resources/models/default.keras missing")
 needs_ccp = pytest.mark.skipif(not paths.SHARED_CCP.is_dir(), reason="shared CCP photos (../shared/data/ccp-garments) not beside this clone")
@@ -157,6 +158,7 @@ def test_a_broken_corpus_costs_one_line_per_file_and_no_library_noise(tmp_path):
     zlib_broken = bytearray(png)
     zlib_broken[60] ^= 0xFF
     (folder / "crc.png").write_bytes(bytes(zlib_broken))
+    (folder / "overwritten.jpg").write_bytes(overwritten_jpeg(cv2.imread(str(sample_views()[0]))))
     env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}  # as a user's shell has it
     result = subprocess.run([sys.executable, "-m", "core.cli", "predict", str(folder), "--out", str(tmp_path / "o")],
                             capture_output=True, text=True, timeout=300, env=env)
@@ -165,7 +167,8 @@ def test_a_broken_corpus_costs_one_line_per_file_and_no_library_noise(tmp_path):
              if line.strip() and not line.startswith("predict [")]
     errors = [line for line in lines if line.startswith("error: ")]
     assert sorted(line.split(": ")[1].split()[-1] for line in errors) == sorted(
-        str(folder / n) for n in ("crc.png", "cut.png", "empty.tif", "text.jpg"))
+        str(folder / n) for n in ("crc.png", "cut.png", "empty.tif", "overwritten.jpg", "text.jpg"))
+    assert "Corrupt JPEG" not in result.stdout + result.stderr, "libjpeg's own words stay off the terminal"
     # The bundled card has a triage: one line says how many views review.csv flags.
     review = [line for line in lines if line.endswith("views need review (review.csv)")]
     assert len(review) == 1 and review[0].split(" of ")[1].startswith("1 views"), result.stderr
