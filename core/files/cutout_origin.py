@@ -58,6 +58,11 @@ def source_of(path: str | Path) -> str | None:
     return body[len(KEYWORD) + 1:].decode("ascii", "replace")
 
 
+def written_from(target: str | Path, source: str | Path) -> bool:
+    """True when `target` is a cutout or mask of ours written from the photo `source`."""
+    return source_of(target) == source_tag(source)
+
+
 def written_from_another(target: str | Path, source: str | Path) -> bool:
     """True when `target` is a cutout or mask of ours written from a photo other than `source`."""
     tag = source_of(target)

@@ -20,7 +20,7 @@ import numpy as np
 
 from core.common.errors import ExportError, GarmentCutoutError
 from core.files.atomic import temporary_beside, write_synced
-from core.files.cutout_origin import with_source, written_from_another
+from core.files.cutout_origin import with_source, written_from, written_from_another
 from core.files.imageio import encode_png
 from core.files.shoots import SINGLE_VIEW
 from core.masks.adjustments import EdgeAdjustments
@@ -128,7 +128,8 @@ def export_view(rgb: np.ndarray, mask: np.ndarray, out_dir: str | Path, garment_
 
     rgb: (H, W, 3) uint8 photo; rgb16: the same photo in 16 bits when it has them (the
     cutout is then 16-bit). mask: (H, W) bool. feather_px (0..MAX_FEATHER_PX) softens the
-    cutout's alpha edge (the mask file stays hard). source_path and every path in
+    cutout's alpha edge (the mask file stays hard); a mask file of ours from source_path
+    already in out_dir is rewritten even without write_mask. source_path and every path in
     `protected` (the other inputs of a batch) are never overwritten. The files are
     written all or nothing (see the module). Raises ExportError with the reason.
     """
@@ -141,8 +142,12 @@ def export_view(rgb: np.ndarray, mask: np.ndarray, out_dir: str | Path, garment_
     if not 0 <= feather_px <= MAX_FEATHER_PX:
         raise ExportError(f"feather must be between 0 and {MAX_FEATHER_PX} px, got {feather_px:g}")
     targets = [out_dir / export_name(garment_id, view, "cutout")]
+    mask_target = out_dir / export_name(garment_id, view, "mask")
+    # A mask of ours from this photo already there is brought up to date, masks asked for
+    # or not: a folder must never hold a mask that disagrees with the cutout beside it.
+    write_mask = write_mask or (source_path is not None and written_from(mask_target, source_path))
     if write_mask:
-        targets.append(out_dir / export_name(garment_id, view, "mask"))
+        targets.append(mask_target)
     inputs = {Path(p).resolve() for p in (*protected, *([source_path] if source_path is not None else []))}
     for target in targets:
         if target.resolve() in inputs:

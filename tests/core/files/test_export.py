@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image
@@ -196,3 +197,25 @@ def test_a_cutout_names_its_photo_and_another_photos_cutout_is_not_written_over(
     (out / "g2_Front_cutout.png").write_bytes(written[0].read_bytes()[:8] + b"not ours")  # no tag: replaced
     export_view(rgb, mask, out, "g2", "Front", source_path=shoot_b)
     assert source_of(out / "g2_Front_cutout.png") == source_tag(shoot_b)
+
+
+def test_an_export_without_masks_brings_its_own_old_mask_up_to_date(tmp_path: Path) -> None:
+    """Exported with masks, corrected, exported again without: the old mask used to stay
+    beside the new cutout, disagreeing with it (found by a helper driving the app)."""
+    rgb, mask = _photo()
+    out = tmp_path / "out"
+    out.mkdir()
+    photo = tmp_path / "shoot" / "g1_Front.png"
+    export_view(rgb, mask, out, "g1", "Front", write_mask=True, source_path=photo)
+    corrected = mask.copy()
+    corrected[0] = True
+    written = export_view(rgb, corrected, out, "g1", "Front", source_path=photo)
+    assert written == [out / "g1_Front_cutout.png", out / "g1_Front_mask.png"]
+    np.testing.assert_array_equal(cv2.imread(str(out / "g1_Front_mask.png"), cv2.IMREAD_GRAYSCALE) > 127, corrected)
+
+    other = out / "g2_Front_mask.png"  # another tool's mask (no tag): not ours to update
+    cv2.imwrite(str(other), np.zeros(mask.shape, np.uint8))
+    before = other.read_bytes()
+    assert export_view(rgb, mask, out, "g2", "Front", source_path=photo.with_name("g2_Front.png")) == [
+        out / "g2_Front_cutout.png"]
+    assert other.read_bytes() == before
