@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Iterable, Mapping, NamedTuple
 
 from PySide6.QtCore import QByteArray, QSettings
 
@@ -194,12 +194,36 @@ class AppSettings:
         self._s.setValue("catalogue/review_only", int(bool(value)))
 
     @property
+    def export_options(self) -> ExportOptions:
+        """The export dialog's options as last accepted (folders are kept per shoot)."""
+        return ExportOptions(feather_px=max(0, self._int("export/feather", 0)),
+                             write_mask=self._int("export/masks", 0) == 1,
+                             refine_edge_px=max(0, self._int("export/refine_edge", 0)),
+                             decontaminate=self._int("export/decontaminate", 1) == 1,
+                             each_shoot=self._int("export/each_shoot", 1) == 1)
+
+    @export_options.setter
+    def export_options(self, value: ExportOptions) -> None:
+        for key, number in (("feather", value.feather_px), ("masks", value.write_mask),
+                            ("refine_edge", value.refine_edge_px), ("decontaminate", value.decontaminate),
+                            ("each_shoot", value.each_shoot)):
+            self._s.setValue(f"export/{key}", int(number))
+
+    @property
     def view_mode(self) -> str:
         return self._str("overlay/mode", "overlay")
 
     @view_mode.setter
     def view_mode(self, value: str) -> None:
         self._s.setValue("overlay/mode", value)
+
+
+class ExportOptions(NamedTuple):
+    feather_px: int = 0
+    write_mask: bool = False
+    refine_edge_px: int = 0
+    decontaminate: bool = True
+    each_shoot: bool = True  # Export all of several shoots: each into its own folder
 
 
 def _shoot_key(shoot: str | Path) -> str:

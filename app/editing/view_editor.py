@@ -108,7 +108,8 @@ class ViewEditor(QObject):
         self._tools.show_tool(tool)
         self._canvas.set_cursor_colour(TOOL_CURSOR_COLOURS[tool])
         self._show_hardness()
-        self._feedback.status_message(f"{self._tools.tool_buttons[tool].text()} brush", 2000)
+        name = self._tools.tool_buttons[tool].text()
+        self._feedback.status_message(name if name.lower().endswith("brush") else f"{name} brush", 2000)
 
     def swap_tool(self) -> None:
         self.apply_tool({"keep": "remove", "remove": "keep", "erase": "keep", BAND: "keep"}[self.tool])

@@ -18,7 +18,7 @@ from app.jobs.catalogue_export import CatalogueExporter, folders_after
 from app.jobs.garment_export import GarmentExporter
 from app.jobs.tasks import ModelInfo, export_folder_problem
 from app.jobs.training_set_job import TrainingSetCollector
-from app.settings import AppSettings
+from app.settings import AppSettings, ExportOptions
 from core.files.export import clashing_shoots, export_clashes
 from core.files.shoots import shoot_labels
 
@@ -40,13 +40,12 @@ class ExportController(QObject):
         self._settings = settings
         self._save_edits = save_edits
         self._before_export = before_export or (lambda: None)
-        self.export_feather = 0
-        self.export_masks = False
-        self.export_refine_edge = 0
-        self.export_decontaminate = True
-        # Export all of several shoots: each into its own folder, or all into one (kept
-        # while the app runs, as the other options are).
-        self.export_each_shoot = True
+        # The dialog's options come back as last accepted, also after a restart.
+        options = settings.export_options
+        self.export_feather, self.export_masks = options.feather_px, options.write_mask
+        self.export_refine_edge, self.export_decontaminate = options.refine_edge_px, options.decontaminate
+        # Export all of several shoots: each into its own folder, or all into one.
+        self.export_each_shoot = options.each_shoot
         self.garment_exporter = GarmentExporter(feedback, self)
         self.garment_exporter.finished_export.connect(self._on_garment_exporter_finished_export)
         self.catalogue_exporter = CatalogueExporter(feedback, workspace, self)
@@ -83,6 +82,7 @@ class ExportController(QObject):
         if dialog.exec() == ExportDialog.DialogCode.Accepted:
             folder, *options = dialog.options()
             self.export_each_shoot = dialog.each_shoot_own_folder()  # the next Export all asks the same
+            self._settings.export_options = self._settings.export_options._replace(each_shoot=self.export_each_shoot)
             self.export_all(None if self.export_each_shoot else folder, *options)
 
     # -- exports -----------------------------------------------------------------
@@ -194,6 +194,8 @@ class ExportController(QObject):
         self._exporting_into = dict(folders)
         self.export_feather, self.export_masks = feather_px, write_mask
         self.export_refine_edge, self.export_decontaminate = refine_edge_px, decontaminate
+        self._settings.export_options = ExportOptions(feather_px, write_mask, refine_edge_px, decontaminate,
+                                                      self.export_each_shoot)
         return True
 
     def _on_garment_exporter_view_exported(self, _view: str) -> None:

@@ -29,6 +29,11 @@ class StatusBar(QStatusBar):
         self.save_warning.setStyleSheet("color: white; background: #b3261e; padding: 0 6px; font-weight: bold")
         self.save_warning.hide()
         self.addPermanentWidget(self.save_warning)
+        # While the refine edge preview is being matted, the edge shown is the unrefined one.
+        self.refining = QLabel("Refining edge...")
+        self.refining.setStyleSheet("color: #8a5a00; font-weight: bold; padding: 0 6px")
+        self.refining.hide()
+        self.addPermanentWidget(self.refining)
         self.progress_bar = QProgressBar()
         self.progress_bar.setMaximumWidth(220)
         self.progress_bar.setTextVisible(True)

@@ -158,6 +158,7 @@ class MainWindow(QMainWindow):
         canvas.cursor_moved.connect(self._on_canvas_cursor_moved)
         canvas.cursor_left.connect(self.status_bar.clear_cursor)
         canvas.zoom_changed.connect(self.status_bar.show_zoom)
+        display.refine_preview.busy.connect(self.status_bar.refining.setVisible)
         self.view_strip.view_clicked.connect(catalogue.show_view)
 
         panel = self.threshold_panel

@@ -81,8 +81,11 @@ def test_refine_edge_is_previewed_from_a_worker_and_exported(make_window, tmp_pa
     combo = window.mode_combo
     combo.setCurrentIndex(combo.findData("checker"))
     preview = window.display.refine_preview
+    said = []  # (busy, the status bar's "Refining edge..." shown) as the matting starts and ends
+    preview.busy.connect(lambda busy: said.append((busy, window.status_bar.refining.isVisible())))
     with qtbot.waitSignal(preview.ready, timeout=30000):
         _set(window.tools.edge_panel.spins["refine"], 4, qtbot)
+    assert said[0] == (True, True) and said[-1] == (False, False), said
     state = window.state
     expected = state.adjustments.cutout_alpha(state.rgb, state.mask())
     assert ((expected > 0) & (expected < 255)).any(), "the matting gives a soft edge"

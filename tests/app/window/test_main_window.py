@@ -419,6 +419,7 @@ def test_export_through_the_dialog(make_window, shoot, tmp_path, qtbot, monkeypa
         dialog.folder_edit.setText(str(out))
         dialog.feather_spin.setValue(2)
         dialog.mask_check.setChecked(True)
+        dialog.decontaminate_check.setChecked(False)
         return ExportDialog.DialogCode.Accepted
 
     monkeypatch.setattr(ExportDialog, "exec", fake_exec)
@@ -428,3 +429,15 @@ def test_export_through_the_dialog(make_window, shoot, tmp_path, qtbot, monkeypa
     alpha = cv2.imread(str(out / "g1_Front_cutout.png"), cv2.IMREAD_UNCHANGED)[..., 3]
     assert 0 < np.count_nonzero((alpha > 0) & (alpha < 255))  # feathered edge
     assert window.settings.export_folder_for(shoot) == out
+    window.close()
+
+    asked = []  # the dialog's options come back after a restart, as last accepted
+
+    def look(dialog):
+        asked.append((dialog.feather_spin.value(), dialog.mask_check.isChecked(),
+                      dialog.decontaminate_check.isChecked(), dialog.folder_edit.text()))
+        return ExportDialog.DialogCode.Rejected
+
+    monkeypatch.setattr(ExportDialog, "exec", look)
+    make_window([shoot]).menu_actions.export.trigger()
+    assert asked == [(2, True, False, str(out))]
