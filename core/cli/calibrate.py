@@ -38,9 +38,10 @@ def add_cli_arguments(parser: argparse.ArgumentParser) -> None:
                              "instead of the threshold, and store it in the card")
     parser.add_argument("--triage-features", metavar="A,B", type=_names,
                         help="comma-separated triage features (default: %s)" % ",".join(DEFAULT_TRIAGE_FEATURES))
-    parser.add_argument("--triage-l2", type=float, default=DEFAULT_TRIAGE_L2, metavar="L2",
+    parser.add_argument("--triage-l2", type=float, metavar="L2",
                         help=f"L2 penalty of the triage's logistic regression (default {DEFAULT_TRIAGE_L2:g})")
-    parser.add_argument("--limit", type=positive_int, metavar="N", help="use only the first N validation photos")
+    parser.add_argument("--limit", type=positive_int, metavar="N",
+                        help="with --triage: fit on only the first N validation photos")
 
 
 def _names(text: str) -> tuple[str, ...]:
@@ -56,6 +57,11 @@ def run_cli(args: argparse.Namespace) -> int:
     """Progress on stderr, a JSON line on stdout; 0 ok, 2 bad input, 130 interrupted."""
     if getattr(args, "triage", False):
         return _run_triage(args)
+    only_triage = [name for name, value in (("--limit", args.limit), ("--triage-features", args.triage_features),
+                                            ("--triage-l2", args.triage_l2)) if value is not None]
+    if only_triage:  # the threshold is chosen on every validation photo, or not at all
+        print(f"error: {', '.join(only_triage)} only go with --triage", file=sys.stderr)
+        return 2
     try:
         result = calibrate(args.model, args.data, args.split, args.upsampling, args.tta_flip, args.precision,
                            write=not args.dry_run, progress=TextProgress("calibrating"))
@@ -76,6 +82,8 @@ def _run_triage(args: argparse.Namespace) -> int:
         print("error: --triage fits the card as it is; set --upsampling/--tta-flip/--precision "
               "in a calibrate run without --triage first", file=sys.stderr)
         return 2
+    if args.triage_l2 is None:
+        args.triage_l2 = DEFAULT_TRIAGE_L2
     if not (args.triage_l2 >= 0):
         print(f"error: --triage-l2 must be 0 or more, got {args.triage_l2}", file=sys.stderr)
         return 2

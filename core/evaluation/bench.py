@@ -238,7 +238,7 @@ def run_bench(
         card = getattr(predictor, "card", None)
         result["model"] = getattr(card, "name", None)
         if card is not None and hasattr(card, "input_height"):
-            result["model_input"] = f"{card.input_width}x{card.input_height}"
+            result["model_input"] = f"{card.input_height}x{card.input_width}"  # HxW, as --input-size
         # float32 or bfloat16 (core.precision): the same model differs by ~0.1 s per view.
         result["precision"] = getattr(predictor, "precision", "float32")
         say(f"timing prediction ({repeats} runs after a warm-up)")

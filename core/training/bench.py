@@ -25,6 +25,7 @@ from typing import Any
 import cv2
 import numpy as np
 
+from core.common.errors import DataError
 from core.files.pairs import discover_pairs
 from core.network.card import ModelCard
 from core.training.augment import AugmentConfig
@@ -69,8 +70,18 @@ def run_training_bench(
     """The three rates as a JSON-friendly dict (see the module docstring).
 
     `input_size` is the model's (height, width), `batch_size` per replica, `steps` the
-    timed training steps, `view_size` the photos' (width, height)."""
+    timed training steps, `view_size` the photos' (width, height). DataError for a size or
+    width the U-Net cannot take, before anything is timed."""
+    from core.network.architectures import STRIDE
     from core.network.precision import resolve_training_precision
+
+    stride = STRIDE.get(architecture, 0)
+    h, w = input_size
+    if not stride or h <= 0 or w <= 0 or h % stride or w % stride:
+        raise DataError(f"input size {h}x{w}: the {architecture} U-Net needs both sides to be positive multiples "
+                        f"of {stride or '?'}")
+    if not width > 0:
+        raise DataError(f"width must be positive, got {width:g}")
     from core.training.distribution import choose_strategy, cluster_from_env, make_strategy, plan_run, visible_gpus
 
     say = log or (lambda _message: None)

@@ -23,3 +23,13 @@ def test_training_bench_prints_pipeline_and_step_rates(capsys, monkeypatch):
     for key in ("decode_resize_images_per_s", "pipeline_images_per_s", "train_step_images_per_s"):
         assert result[key] > 0
     assert "training step" in captured.err.splitlines()[-1]
+
+
+@pytest.mark.parametrize("option, message", [(["--input-size", "0x0"], "input size 0x0"),
+                                             (["--input-size", "63x65"], "positive multiples of 32"),
+                                             (["--width", "0"], "width must be positive")])
+def test_a_size_or_width_the_unet_cannot_take_is_one_line_before_any_timing(capsys, option, message):
+    """They used to end in OpenCV's assertion or a ValueError after the decode had been timed."""
+    assert main(["bench", "--training", *option]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and message in err and err.count("\n") == 1 and "decode" not in err
