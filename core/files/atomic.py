@@ -108,3 +108,15 @@ def remove_stale_temporaries(folder: str | Path, min_age_s: float = 60.0) -> lis
                 os.unlink(entry.path)
                 removed.append(Path(entry.path))
     return removed
+
+
+def can_write_into(folder: str | Path) -> bool:
+    """Whether a file can be created in `folder` (an existing folder): a real write, as
+    os.access lies for root and for many network shares."""
+    try:
+        fd, name = tempfile.mkstemp(prefix=".probe.", dir=folder)
+        os.close(fd)
+        os.unlink(name)
+        return True
+    except OSError:
+        return False

@@ -44,6 +44,8 @@ def gather_inputs(paths: Iterable[str | Path]) -> tuple[list[Path], list[str]]:
             files.extend(found)
         elif p.is_file():
             files.append(p)
+        elif p.exists():  # a pipe, a device, a socket: never read (it may never end)
+            errors.append(f"{p}: not a regular file (a pipe or a device), not read")
         else:
             errors.append(f"{p}: no such file or folder")
     # The same path named twice (a file and its folder) is predicted once. The path is

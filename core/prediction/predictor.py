@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import zipfile
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
@@ -133,9 +134,15 @@ class Predictor:
         `precision` (float32, bfloat16 or auto) replaces the card's. Raises
         ModelLoadError with the reason for a missing, broken or mismatched file."""
         path = Path(model_path) if model_path is not None else paths.DEFAULT_MODEL
+        if path.is_dir():
+            raise ModelLoadError(path, "this is a folder; give the model file, NAME.keras")
         if not path.is_file():
-            raise ModelLoadError(path, "file not found")
+            raise ModelLoadError(path, "file not found" if not path.exists() else "not a regular file")
+        if path.suffix.lower() != ".keras":
+            raise ModelLoadError(path, "a model file ends in .keras (its card, NAME.json, lies beside it)")
         card = ModelCard.load(card_path(path))
+        if not zipfile.is_zipfile(path):  # Keras would say "File not found" of a file it sees
+            raise ModelLoadError(path, "the file is damaged or not a Keras model (a .keras file is a zip archive)")
         try:
             import core.network.losses  # noqa: F401  registers the custom objects of compiled models
             from core.network.backend import keras

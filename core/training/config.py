@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from core.common.errors import DataError
+from core.files.atomic import can_write_into
 from core.network.card import ARCHITECTURES, CONTRASTS, ModelCard
 from core.network.precision import TRAINING_PRECISIONS
 from core.training.augment import AugmentConfig
@@ -115,7 +116,7 @@ class TrainConfig:
             problems.append(f"the model file must end in .keras, got {self.out.name}")
         elif not self.out.parent.is_dir():
             problems.append(f"output folder {self.out.parent} does not exist")
-        elif not _writable(self.out.parent):  # found now, not by Keras' logger after the photos load
+        elif not can_write_into(self.out.parent):  # found now, not by Keras' logger after the photos load
             problems.append(f"cannot write into the output folder {self.out.parent}")
         if self.architecture not in ARCHITECTURES:
             problems.append(f"architecture must be one of {', '.join(ARCHITECTURES)}")
@@ -206,17 +207,3 @@ class TrainResult:
     val_count: int
     resumed_from: int = 0      # epochs restored from an unfinished run's backup (0: a fresh run)
     is_chief: bool = True      # False on a multi-worker run's other workers: they write no model
-
-
-def _writable(folder: Path) -> bool:
-    """Try a real write: os.access lies for root and for many network shares."""
-    import os
-    import tempfile
-
-    try:
-        fd, name = tempfile.mkstemp(prefix=".probe.", dir=folder)
-        os.close(fd)
-        os.unlink(name)
-        return True
-    except OSError:
-        return False

@@ -72,7 +72,35 @@ def test_predict_with_a_broken_model_is_one_clear_line(tmp_path):
                              "--model", str(bad)], capture_output=True, text=True, timeout=120)
     assert result.returncode == 2
     assert "cannot load model" in result.stderr and "Traceback" not in result.stderr
-    assert not any((tmp_path / "o").iterdir())
+    assert not (tmp_path / "o").exists(), "a run that wrote nothing leaves no folder behind"
+
+
+def test_predict_into_a_folder_it_cannot_write_stops_before_any_prediction(tmp_path, capsys, monkeypatch):
+    """It used to predict every photo, then fail each write. A real read-only folder: a
+    read-only tmpfs as root, else chmod."""
+    import os
+
+    import core.prediction.predictor as predictor_module
+
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    if os.geteuid() == 0:
+        if subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", str(folder)],
+                          capture_output=True).returncode != 0:
+            pytest.skip("running as root without the right to mount a read-only folder")
+    else:
+        folder.chmod(0o555)
+    photo = tmp_path / "a.png"
+    cv2.imwrite(str(photo), np.zeros((8, 8, 3), np.uint8))
+    monkeypatch.setattr(predictor_module.Predictor, "load", lambda *a, **k: pytest.fail("the model was loaded"))
+    try:
+        assert main(["predict", str(photo), "--out", str(folder)]) == 2
+        assert "cannot write into the output folder" in capsys.readouterr().err
+    finally:
+        if os.geteuid() == 0:
+            subprocess.run(["umount", str(folder)], capture_output=True)
+        else:
+            folder.chmod(0o755)
 
 
 @pytest.mark.parametrize("option, value, reason", [("--threshold", "2", "between 0 and 1"),
@@ -97,9 +125,13 @@ def test_gather_inputs_lists_a_folder_as_shoots_do(tmp_path):
     for name in ("a_Front.png", "b.JPG", "a_Front_cutout.png", "a_Front_mask.png", ".a_Front.k3j.tmp.png",
                  "._b.JPG", "notes.txt"):
         (tmp_path / name).write_bytes(b"x")
-    files, errors = gather_inputs([tmp_path, tmp_path / "b.JPG", tmp_path / "missing.png"])
+    import os
+
+    os.mkfifo(tmp_path / "pipe_Front.png")  # named by what it is, not "no such file" (found by a helper)
+    files, errors = gather_inputs([tmp_path, tmp_path / "b.JPG", tmp_path / "missing.png", tmp_path / "pipe_Front.png"])
     assert [f.name for f in files] == ["a_Front.png", "b.JPG"]
-    assert errors == [f"{tmp_path / 'missing.png'}: no such file or folder"]
+    assert errors == [f"{tmp_path / 'missing.png'}: no such file or folder",
+                      f"{tmp_path / 'pipe_Front.png'}: not a regular file (a pipe or a device), not read"]
     shoot_files = [p.name for g in discover([tmp_path]).garments for p in g.views.values()]
     assert sorted(shoot_files) == [f.name for f in files]
 

@@ -56,8 +56,17 @@ def test_broken_model_files_give_clear_errors(tmp_path, tiny_model):
     garbage = tmp_path / "garbage.keras"
     garbage.write_bytes(b"this is not a zip file")
     ModelCard().save(card_path(garbage))
-    with pytest.raises(ModelLoadError, match="not a readable Keras model"):
+    with pytest.raises(ModelLoadError, match="damaged or not a Keras model"):
         Predictor.load(garbage)
+    cut = tmp_path / "cut.keras"  # Keras itself says "File not found" of this one
+    cut.write_bytes(tiny_model.read_bytes()[: tiny_model.stat().st_size // 2])
+    ModelCard().save(card_path(cut))
+    with pytest.raises(ModelLoadError, match="damaged or not a Keras model"):
+        Predictor.load(cut)
+    with pytest.raises(ModelLoadError, match="this is a folder"):
+        Predictor.load(tmp_path)
+    with pytest.raises(ModelLoadError, match="ends in .keras"):
+        Predictor.load(card_path(garbage))
     no_card = tmp_path / "nocard.keras"
     no_card.write_bytes(tiny_model.read_bytes())
     with pytest.raises(ModelLoadError, match="card"):
