@@ -24,9 +24,15 @@ def add_cli_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_cli(args: argparse.Namespace) -> int:
-    """Progress on stderr, the one-line JSON summary on stdout; 0 ok, 2 bad input, 130 cancelled."""
+    """Progress on stderr, the one-line JSON summary on stdout; 0 ok, 1 when pairs were
+    skipped (the figures are over fewer than asked for), 2 bad input, 130 cancelled."""
     from core.common.progress import TextProgress
 
+    if args.report is not None:  # found before the evaluation, not after it
+        problem = _report_folder_problem(args.report)
+        if problem:
+            print(f"error: {problem}", file=sys.stderr)
+            return 2
     try:
         find_pairs(args.data, args.limit, args.split)  # a bad folder should fail before a slow model load
         from core.prediction.predictor import Predictor
@@ -42,6 +48,18 @@ def run_cli(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     for failure in summary.failed:
-        print(f"skipped {failure.name}: {failure.reason}", file=sys.stderr)
+        print(f"error: skipped {failure.name}: {failure.reason}", file=sys.stderr)
     print(summary.to_json_line())
-    return 0
+    return 1 if summary.failed else 0
+
+
+def _report_folder_problem(folder: Path) -> str | None:
+    from core.files.atomic import can_write_into
+
+    if folder.exists() and not folder.is_dir():
+        return f"report folder {folder} is a file"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        return f"cannot create report folder {folder}: {exc.strerror or exc}"
+    return None if can_write_into(folder) else f"cannot write into the report folder {folder}"

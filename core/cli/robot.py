@@ -39,13 +39,15 @@ def run_cli(args: argparse.Namespace) -> int:
         from core.prediction.predictor import Predictor
 
         predictor = Predictor.load(args.model)
+        skipped = []
 
         def items():
             for pair in pairs:
                 try:
                     rgb, truth = load_pair(pair)
                 except GarmentCutoutError as exc:
-                    print(f"skipped {pair.name}: {exc}", file=sys.stderr)
+                    skipped.append(pair.name)
+                    print(f"error: skipped {pair.name}: {exc}", file=sys.stderr)
                     continue
                 yield pair.name, rgb, predictor.predict(rgb), truth > 0
 
@@ -58,5 +60,6 @@ def run_cli(args: argparse.Namespace) -> int:
         return 2
     if not args.per_view:
         summary.pop("per_view")
+    summary["skipped"] = len(skipped)
     print(json.dumps(summary))
-    return 0
+    return 1 if skipped else 0  # as predict: figures over fewer pairs than asked for are not a success
