@@ -314,7 +314,7 @@ class Sidecar:
             if not view.is_file() or view.stat().st_mtime_ns <= cutout_stat.st_mtime_ns:
                 return True
             exported_from = record.get("mask_digest")
-            return bool(exported_from) and self._saved_digest(key) == exported_from
+            return bool(exported_from) and self.saved_digest(key) == exported_from
         except (OSError, ValueError, KeyError, TypeError):
             return False
 
@@ -323,7 +323,7 @@ class Sidecar:
         digest = (self.export_record(key) or {}).get("mask_digest")
         return digest if isinstance(digest, str) and digest else None
 
-    def _saved_digest(self, key: str) -> str | None:
+    def saved_digest(self, key: str) -> str | None:
         try:
             with np.load(self.view_path(key), allow_pickle=False) as data:
                 return str(data["mask_digest"]) if "mask_digest" in data.files else None

@@ -77,6 +77,9 @@ def add_corrected_views(garments: Iterable[Garment], export_folder: str | Path |
     remembers one per shoot); a garment whose shoot is not in it is skipped."""
     garments = list(garments)
     folders = dict(export_folder) if isinstance(export_folder, Mapping) else None
+    if folders is None and not Path(export_folder).is_dir():  # said once, before any folder is made
+        raise ExportError(f"export folder {export_folder} does not exist" if not Path(export_folder).exists()
+                          else f"export folder {export_folder} is not a folder")
     target = Path(target)
     images, cutouts = _prepare(target)
     provenance = _read_provenance(target / PROVENANCE)
@@ -98,12 +101,18 @@ def add_corrected_views(garments: Iterable[Garment], export_folder: str | Path |
                 if folder is None:
                     report.skipped.append(f"{name}: its shoot was never exported")
                     continue
-                if not sidecar.is_exported(key, folder, Path(photo)):
-                    report.skipped.append(f"{name}: not exported into {folder} from this photo")
-                    continue
                 record = sidecar.export_record(key) or {}
-                cutout = Path(record["cutout"])
-                loaded = read_image(photo)  # also refuses a photo that no longer decodes
+                loaded = None
+                if sidecar.is_exported(key, folder, Path(photo)):
+                    cutout = Path(record["cutout"])
+                else:  # the shoot or the export folder may have moved since: the files say
+                    loaded = read_image(photo)
+                    cutout = exported_before_a_move(sidecar, key, record, Path(folder), loaded)
+                    if cutout is None:
+                        report.skipped.append(f"{name}: not exported into {folder} from this photo")
+                        continue
+                if loaded is None:
+                    loaded = read_image(photo)  # also refuses a photo that no longer decodes
                 for old in images.glob(f"{name}.*"):  # one photo per name, whatever its format
                     if old.suffix.lower() != Path(photo).suffix.lower():
                         old.unlink()
@@ -138,3 +147,29 @@ def _training_name(garment: Garment, view: str, photo: Path, provenance: dict[st
         if held is None or held.get("photo") == here:
             return name
     raise AssertionError("unreachable: the names never run out")
+
+
+def exported_before_a_move(sidecar: Sidecar, key: str, record: dict, folder: Path, photo) -> Path | None:
+    """The cutout of `key` in `folder` when its export record names other places (the
+    shoot, the export folder or both were moved or copied since): None unless the cutout
+    of that name is there, carries the photo's own pixels wherever it is opaque, and no
+    correction was saved since the export (the saved view makes the exported mask).
+    `photo` is the photo as read (core.files.imageio.LoadedImage)."""
+    import cv2
+    import numpy as np
+
+    if not record.get("cutout"):
+        return None
+    cutout = folder / Path(record["cutout"]).name
+    exported_from = record.get("mask_digest")
+    if sidecar.view_path(key).is_file() and (not exported_from or sidecar.saved_digest(key) != exported_from):
+        return None
+    pixels = cv2.imread(str(cutout), cv2.IMREAD_UNCHANGED)
+    if pixels is None or pixels.ndim != 3 or pixels.shape[2] != 4 or pixels.shape[:2] != photo.rgb.shape[:2]:
+        return None
+    rgb = pixels[..., 2::-1]
+    source = photo.rgb16 if pixels.dtype == np.uint16 and photo.rgb16 is not None else photo.rgb
+    opaque = pixels[..., 3] == np.iinfo(pixels.dtype).max
+    if source.dtype != pixels.dtype or opaque.mean() < 0.01:
+        return None
+    return cutout if np.array_equal(rgb[opaque], source[opaque]) else None

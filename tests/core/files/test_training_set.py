@@ -130,3 +130,35 @@ def test_shoots_that_number_their_garments_alike_both_reach_the_training_set(tmp
     assert sorted(again.added) == ["b_g1_Back", "b_g1_Front"], "it keeps the name it was added under"
     rows = [json.loads(line) for line in (target / "provenance.jsonl").read_text().splitlines()]
     assert len(rows) == 4 and {r["photo"] for r in rows} == {str(p.resolve()) for s in (a, b) for p in s.glob("*.png")}
+
+
+def test_a_shoot_and_export_moved_together_are_still_collected_and_a_correction_since_is_not(tmp_path):
+    """The export records name the old places; `cp -a job job2` used to give 'not exported
+    into job2/out from this photo' for every view (found by a helper)."""
+    import shutil
+
+    from core.common.errors import ExportError
+
+    job = tmp_path / "job"
+    shoot = _shoot(job / "shoot")
+    _export(shoot, job / "out")
+    moved = tmp_path / "job2"
+    shutil.copytree(job, moved)
+    report = add_corrected_views(discover([moved / "shoot"]).garments, moved / "out", tmp_path / "train")
+    assert sorted(report.added) == ["g1_Back", "g1_Front"] and report.skipped == []
+    row = [json.loads(line) for line in (tmp_path / "train" / "provenance.jsonl").read_text().splitlines()][0]
+    assert row["cutout"] == str(moved / "out" / "g1_Back_cutout.png")
+
+    Sidecar.for_shoot(moved / "shoot").save_view(view_key("g1", "Front"), 0.5, np.ones((40, 30), np.uint8))
+    other = moved / "out" / "g1_Back_cutout.png"  # and Back's cutout replaced by another photo's
+    cv2.imwrite(str(other), np.dstack([np.zeros((40, 30, 3), np.uint8), np.full((40, 30), 255, np.uint8)]))
+    again = add_corrected_views(discover([moved / "shoot"]).garments, moved / "out", tmp_path / "train2")
+    assert again.added == [] and len(again.skipped) == 2, again.skipped
+
+    missing = tmp_path / "nowhere"
+    try:
+        add_corrected_views(discover([moved / "shoot"]).garments, missing, tmp_path / "train3")
+        raise AssertionError("a missing export folder was not refused")
+    except ExportError as exc:
+        assert "does not exist" in str(exc)
+    assert not (tmp_path / "train3").exists(), "nothing made for a collect that cannot run"
