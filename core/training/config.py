@@ -136,6 +136,8 @@ class TrainConfig:
             problems.append(f"learning-rate schedule must be one of {', '.join(SCHEDULES)}")
         if self.epochs < 1 or self.batch_size < 1:
             problems.append("epochs and batch size must be at least 1")
+        if self.patience < 0:
+            problems.append(f"patience must be 0 or more epochs, got {self.patience}")
         if self.width <= 0 or self.learning_rate <= 0:
             problems.append("width and learning rate must be positive")
         if self.max_train_images is not None and self.max_train_images < 1:

@@ -63,6 +63,7 @@ def _config(tmp_path: Path, **changes) -> TrainConfig:
     ({"optimizer": "lion"}, "optimizer must be one of"),
     ({"channels": 2}, "channels must be 1"),
     ({"epochs": 0}, "at least 1"),
+    ({"patience": -1}, "patience must be 0 or more"),
     ({"lr_schedule": "cosine", "learning_rate": 1e-4, "min_lr": 1e-3}, "min-lr"),
     ({"init_from": Path("/nonexistent/start.keras")}, "start.keras not found"),
 ])
