@@ -44,7 +44,9 @@ class ViewDisplay:
         # A refine edge is matted on a worker; the latest result is kept with what it is of.
         self.refine_preview = RefinePreview()
         self.refine_preview.ready.connect(self._on_refine_ready)
-        self._refined: tuple[tuple, np.ndarray] | None = None
+        self._refined: tuple[tuple, np.ndarray, np.ndarray | None] | None = None  # key, alpha, colours
+        self._backdrop: np.ndarray | None = None  # the backdrop's own colours, (H, W, 3)
+        self._tinted = False  # self._checker holds decontaminated edge colours
         self._shown_previewing = False  # what show_mask last drew: the adjusted preview or not
 
     # -- what to draw ------------------------------------------------------------
@@ -160,25 +162,27 @@ class ViewDisplay:
         return (self.view_mode in ("checker", "white", "black") and state is not None
                 and state.effective is not None and (not state.adjustments.is_identity or state.has_soft()))
 
-    def _preview_alpha(self, state: ViewState) -> np.ndarray:
-        """The alpha to preview: the adjusted edge (with a refine edge, the worker's result
-        once it is in - asked for here - the edge without refine until then), then the soft
-        brush's painted values, as core.files.export does."""
-        alpha = None
-        if state.adjustments.refine > 0:
-            key = RefinePreview.key_of(state)
-            if self._refined is not None and self._refined[0] == key:
-                alpha = self._refined[1].copy()  # the cached result stays as the worker made it
-            else:
-                self.refine_preview.request(state)
-        if alpha is None:
-            alpha = state.adjustments.alpha(state.hard_mask())
-        return compose.apply_painted_alpha(alpha, state.override)
+    def _preview(self, state: ViewState) -> tuple[np.ndarray, np.ndarray | None]:
+        """The alpha to preview and, where the export will decontaminate (its last options)
+        and the alpha is soft, the photo with the export's edge colours (None until the
+        worker has them): the adjusted edge (with a refine edge, the worker's result once in
+        - asked for here - the edge without refine until then), then the brushes' painted
+        values, as core.files.export does."""
+        decontaminate = self._settings.export_options.decontaminate
+        key = RefinePreview.key_of(state, decontaminate)
+        if self._refined is not None and self._refined[0] == key:
+            _, alpha, clean = self._refined  # the cached result stays as the worker made it
+            return compose.apply_painted_alpha(alpha.copy(), state.override), clean
+        alpha = compose.apply_painted_alpha(state.adjustments.alpha(state.hard_mask()), state.override)
+        if state.adjustments.refine > 0 or (decontaminate and ((alpha > 0) & (alpha < 255)).any()):
+            self.refine_preview.request(state, decontaminate)
+        return alpha, None
 
-    def _on_refine_ready(self, key: tuple, alpha: np.ndarray) -> None:
-        self._refined = (key, alpha)
+    def _on_refine_ready(self, key: tuple, alpha: np.ndarray, clean: np.ndarray | None) -> None:
+        self._refined = (key, alpha, clean)
         state = self._workspace.state
-        if state is not None and self._previewing() and RefinePreview.key_of(state) == key:
+        if state is not None and self._previewing() and \
+                RefinePreview.key_of(state, self._settings.export_options.decontaminate) == key:
             self._update_checker(full=True)
 
     def _update_checker(self, full: bool = False, bbox=None) -> None:
@@ -195,10 +199,22 @@ class ViewDisplay:
             self._checker = overlay.make_checker_layer(h, w)
             if self.view_mode in ("white", "black"):
                 self._checker[..., :3] = 255 if self.view_mode == "white" else 0
-            self._backdrop_mode = self.view_mode
+            self._backdrop = self._checker[..., :3].copy()
+            self._backdrop_mode, self._tinted = self.view_mode, False
             full = True
+        if self._tinted:  # the last preview's edge colours: the backdrop's own again
+            self._checker[..., :3] = self._backdrop
+            self._tinted = False
         if previewing:
-            self._checker[..., 3] = 255 - self._preview_alpha(state)
+            alpha, clean = self._preview(state)
+            self._checker[..., 3] = 255 - alpha
+            if clean is not None:  # the export's edge colours, over the backdrop, drawn opaque
+                soft = (alpha > 0) & (alpha < 255)
+                a = alpha[soft].astype(np.float32)[:, None] / 255.0
+                mixed = clean[soft] * a + self._backdrop[soft] * (1.0 - a)
+                self._checker[soft, :3] = np.clip(mixed + 0.5, 0, 255).astype(np.uint8)
+                self._checker[soft, 3] = 255
+                self._tinted = True
             self._canvas.set_checker_layer(self._checker)
             return
         alpha_lut = overlay.checker_alpha_lut(state.cut)

@@ -16,7 +16,7 @@ from core.common.errors import GarmentCutoutError
 
 
 def add_cli_arguments(parser: argparse.ArgumentParser) -> None:
-    from core.evaluation.click_robot import TOOLS
+    from core.evaluation.click_robot import PLACEMENTS, TOOLS
 
     parser.add_argument("--data", required=True, type=Path, metavar="DIR",
                         help="folder with images/ + masks/ (or images/ + cutouts/, or *_cutout.png files)")
@@ -26,6 +26,9 @@ def add_cli_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--split", type=Path, metavar="FILE",
                         help='only the held-out "test" names of this split file (e.g. resources/splits/ccp_split.json)')
     parser.add_argument("--per-view", action="store_true", help="also list every view's clicks")
+    parser.add_argument("--click-at", choices=PLACEMENTS, default="interior",
+                        help="where a click lands in the error region: its interior point (RITM's NoC, the "
+                             "default) or 3 px inside its border, as retouchers often click")
 
 
 def run_cli(args: argparse.Namespace) -> int:
@@ -51,7 +54,8 @@ def run_cli(args: argparse.Namespace) -> int:
                     continue
                 yield pair.name, rgb, predictor.predict(rgb), truth > 0
 
-        summary = run_robot(items(), args.tool, predictor.threshold, progress=TextProgress("clicking"))
+        summary = run_robot(items(), args.tool, predictor.threshold, progress=TextProgress("clicking"),
+                            placement=args.click_at)
     except KeyboardInterrupt:
         print("\nrobot interrupted", file=sys.stderr)
         return 130

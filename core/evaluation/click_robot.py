@@ -28,6 +28,10 @@ from core.masks.compose import KEEP, NONE, REMOVE, compose_mask
 MAX_CLICKS = 20
 TARGETS = (0.97, 0.99)
 TOOLS = ("smart", "brush")
+# Where in the error region a click goes: RITM's interior point, or just inside its
+# border, as a retoucher often clicks the part of a wrong region nearest the garment.
+PLACEMENTS = ("interior", "edge")
+EDGE_DEPTH = 3.0  # px inside the region's border, for "edge" clicks
 
 
 @dataclass
@@ -47,8 +51,10 @@ class ViewRun:
         return MAX_CLICKS
 
 
-def next_click(mask: np.ndarray, truth: np.ndarray) -> tuple[int, int, bool] | None:
-    """(y, x, positive) of the robot's next click, or None when nothing is wrong."""
+def next_click(mask: np.ndarray, truth: np.ndarray, placement: str = "interior") -> tuple[int, int, bool] | None:
+    """(y, x, positive) of the robot's next click, or None when nothing is wrong.
+    `placement` "edge": the point of the largest error region about EDGE_DEPTH inside its
+    border that is nearest its interior point (a region thinner than that: the interior point)."""
     best = None
     for positive, error in ((True, truth & ~mask), (False, mask & ~truth)):
         if not error.any():
@@ -64,6 +70,11 @@ def next_click(mask: np.ndarray, truth: np.ndarray) -> tuple[int, int, bool] | N
     padded = np.pad(region, 1).astype(np.uint8)  # the frame is border too
     dist = cv2.distanceTransform(padded, cv2.DIST_L2, 5)[1:-1, 1:-1]
     y, x = np.unravel_index(int(np.argmax(dist)), dist.shape)
+    if placement == "edge":
+        ys, xs = np.nonzero(region & (dist >= EDGE_DEPTH - 0.5) & (dist <= EDGE_DEPTH + 0.5))
+        if len(ys):
+            nearest = int(np.argmin((ys - y) ** 2 + (xs - x) ** 2))
+            y, x = ys[nearest], xs[nearest]
     return int(y), int(x), positive
 
 
@@ -87,7 +98,7 @@ def smart_click_into(override: np.ndarray, rgb: np.ndarray, probability: np.ndar
 
 
 def run_view(name: str, rgb: np.ndarray, probability: np.ndarray, truth: np.ndarray, threshold: float,
-             tool: str, max_clicks: int = MAX_CLICKS) -> ViewRun:
+             tool: str, max_clicks: int = MAX_CLICKS, placement: str = "interior") -> ViewRun:
     """Click until Dice >= the highest target or `max_clicks`; Dice after every click."""
     override = np.zeros(truth.shape, np.uint8)
     mask = compose_mask(probability, threshold, override)
@@ -96,7 +107,7 @@ def run_view(name: str, rgb: np.ndarray, probability: np.ndarray, truth: np.ndar
     for _ in range(max_clicks):
         if current >= max(TARGETS):
             break
-        click = next_click(mask, truth)
+        click = next_click(mask, truth, placement)
         if click is None:
             break
         y, x, positive = click
@@ -136,18 +147,20 @@ def summarise(runs: list[ViewRun], tool: str) -> dict:
     }
 
 
-def run_robot(items, tool: str, threshold: float, progress: Callable[[int, int], None] | None = None) -> dict:
+def run_robot(items, tool: str, threshold: float, progress: Callable[[int, int], None] | None = None,
+              placement: str = "interior") -> dict:
     """`items`: (name, rgb, probability, truth) tuples; the summary plus each view's run."""
     runs = []
     items = list(items)
     for i, (name, rgb, probability, truth) in enumerate(items):
-        runs.append(run_view(name, rgb, probability, truth, threshold, tool))
+        runs.append(run_view(name, rgb, probability, truth, threshold, tool, placement=placement))
         if progress is not None:
             progress(i + 1, len(items))
     summary = summarise(runs, tool)
+    summary["click_at"] = placement
     summary["per_view"] = [{"name": r.name, "start_dice": round(r.start_dice, 4),
                             "clicks_to_0.97": r.clicks_to(0.97), "clicks_to_0.99": r.clicks_to(0.99)} for r in runs]
     return summary
 
 
-__all__ = ["MAX_CLICKS", "NONE", "TOOLS", "ViewRun", "brush_click", "next_click", "run_robot", "run_view"]
+__all__ = ["MAX_CLICKS", "NONE", "PLACEMENTS", "TOOLS", "ViewRun", "brush_click", "next_click", "run_robot", "run_view"]
