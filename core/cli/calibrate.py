@@ -57,8 +57,8 @@ def run_cli(args: argparse.Namespace) -> int:
     """Progress on stderr, a JSON line on stdout; 0 ok, 2 bad input, 130 interrupted."""
     if getattr(args, "triage", False):
         return _run_triage(args)
-    only_triage = [name for name, value in (("--limit", args.limit), ("--triage-features", args.triage_features),
-                                            ("--triage-l2", args.triage_l2)) if value is not None]
+    only_triage = [option for option, name in (("--limit", "limit"), ("--triage-features", "triage_features"),
+                                               ("--triage-l2", "triage_l2")) if getattr(args, name, None) is not None]
     if only_triage:  # the threshold is chosen on every validation photo, or not at all
         print(f"error: {', '.join(only_triage)} only go with --triage", file=sys.stderr)
         return 2
