@@ -25,7 +25,6 @@ from core.files.imageio import encode_png
 from core.files.shoots import SINGLE_VIEW
 from core.masks.adjustments import EdgeAdjustments
 from core.masks.cleanups import MAX_FEATHER_PX, feather
-from core.masks.codes import apply_hard_codes
 from core.masks.compose import apply_painted_alpha
 from core.masks.refine_edge import MAX_BAND_PX, refine_alpha
 from core.masks.refine_edge import decontaminate as decontaminate_colours
@@ -121,15 +120,15 @@ def export_view(rgb: np.ndarray, mask: np.ndarray, out_dir: str | Path, garment_
     widen: (H, W) bool/uint8, where the band brush widened the refine band.
     painted: where a brush painted the view, its override and the mask of the override's
     hard part: the edge is made from that mask, then the painted codes go on top
-    (core.masks.codes.apply_painted_alpha: no edge adjustment moves a hard stroke, in
-    the mask file either); `mask` stays what the mask file gets, before adjustments.
-    adjustments: the view's own smooth/shift (applied to the mask, the mask file too) and
-    feather/contrast (applied to the alpha last), core.masks.adjustments.
+    (core.masks.codes.apply_painted_alpha: no edge adjustment moves a hard stroke).
+    adjustments: the view's own smooth/shift (applied to the mask) and feather/contrast
+    (applied to the alpha last), core.masks.adjustments.
 
     rgb: (H, W, 3) uint8 photo; rgb16: the same photo in 16 bits when it has them (the
     cutout is then 16-bit). mask: (H, W) bool. feather_px (0..MAX_FEATHER_PX) softens the
-    cutout's alpha edge (the mask file stays hard); a mask file of ours from source_path
-    already in out_dir is rewritten even without write_mask. source_path and every path in
+    cutout's alpha edge. The mask file is the cutout's alpha at 50 % (0/255), so it agrees
+    with the cutout beside it, refine edge and feather included; a mask file of ours from
+    source_path already in out_dir is rewritten even without write_mask. source_path and every path in
     `protected` (the other inputs of a batch) are never overwritten. The files are
     written all or nothing (see the module). Raises ExportError with the reason.
     """
@@ -164,10 +163,8 @@ def export_view(rgb: np.ndarray, mask: np.ndarray, out_dir: str | Path, garment_
                           f"for {garment_id} {view}")
     edge = mask if painted is None else painted.hard_mask  # what the cutout's edge is made from
     adjust = adjustments is not None and not adjustments.is_identity
-    if adjust:  # the view's smooth and shift move the hard edge the mask file keeps too
+    if adjust:  # the view's smooth and shift move the hard edge
         mask = adjustments.adjust_mask(mask)
-        if painted is not None:  # shift edge does not push the mask over a hard stroke
-            mask = apply_hard_codes(np.array(mask, bool), painted.override)
         edge = mask if painted is None else adjustments.adjust_mask(edge)
         if refine_edge_px == 0:  # the export's own refine edge, when asked for, wins
             refine_edge_px = int(adjustments.refine)
@@ -189,9 +186,9 @@ def export_view(rgb: np.ndarray, mask: np.ndarray, out_dir: str | Path, garment_
             rgb16[soft] = clean[soft].astype(np.uint16) * 257
         rgb = clean
     data = [encode_png(cutout_rgba(rgb if rgb16 is None else rgb16, alpha, bgra=True), bgr=True)]
+    if write_mask:  # the cutout's own garment, at 50 % alpha: refine edge and feather included
+        data.append(encode_png(alpha >= 128))
     del alpha
-    if write_mask:
-        data.append(encode_png(mask))
     if source_path is not None:  # each file names its photo (core.files.cutout_origin)
         data = [with_source(png, source_path) for png in data]
     write_all_or_nothing(list(zip(targets, data)))
