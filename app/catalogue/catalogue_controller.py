@@ -260,13 +260,7 @@ class CatalogueController(QObject):
         estimate follows its edits), when the catalogue has several and the model a triage.
         While the model loads, list the estimates kept for it in the sidecars."""
         ws = self._workspace
-        expected = self._model.expected
-        if ws.predictor is not None:
-            triage, predictor = self._triage(), ws.predictor
-        elif expected is not None:
-            triage, predictor = _triage_from(expected.triage), expected
-        else:
-            triage = predictor = None
+        predictor, triage = ws.predictor or self._model.expected, self._triage()
         if ws.catalogue is None or not ws.catalogue.is_catalogue or triage is None:
             self._estimator.detach()
             return
@@ -279,7 +273,12 @@ class CatalogueController(QObject):
         self._estimator.detach()
 
     def _triage(self):
-        return _triage_from(getattr(getattr(self._workspace.predictor, "card", None), "triage", None))
+        """The loaded model's triage, or while it loads, the triage of the model on its way
+        (the open garment's cached maps are shown then, and estimated with it)."""
+        predictor, expected = self._workspace.predictor, self._model.expected
+        if predictor is not None:
+            return _triage_from(getattr(getattr(predictor, "card", None), "triage", None))
+        return _triage_from(expected.triage) if expected is not None else None
 
     def _on_estimator_estimated(self, estimate: GarmentEstimate) -> None:
         ws = self._workspace
@@ -289,6 +288,10 @@ class CatalogueController(QObject):
             return  # the last model's
         if ws.session is not None and ws.session.key == estimate.key:
             return  # opened meanwhile: its live estimate (with the edits on screen) stands
+        garment = ws.catalogue.find(estimate.key) if ws.catalogue is not None else None
+        for view, message in estimate.broken:  # found unreadable by reading it, or earlier
+            about = str(garment.views[view]) if garment is not None and view in garment.views else None
+            self._feedback.note(f"{estimate.key} {view}: {message}", about=about)
         if estimate.worst is None:  # none of its photos would open
             self.set_garment_state(estimate.key, BROKEN)
             return

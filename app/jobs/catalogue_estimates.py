@@ -38,12 +38,13 @@ log = logging.getLogger(__name__)
 class GarmentEstimate:
     """A garment's worst view estimate (P(Dice < the triage's target)) and whether any
     view not approved needs review, under the model `model_id`; `worst` None when none
-    of its photos could be read."""
+    of its photos could be read; `broken` (view, why) for each photo that would not open."""
 
     key: str
     worst: float | None
     needs_review: bool
     model_id: str
+    broken: tuple[tuple[str, str], ...] = ()
 
 
 def estimate_garment(garment: Garment, predictor, triage, cancelled: Callable[[], bool],
@@ -58,8 +59,8 @@ def estimate_garment(garment: Garment, predictor, triage, cancelled: Callable[[]
     cache = _estimate_cache(garment.folder, sidecars)
     stamps = {}
     if cache is not None:
-        kept = [cache.load(keys[v], path, predictor.model_id, triage_key) for v, path in garment.views.items()]
-        if kept and all(k is not None for k in kept):
+        kept = {v: cache.load(keys[v], path, predictor.model_id, triage_key) for v, path in garment.views.items()}
+        if kept and all(k is not None for k in kept.values()):
             return _worst(garment.key, kept, triage, predictor.model_id)
     if kept_only:
         return None
@@ -75,22 +76,26 @@ def estimate_garment(garment: Garment, predictor, triage, cancelled: Callable[[]
             session.save_probability(view, predictor.model_id, state.probability)
         except (GarmentCutoutError, OSError) as exc:  # only a cache: the estimate stands
             log.warning("probability cache of %s not written: %s", state.key, exc)
-    states = list(session.states.values())
-    if not states:
-        return GarmentEstimate(garment.key, None, False, predictor.model_id)
-    estimates = [CachedEstimate(triage.estimate(s.probability, s.threshold), s.approved) for s in states]
-    for state, estimate in zip(states, estimates):
+    estimates = {view: CachedEstimate(triage.estimate(s.probability, s.threshold), s.approved)
+                 for view, s in session.states.items()}
+    estimates.update({view: CachedEstimate(None, problem=message) for view, message in session.broken.items()})
+    for view, estimate in estimates.items():
         try:
             if cache is not None:
-                cache.save(state.key, stamps[state.view], predictor.model_id, triage_key, estimate)
+                cache.save(keys[view], stamps[view], predictor.model_id, triage_key, estimate)
         except (GarmentCutoutError, OSError) as exc:  # only a cache
-            log.info("estimate of %s not kept: %s", state.key, exc)
+            log.info("estimate of %s not kept: %s", keys[view], exc)
     return _worst(garment.key, estimates, triage, predictor.model_id)
 
 
-def _worst(key: str, estimates: Sequence[CachedEstimate], triage, model_id: str) -> GarmentEstimate:
-    review = any(triage.needs_review(e.estimate) and not e.approved for e in estimates)
-    return GarmentEstimate(key, max(e.estimate for e in estimates), review, model_id)
+def _worst(key: str, estimates: dict[str, CachedEstimate], triage, model_id: str) -> GarmentEstimate:
+    """The garment's estimate from its views' (an unreadable one has a problem instead)."""
+    readable = [e for e in estimates.values() if e.estimate is not None]
+    broken = tuple((view, e.problem) for view, e in estimates.items() if e.estimate is None)
+    if not readable:
+        return GarmentEstimate(key, None, False, model_id, broken)
+    review = any(triage.needs_review(e.estimate) and not e.approved for e in readable)
+    return GarmentEstimate(key, max(e.estimate for e in readable), review, model_id, broken)
 
 
 def _estimate_cache(folder: Path, sidecars: dict[Path, Sidecar] | None) -> EstimateCache | None:

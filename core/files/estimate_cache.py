@@ -11,8 +11,10 @@ are checked cheaply (stat only): the photo's and the saved view file's modificat
 and size (the threshold lives in the view file, or is the model's own), the model's id
 (core.prediction.predictor.model_id_for, itself a stat of the model file), and a digest
 of the triage and the model's threshold from the card. Whether the view is approved is
-kept with it, stamped by the approval file. Anything else (a damaged or foreign file)
-reads as no estimate: it is only a cache.
+kept with it, stamped by the approval file. A photo found unreadable is kept too, with
+the reason, as long as the photo file is unchanged: a reopened catalogue names it at once
+(the listing's quick check reads only a file's ends). Anything else (a damaged or
+foreign file) reads as no estimate: it is only a cache.
 """
 
 from __future__ import annotations
@@ -29,10 +31,12 @@ from core.files.sidecar import Sidecar
 
 @dataclass(frozen=True)
 class CachedEstimate:
-    """A view's P(Dice < target) at its threshold, and whether its mask was approved."""
+    """A view's P(Dice < target) at its threshold, and whether its mask was approved; or,
+    for a photo that would not open, `estimate` None and `problem` why."""
 
-    estimate: float
-    approved: bool
+    estimate: float | None
+    approved: bool = False
+    problem: str | None = None
 
 
 def triage_id(triage_dict: dict, default_threshold: float) -> str:
@@ -69,9 +73,15 @@ class EstimateCache:
         """The estimate kept for this view, or None when absent, stale or unreadable."""
         try:
             record = json.loads(self.path(key).read_text(encoding="utf-8"))
-            if record["key"] != key or record["model"] != model_id or record["triage"] != triage:
+            if record["key"] != key:
                 return None
             stamps = self.stamps(key, photo)
+            if record.get("unreadable"):  # whatever the model: the photo itself is the matter
+                if stamps["photo"] is None or record["stamps"]["photo"] != stamps["photo"]:
+                    return None
+                return CachedEstimate(None, False, str(record["unreadable"]))
+            if record["model"] != model_id or record["triage"] != triage:
+                return None
             if stamps["photo"] is None or record["stamps"] != stamps:
                 return None
             estimate = float(record["estimate"])
@@ -85,6 +95,9 @@ class EstimateCache:
         """Keep `estimate`, made from what `stamps` (taken before it was made) describe;
         ExportError or OSError on failure (callers carry on: it is only a cache)."""
         record = {"key": key, "model": model_id, "triage": triage, "stamps": stamps,
-                  "estimate": float(estimate.estimate), "approved": bool(estimate.approved)}
+                  "estimate": None if estimate.estimate is None else float(estimate.estimate),
+                  "approved": bool(estimate.approved), "unreadable": estimate.problem}
+        if estimate.estimate is None and not estimate.problem:
+            raise ValueError("an estimate, or why the photo would not open")
         self.sidecar.ensure_root()
         write_text_atomic(self.path(key), json.dumps(record) + "\n")

@@ -77,6 +77,7 @@ def test_kept_estimates_are_listed_while_the_model_is_still_loading(make_window,
     folder = ramp_catalogue(tmp_path)
     window = make_window([folder])
     first = _estimated(window, qtbot, ("b2", "c3"))
+    window_estimate_of_a1 = window.catalogue_panel.estimate("a1")
     window.close()
 
     factory = SlowFactory(fake_predictor)
@@ -88,10 +89,52 @@ def test_kept_estimates_are_listed_while_the_model_is_still_loading(make_window,
     loading.start()
     try:
         panel = loading.catalogue_panel
-        qtbot.waitUntil(lambda: all(panel.estimate(k) is not None for k in ("b2", "c3")), timeout=5000)
+        qtbot.waitUntil(lambda: all(panel.estimate(k) is not None for k in ("a1", "b2", "c3")), timeout=5000)
         assert loading.model_controller.loading and loading.predictor is None
         assert {k: panel.estimate(k) for k in ("b2", "c3")} == first
+        # a1, open, from its cached maps and the card's triage (it had none until the load)
+        assert panel.estimate("a1") == window_estimate_of_a1
     finally:
         factory.release.set()
     qtbot.waitUntil(lambda: loading.predictor is fake_predictor, timeout=10000)
     assert _estimated(loading, qtbot, ("b2", "c3")) == first, "the same once the model has loaded"
+
+
+def test_a_photo_the_estimate_finds_unreadable_is_named_and_stays_unreadable_on_reopening(
+        make_window, fake_predictor, tmp_path, qtbot):
+    """An overwritten JPEG passes the listing's quick check (its ends are whole): the
+    background estimate marked it unreadable without a word under Messages, and a reopened
+    catalogue listed it as not started (found by a helper)."""
+    import cv2
+    import numpy as np
+
+    from app.document.garment_session import BROKEN
+    from app.window.main_window import MainWindow
+    from tests.app.conftest import SlowFactory
+    from tests.core.files.conftest import overwritten_jpeg
+
+    triage_card(fake_predictor)
+    folder = ramp_catalogue(tmp_path, ("a1", "b2"))
+    photo = np.random.default_rng(3).integers(0, 255, (120, 80, 3), dtype=np.uint8)
+    (folder / "d4_Front.jpg").write_bytes(overwritten_jpeg(cv2.GaussianBlur(photo, (0, 0), 3), size=600))
+    window = make_window([folder])
+    panel = window.catalogue_panel
+    qtbot.waitUntil(lambda: panel.state("d4") == BROKEN, timeout=10000)
+    said = [m for m in window.message_panel.messages() if "d4_Front.jpg" in m]
+    assert len(said) == 1 and said[0].startswith("d4 Front: cannot read image") and "corrupt" in said[0], said
+    qtbot.waitUntil(lambda: not panel.stop_estimating.isVisible(), timeout=5000)
+    window.close()
+
+    factory = SlowFactory(fake_predictor)
+    expected = (fake_predictor.model_id, fake_predictor.threshold, fake_predictor.card.triage)
+    loading = MainWindow(predictor_factory=factory, model_peek=lambda _path: expected)
+    qtbot.addWidget(loading)
+    loading.show()
+    loading.open_paths([folder])
+    loading.start()
+    try:
+        qtbot.waitUntil(lambda: loading.catalogue_panel.state("d4") == BROKEN, timeout=5000)
+        assert loading.predictor is None, "known from the sidecar, before the model has loaded"
+        assert any("d4_Front.jpg" in m and "corrupt" in m for m in loading.message_panel.messages())
+    finally:
+        factory.release.set()

@@ -69,3 +69,17 @@ def test_a_view_file_of_another_key_is_not_taken(kept):
     cache, photo = kept
     os.replace(cache.path("g1_Front"), cache.path("g2_Front"))
     assert cache.load("g2_Front", photo, "model-1", TRIAGE) is None
+
+
+def test_an_unreadable_photo_is_kept_with_its_reason_until_the_photo_changes(tmp_path):
+    photo = tmp_path / "g1_Front.jpg"
+    photo.write_bytes(b"a damaged photo")
+    cache = EstimateCache(Sidecar(tmp_path))
+    cache.save("g1_Front", cache.stamps("g1_Front", photo), "model-1", TRIAGE,
+               CachedEstimate(None, problem="the JPEG file is corrupt"))
+    assert cache.load("g1_Front", photo, "model-2", "another triage") == CachedEstimate(
+        None, False, "the JPEG file is corrupt"), "whatever the model: the photo is the matter"
+    photo.write_bytes(b"a photo copied again, whole")
+    assert cache.load("g1_Front", photo, "model-1", TRIAGE) is None
+    with pytest.raises(ValueError):
+        cache.save("g1_Front", cache.stamps("g1_Front", photo), "model-1", TRIAGE, CachedEstimate(None))
