@@ -69,6 +69,12 @@ class RefinePreview(QObject):
             self.busy.emit(False)
         self._key = None
 
+    def keep_only(self, view_key: str | None) -> None:
+        """Cancel a run for any view but `view_key` (another view is on screen now: its
+        "Refining edge..." must not stay up over a view that has no refine)."""
+        if self._key is not None and self._key[0] != view_key:
+            self.cancel()
+
     @property
     def running(self) -> bool:
         return self._worker is not None

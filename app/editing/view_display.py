@@ -52,6 +52,7 @@ class ViewDisplay:
     # -- what to draw ------------------------------------------------------------
     def show_photo(self, state: ViewState | None) -> None:
         """A newly shown view: its photo and its mask (or nothing, for None)."""
+        self.refine_preview.keep_only(None if state is None else state.key)
         self._canvas.set_photo(None if state is None else state.rgb)
         if state is None:
             self._canvas.set_mask_layer(None, None)

@@ -164,3 +164,29 @@ def test_a_hard_remove_stroke_stays_removed_under_shift_edge_in_preview_and_expo
     mask = cv2.imread(str(out / "g1_Front_mask.png"), cv2.IMREAD_UNCHANGED)
     assert (alpha[removed] == 0).all() and (mask[removed] == 0).all()
     np.testing.assert_array_equal(alpha, shown)
+
+
+def test_moving_to_another_view_stops_the_last_views_refine(make_window, shoot, qtbot, monkeypatch):
+    """'Refining edge...' stayed up over the next garment, which had no refine (found by a helper)."""
+    import threading
+
+    release = threading.Event()
+    real = EdgeAdjustments.cutout_alpha
+
+    def slow(self, rgb, mask, widen=None):
+        release.wait(10)
+        return real(self, rgb, mask, widen)
+
+    monkeypatch.setattr(EdgeAdjustments, "cutout_alpha", slow)
+    window = make_window([shoot])
+    combo = window.mode_combo
+    combo.setCurrentIndex(combo.findData("checker"))
+    try:
+        _set(window.tools.edge_panel.spins["refine"], 4, qtbot)
+        assert window.display.refine_preview.running and window.status_bar.refining.isVisible()
+        window.canvas.setFocus()
+        qtbot.keyClick(window.canvas, Qt.Key.Key_3)  # Back: no refine of its own
+        assert window.current_view == "Back"
+        assert not window.display.refine_preview.running and not window.status_bar.refining.isVisible()
+    finally:
+        release.set()
