@@ -33,3 +33,28 @@ def _seed_every_random_source():
     if "keras" in sys.modules:
         sys.modules["keras"].utils.set_random_seed(TEST_SEED)
     yield
+
+
+@pytest.fixture
+def read_only_folder(tmp_path):
+    """A real folder no file can be created in: a read-only tmpfs where this runs as root
+    (for whom chmod blocks nothing), else a folder chmod 555. Skips where root may not mount."""
+    import os
+    import subprocess
+
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    root = os.geteuid() == 0
+    if root:
+        if subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", str(folder)],
+                          capture_output=True).returncode != 0:
+            pytest.skip("running as root without the right to mount a read-only folder")
+    else:
+        folder.chmod(0o555)
+    try:
+        yield folder
+    finally:
+        if root:
+            subprocess.run(["umount", str(folder)], capture_output=True)
+        else:
+            folder.chmod(0o755)

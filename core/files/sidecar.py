@@ -23,7 +23,6 @@ import math
 import os
 import re
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,7 +30,7 @@ import numpy as np
 
 from core.common import paths
 from core.common.errors import ExportError
-from core.files.atomic import remove_stale_temporaries, write_bytes_atomic, write_text_atomic
+from core.files.atomic import can_write_into, remove_stale_temporaries, write_bytes_atomic, write_text_atomic
 from core.masks.codes import has_soft
 
 # 2: view and probability files carry the photo's fingerprint. Format-1 view files (no
@@ -112,15 +111,12 @@ def _file_name(key: str) -> str:
 
 
 def _probe_writable(folder: Path) -> bool:
-    """Try a real write: os.access lies for root and for many network shares."""
+    """Create `folder` if need be and try a real write in it (core.files.atomic.can_write_into)."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix=".probe.", dir=folder)
-        os.close(fd)
-        os.unlink(name)
-        return True
     except OSError:
         return False
+    return can_write_into(folder)
 
 
 class Sidecar:

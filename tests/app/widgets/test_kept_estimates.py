@@ -23,6 +23,21 @@ def photos_read(monkeypatch):
     return names
 
 
+def _opened_while_the_model_loads(qtbot, predictor, folder):
+    """A window on `folder` whose model (`predictor`) loads only once factory.release is set."""
+    from app.window.main_window import MainWindow
+    from tests.app.conftest import SlowFactory
+
+    factory = SlowFactory(predictor)
+    expected = (predictor.model_id, predictor.threshold, predictor.card.triage)
+    window = MainWindow(predictor_factory=factory, model_peek=lambda _path: expected)
+    qtbot.addWidget(window)
+    window.show()
+    window.open_paths([folder])
+    window.start()
+    return window, factory
+
+
 def _estimated(window, qtbot, keys):
     panel = window.catalogue_panel
     qtbot.waitUntil(lambda: all(panel.estimate(k) is not None for k in keys), timeout=10000)
@@ -70,8 +85,6 @@ def test_a_garment_changed_since_is_estimated_again(make_window, fake_predictor,
 
 
 def test_kept_estimates_are_listed_while_the_model_is_still_loading(make_window, fake_predictor, tmp_path, qtbot):
-    from app.window.main_window import MainWindow
-    from tests.app.conftest import SlowFactory
 
     triage_card(fake_predictor)
     folder = ramp_catalogue(tmp_path)
@@ -80,13 +93,7 @@ def test_kept_estimates_are_listed_while_the_model_is_still_loading(make_window,
     window_estimate_of_a1 = window.catalogue_panel.estimate("a1")
     window.close()
 
-    factory = SlowFactory(fake_predictor)
-    expected = (fake_predictor.model_id, fake_predictor.threshold, fake_predictor.card.triage)
-    loading = MainWindow(predictor_factory=factory, model_peek=lambda _path: expected)
-    qtbot.addWidget(loading)
-    loading.show()
-    loading.open_paths([folder])
-    loading.start()
+    loading, factory = _opened_while_the_model_loads(qtbot, fake_predictor, folder)
     try:
         panel = loading.catalogue_panel
         qtbot.waitUntil(lambda: all(panel.estimate(k) is not None for k in ("a1", "b2", "c3")), timeout=5000)
@@ -109,8 +116,6 @@ def test_a_photo_the_estimate_finds_unreadable_is_named_and_stays_unreadable_on_
     import numpy as np
 
     from app.document.garment_session import BROKEN
-    from app.window.main_window import MainWindow
-    from tests.app.conftest import SlowFactory
     from tests.core.files.conftest import overwritten_jpeg
 
     triage_card(fake_predictor)
@@ -125,13 +130,7 @@ def test_a_photo_the_estimate_finds_unreadable_is_named_and_stays_unreadable_on_
     qtbot.waitUntil(lambda: not panel.stop_estimating.isVisible(), timeout=5000)
     window.close()
 
-    factory = SlowFactory(fake_predictor)
-    expected = (fake_predictor.model_id, fake_predictor.threshold, fake_predictor.card.triage)
-    loading = MainWindow(predictor_factory=factory, model_peek=lambda _path: expected)
-    qtbot.addWidget(loading)
-    loading.show()
-    loading.open_paths([folder])
-    loading.start()
+    loading, factory = _opened_while_the_model_loads(qtbot, fake_predictor, folder)
     try:
         qtbot.waitUntil(lambda: loading.catalogue_panel.state("d4") == BROKEN, timeout=5000)
         assert loading.predictor is None, "known from the sidecar, before the model has loaded"
