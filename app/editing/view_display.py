@@ -164,27 +164,31 @@ class ViewDisplay:
                 and state.effective is not None and (not state.adjustments.is_identity or state.has_soft()))
 
     def _preview(self, state: ViewState) -> tuple[np.ndarray, np.ndarray | None]:
-        """The alpha to preview and, where the export will decontaminate (its last options)
-        and the alpha is soft, the photo with the export's edge colours (None until the
+        """The alpha to preview and, where the export will decontaminate (a refine edge, and
+        the last export's option), the photo with the export's edge colours (None until the
         worker has them): the adjusted edge (with a refine edge, the worker's result once in
         - asked for here - the edge without refine until then), then the brushes' painted
         values, as core.files.export does."""
-        decontaminate = self._settings.export_options.decontaminate
+        decontaminate = self._decontaminates(state)
         key = RefinePreview.key_of(state, decontaminate)
         if self._refined is not None and self._refined[0] == key:
             _, alpha, clean = self._refined  # the cached result stays as the worker made it
             return compose.apply_painted_alpha(alpha.copy(), state.override), clean
         alpha = compose.apply_painted_alpha(state.adjustments.alpha(state.hard_mask()), state.override)
-        if state.adjustments.refine > 0 or (decontaminate and ((alpha > 0) & (alpha < 255)).any()):
+        if state.adjustments.refine > 0:  # matted (and its colours estimated) on the worker
             self.refine_preview.request(state, decontaminate)
         return alpha, None
 
     def _on_refine_ready(self, key: tuple, alpha: np.ndarray, clean: np.ndarray | None) -> None:
         self._refined = (key, alpha, clean)
         state = self._workspace.state
-        if state is not None and self._previewing() and \
-                RefinePreview.key_of(state, self._settings.export_options.decontaminate) == key:
+        if state is not None and self._previewing() and RefinePreview.key_of(state, self._decontaminates(state)) == key:
             self._update_checker(full=True)
+
+    def _decontaminates(self, state: ViewState) -> bool:
+        """Whether the export will decontaminate this view's edge colours: where its own
+        refine edge is on and the last export asked for it (app.jobs.tasks.export_job)."""
+        return state.adjustments.refine > 0 and self._settings.export_options.decontaminate
 
     def _update_checker(self, full: bool = False, bbox=None) -> None:
         """The backdrop layer: in checker mode a checkerboard whose alpha follows the mask;
