@@ -51,6 +51,9 @@ def run_cli(args: argparse.Namespace) -> int:
     from core.prediction.double_pass import DoublePassPredictor
     from core.prediction.predictor import Predictor
 
+    if args.no_decontaminate and not args.refine_edge:
+        print("note: --no-decontaminate changes nothing without --refine-edge (only a matted edge is "
+              "decontaminated)", file=sys.stderr)
     files, errors = gather_inputs(args.paths)
     created = [p for p in (args.out, *args.out.parents) if not p.exists()]  # to take back on failure
     try:

@@ -135,25 +135,30 @@ def cutout_files(files: list[Path], predictor, out_dir: Path, threshold: float |
 
     loaded: list = []
     pixels = 0
-    for index, path in enumerate(files):
-        if cancelled is not None and cancelled():
-            raise Cancelled("prediction")
-        try:
-            image = read_image(path)
-        except GarmentCutoutError as exc:
-            result.failures.append(str(exc))
-            done += 1
-        else:
-            loaded.append((path, image))
-            pixels += image.rgb.shape[0] * image.rgb.shape[1]
-            del image
-        # A batch is `batch_size` photos, or fewer big ones: memory follows BATCH_PIXELS,
-        # not the number of photos times the largest photo.
-        if loaded and (len(loaded) >= batch_size or pixels >= BATCH_PIXELS or index == len(files) - 1):
-            flush(loaded)
-            pixels = 0
-            if progress is not None:
-                progress(done, len(files))
+    try:
+        for index, path in enumerate(files):
+            if cancelled is not None and cancelled():
+                raise Cancelled("prediction")
+            try:
+                image = read_image(path)
+            except GarmentCutoutError as exc:
+                result.failures.append(str(exc))
+                done += 1
+            else:
+                loaded.append((path, image))
+                pixels += image.rgb.shape[0] * image.rgb.shape[1]
+                del image
+            # A batch is `batch_size` photos, or fewer big ones: memory follows BATCH_PIXELS,
+            # not the number of photos times the largest photo.
+            if loaded and (len(loaded) >= batch_size or pixels >= BATCH_PIXELS or index == len(files) - 1):
+                flush(loaded)
+                pixels = 0
+                if progress is not None:
+                    progress(done, len(files))
+    except (KeyboardInterrupt, Cancelled):  # the cutouts already written keep their review lines
+        if result.review:
+            _write_review(out_dir / REVIEW_NAME, result.review, inputs, result.failures)
+        raise
     if progress is not None and done < len(files):
         progress(done, len(files))
     if result.review:

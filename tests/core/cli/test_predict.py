@@ -75,6 +75,13 @@ def test_predict_with_a_broken_model_is_one_clear_line(tmp_path):
     assert not (tmp_path / "o").exists(), "a run that wrote nothing leaves no folder behind"
 
 
+def test_an_option_that_changes_nothing_says_so(tmp_path, capsys):
+    photo = tmp_path / "a.png"
+    cv2.imwrite(str(photo), np.zeros((8, 8, 3), np.uint8))
+    main(["predict", str(photo), "--out", str(tmp_path / "o"), "--no-decontaminate", "--model", str(tmp_path / "none.keras")])
+    assert "note: --no-decontaminate changes nothing without --refine-edge" in capsys.readouterr().err
+
+
 def test_predict_into_a_folder_it_cannot_write_stops_before_any_prediction(tmp_path, capsys, monkeypatch,
                                                                           read_only_folder):
     """It used to predict every photo, then fail each write."""
