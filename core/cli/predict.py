@@ -27,7 +27,8 @@ def add_cli_arguments(parser: argparse.ArgumentParser) -> None:
                              "own colour at soft pixels (0 to 50; 0, the default: off)")
     parser.add_argument("--no-decontaminate", action="store_true",
                         help="with --refine-edge: keep the photo's colours at soft pixels")
-    parser.add_argument("--batch-size", type=positive_int, default=4)
+    parser.add_argument("--batch-size", type=positive_int, default=4, metavar="N",
+                        help="photos predicted together (default 4; fewer when they are large)")
     parser.add_argument("--double-pass", type=Path, default=None, metavar="SECOND_MODEL",
                         help="a second model trained on focus images (the seed's double pass)")
 
