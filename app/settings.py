@@ -196,9 +196,13 @@ class AppSettings:
     @property
     def export_options(self) -> ExportOptions:
         """The export dialog's options as last accepted (folders are kept per shoot)."""
-        return ExportOptions(feather_px=max(0, self._int("export/feather", 0)),
+        from core.masks.cleanups import MAX_FEATHER_PX
+        from core.masks.refine_edge import MAX_BAND_PX
+
+        # Clamped both ways: an export that skips the dialog must not fail on a bad setting.
+        return ExportOptions(feather_px=min(int(MAX_FEATHER_PX), max(0, self._int("export/feather", 0))),
                              write_mask=self._int("export/masks", 0) == 1,
-                             refine_edge_px=max(0, self._int("export/refine_edge", 0)),
+                             refine_edge_px=min(MAX_BAND_PX, max(0, self._int("export/refine_edge", 0))),
                              decontaminate=self._int("export/decontaminate", 1) == 1,
                              each_shoot=self._int("export/each_shoot", 1) == 1)
 

@@ -55,6 +55,7 @@ def read_only_folder(tmp_path):
         yield folder
     finally:
         if root:
-            subprocess.run(["umount", str(folder)], capture_output=True)
+            assert subprocess.run(["umount", str(folder)], capture_output=True).returncode == 0, \
+                f"the read-only tmpfs at {folder} is still mounted"
         else:
             folder.chmod(0o755)

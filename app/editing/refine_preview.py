@@ -32,10 +32,11 @@ class RefinePreview(QObject):
     def key_of(state: ViewState, decontaminate: bool) -> tuple:
         return (state.key, state.adjustments, state.mask_digest(), decontaminate)
 
-    def request(self, state: ViewState, decontaminate: bool) -> None:
+    def request(self, state: ViewState, decontaminate: bool, key: tuple | None = None) -> None:
         """Compute `state`'s cutout alpha (refine included) in the background, and with
-        `decontaminate` the colours core.files.export writes where the alpha is soft."""
-        key = self.key_of(state, decontaminate)
+        `decontaminate` the colours core.files.export writes where the alpha is soft;
+        `key`: key_of(state, decontaminate) when the caller has it already."""
+        key = key if key is not None else self.key_of(state, decontaminate)
         if key == self._key and self._worker is not None:
             return  # already on it
         self.cancel()
@@ -44,7 +45,7 @@ class RefinePreview(QObject):
         widen, override = state.widen_snapshot(), state.override.copy()
 
         def task(progress, cancelled, partial):
-            alpha = adjustments.cutout_alpha(rgb, mask, widen)
+            alpha = adjustments.cutout_alpha(rgb, mask, widen, override)
             if not decontaminate:
                 return alpha, None
             final = compose.apply_painted_alpha(alpha.copy(), override)

@@ -169,15 +169,15 @@ class ViewDisplay:
         worker has them): the adjusted edge (with a refine edge, the worker's result once in
         - asked for here - the edge without refine until then), then the brushes' painted
         values, as core.files.export does."""
-        decontaminate = self._decontaminates(state)
-        key = RefinePreview.key_of(state, decontaminate)
-        if self._refined is not None and self._refined[0] == key:
-            _, alpha, clean = self._refined  # the cached result stays as the worker made it
-            return compose.apply_painted_alpha(alpha.copy(), state.override), clean
-        alpha = compose.apply_painted_alpha(state.adjustments.alpha(state.hard_mask()), state.override)
-        if state.adjustments.refine > 0:  # matted (and its colours estimated) on the worker
-            self.refine_preview.request(state, decontaminate)
-        return alpha, None
+        if state.adjustments.refine > 0:  # the key hashes the whole view: only for a refine edge
+            decontaminate = self._decontaminates(state)
+            key = RefinePreview.key_of(state, decontaminate)
+            if self._refined is not None and self._refined[0] == key:
+                _, alpha, clean = self._refined  # the cached result stays as the worker made it
+                return compose.apply_painted_alpha(alpha.copy(), state.override), clean
+            self.refine_preview.request(state, decontaminate, key)  # matted, colours estimated, on the worker
+        return compose.apply_painted_alpha(state.adjustments.alpha(state.hard_mask(), state.override),
+                                           state.override), None
 
     def _on_refine_ready(self, key: tuple, alpha: np.ndarray, clean: np.ndarray | None) -> None:
         self._refined = (key, alpha, clean)

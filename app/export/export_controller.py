@@ -29,6 +29,7 @@ class ExportController(QObject):
     `before_export()` before any export (the view on screen's time so far is counted)."""
 
     export_finished = Signal(list)  # the garment on screen: written paths
+    options_accepted = Signal()  # an export's options were accepted (and remembered)
     garment_state_changed = Signal(str, str)  # garment id, its state after an export
 
     def __init__(self, workspace: Workspace, feedback: Feedback, settings: AppSettings,
@@ -196,6 +197,7 @@ class ExportController(QObject):
         self.export_refine_edge, self.export_decontaminate = refine_edge_px, decontaminate
         self._settings.export_options = ExportOptions(feather_px, write_mask, refine_edge_px, decontaminate,
                                                       self.export_each_shoot)
+        self.options_accepted.emit()  # the cutout preview follows the export's decontaminate option
         return True
 
     def _on_garment_exporter_view_exported(self, _view: str) -> None:

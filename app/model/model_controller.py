@@ -195,6 +195,8 @@ class ModelController(QObject):
 
     def _on_model_worker_failed(self, message: str) -> None:
         self._feedback.show_progress(None)
+        if self._workspace.predictor is None:
+            self._expected = None  # it will not come: its kept estimates and triage are not to be used
         current = self._workspace.predictor
         if current is not None:  # keep working with the model that was already loaded
             self.model_described.emit(card_text(current))

@@ -212,6 +212,7 @@ class MainWindow(QMainWindow):
 
         self.export_controller.garment_state_changed.connect(catalogue.set_garment_state)
         self.export_controller.export_finished.connect(self.export_finished)
+        self.export_controller.options_accepted.connect(self.display.show_mask)
         # The view buttons say "exported" at once, not at the next view switch.
         self.export_controller.export_finished.connect(lambda _written: catalogue.on_view_edited())
         self.export_controller.catalogue_exporter.finished_export.connect(lambda _report: catalogue.on_view_edited())

@@ -82,14 +82,14 @@ def _run_triage(args: argparse.Namespace) -> int:
         print("error: --triage fits the card as it is; set --upsampling/--tta-flip/--precision "
               "in a calibrate run without --triage first", file=sys.stderr)
         return 2
-    if args.triage_l2 is None:
-        args.triage_l2 = DEFAULT_TRIAGE_L2
-    if not (args.triage_l2 >= 0):
-        print(f"error: --triage-l2 must be 0 or more, got {args.triage_l2}", file=sys.stderr)
+    l2 = getattr(args, "triage_l2", None)
+    l2 = DEFAULT_TRIAGE_L2 if l2 is None else l2
+    if not (l2 >= 0):
+        print(f"error: --triage-l2 must be 0 or more, got {l2}", file=sys.stderr)
         return 2
     try:
         triage = calibrate_triage(args.model, args.data, args.split, args.triage_features or DEFAULT_TRIAGE_FEATURES,
-                                  args.triage_l2, args.limit, write=not args.dry_run,
+                                  l2, args.limit, write=not args.dry_run,
                                   progress=TextProgress("fitting triage"))
     except KeyboardInterrupt:
         print("\ntriage fit interrupted; the card is unchanged", file=sys.stderr)

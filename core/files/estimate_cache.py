@@ -7,8 +7,8 @@ opened. The estimate itself is a few bytes: it is kept here with what it was mad
 and read back when nothing it depends on has changed.
 
 An estimate depends on the photo, the model, the view's threshold and the triage. Those
-are checked cheaply (stat only): the photo's and the saved view file's modification time
-and size (the threshold lives in the view file, or is the model's own), the model's id
+are checked cheaply (stat only): the photo's and the saved view file's stat stamps
+(the threshold lives in the view file, or is the model's own), the model's id
 (core.prediction.predictor.model_id_for, itself a stat of the model file), and a digest
 of the triage and the model's threshold from the card. Whether the view is approved is
 kept with it, stamped by the approval file. A photo found unreadable is kept too, with
@@ -47,11 +47,15 @@ def triage_id(triage_dict: dict, default_threshold: float) -> str:
 
 
 def _stamp(path: Path) -> list[int] | None:
+    """Modification time and size, and the inode and its change time: a view or approval
+    file is written anew (a new inode) at each save, so two saves within a coarse clock's
+    tick (FAT, SMB) still differ; `cp -p` over a photo keeps its mtime, not its ctime; a
+    chmod that makes an unreadable photo readable changes the ctime too."""
     try:
         st = os.stat(path)
     except OSError:
         return None
-    return [st.st_mtime_ns, st.st_size]
+    return [st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns]
 
 
 class EstimateCache:

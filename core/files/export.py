@@ -162,14 +162,15 @@ def export_view(rgb: np.ndarray, mask: np.ndarray, out_dir: str | Path, garment_
         raise ExportError(f"painted override {painted.override.shape} does not match photo {mask.shape} "
                           f"for {garment_id} {view}")
     edge = mask if painted is None else painted.hard_mask  # what the cutout's edge is made from
+    fixed = None if painted is None else painted.override  # hard strokes: no adjustment moves them
     adjust = adjustments is not None and not adjustments.is_identity
     if adjust:  # the view's smooth and shift move the hard edge
-        mask = adjustments.adjust_mask(mask)
-        edge = mask if painted is None else adjustments.adjust_mask(edge)
+        mask = adjustments.adjust_mask(mask, fixed)
+        edge = mask if painted is None else adjustments.adjust_mask(edge, fixed)
         if refine_edge_px == 0:  # the export's own refine edge, when asked for, wins
             refine_edge_px = int(adjustments.refine)
     if refine_edge_px > 0:
-        alpha = refine_alpha(rgb, edge, refine_edge_px, widen)
+        alpha = refine_alpha(rgb, edge, refine_edge_px, widen, fixed)
         if feather_px > 0:
             alpha = cv2.GaussianBlur(alpha, (0, 0), feather_px / 2.0, borderType=cv2.BORDER_REPLICATE)
     else:

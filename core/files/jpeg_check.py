@@ -31,7 +31,7 @@ def jpeg_problem(data: bytes) -> str | None:
     """Why the JPEG in `data` would decode wrong, or None when libjpeg finds it whole."""
     try:
         _, _, colour, _ = simplejpeg.decode_jpeg_header(data)
-        simplejpeg.decode_jpeg(data, colorspace=colour if colour in ("GRAY", "CMYK") else "RGB",
+        simplejpeg.decode_jpeg(data, colorspace=colour.upper() if colour.upper() in ("GRAY", "CMYK") else "RGB",
                                min_height=1, min_width=1, min_factor=8, strict=True)
     except ValueError as exc:
         text = str(exc).strip()

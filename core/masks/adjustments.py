@@ -23,6 +23,8 @@ from typing import Any
 import cv2
 import numpy as np
 
+from core.masks.codes import KEEP, REMOVE
+
 MAX_SMOOTH_PX = 20.0
 MAX_FEATHER_PX = 30.0
 MAX_SHIFT_PX = 30.0
@@ -67,8 +69,10 @@ class EdgeAdjustments:
                                   f"got {data!r}")
         return cls(**data)
 
-    def adjust_mask(self, mask: np.ndarray) -> np.ndarray:
-        """The hard (H, W) bool mask after smooth and shift (the mask itself is untouched)."""
+    def adjust_mask(self, mask: np.ndarray, fixed: np.ndarray | None = None) -> np.ndarray:
+        """The hard (H, W) bool mask after smooth and shift (the mask itself is untouched).
+        fixed: the view's (H, W) uint8 override: smooth and shift move the model's edge, not
+        a hard keep or remove stroke (a shifted edge used to spill over a removed cable)."""
         out = mask
         if self.smooth > 0:
             blurred = cv2.GaussianBlur(mask.astype(np.float32), (0, 0), self.smooth / 2.0,
@@ -76,6 +80,9 @@ class EdgeAdjustments:
             out = blurred >= 0.5
         if self.shift != 0:
             out = _shift(out, self.shift)
+        if fixed is not None and (self.smooth > 0 or self.shift != 0):  # `out` is a new array then
+            out[fixed == KEEP] = True
+            out[fixed == REMOVE] = False
         return out
 
     def soften(self, alpha: np.ndarray) -> np.ndarray:
@@ -88,18 +95,21 @@ class EdgeAdjustments:
             alpha = np.clip(np.round(a * 255.0), 0, 255).astype(np.uint8)
         return alpha
 
-    def alpha(self, mask: np.ndarray) -> np.ndarray:
+    def alpha(self, mask: np.ndarray, fixed: np.ndarray | None = None) -> np.ndarray:
         """The cutout's (H, W) uint8 alpha from the (H, W) bool mask, without refine (which
-        needs the photo: cutout_alpha)."""
-        return self.soften(self.adjust_mask(mask).astype(np.uint8) * 255)
+        needs the photo: cutout_alpha); `fixed` as in adjust_mask."""
+        return self.soften(self.adjust_mask(mask, fixed).astype(np.uint8) * 255)
 
-    def cutout_alpha(self, rgb: np.ndarray, mask: np.ndarray, widen: np.ndarray | None = None) -> np.ndarray:
-        """The cutout's (H, W) uint8 alpha with refine too: what the export writes."""
+    def cutout_alpha(self, rgb: np.ndarray, mask: np.ndarray, widen: np.ndarray | None = None,
+                     fixed: np.ndarray | None = None) -> np.ndarray:
+        """The cutout's (H, W) uint8 alpha with refine too: what the export writes. `fixed`,
+        the view's override: its hard strokes are known garment / backdrop to the matting
+        and stay put under smooth and shift; feather softens their edges like any other."""
         if self.refine <= 0:
-            return self.alpha(mask)
+            return self.alpha(mask, fixed)
         from core.masks.refine_edge import refine_alpha
 
-        return self.soften(refine_alpha(rgb, self.adjust_mask(mask), int(self.refine), widen))
+        return self.soften(refine_alpha(rgb, self.adjust_mask(mask, fixed), int(self.refine), widen, fixed))
 
 
 def _shift(mask: np.ndarray, px: float) -> np.ndarray:

@@ -117,13 +117,9 @@ def hard_part(override: np.ndarray) -> np.ndarray:
 
 def apply_painted_alpha(alpha: np.ndarray, override: np.ndarray) -> np.ndarray:
     """`alpha` ((H, W) uint8: the cutout's alpha from `hard_part(override)`'s mask, after
-    every edge adjustment), edited in place and returned, with what the brushes painted
-    applied: a hard KEEP is 255 and a hard REMOVE 0 whatever refine edge, shift edge or
-    feather made of the edge beside them (a removed cable does not come back at the
-    stroke's border), keep-soft raises alpha to its value, remove-soft lowers it, fixed
-    sets it."""
-    alpha[override == KEEP] = 255
-    alpha[override == REMOVE] = 0
+    every edge adjustment), edited in place and returned, with the soft codes applied:
+    keep-soft raises it to their alpha, remove-soft lowers it, fixed sets it. (The hard
+    codes are in that mask already, and the adjustments keep them: core.masks.adjustments.)"""
     soft = override >= SOFT_BASE
     if not soft.any():
         return alpha

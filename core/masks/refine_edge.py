@@ -19,14 +19,19 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from core.masks.codes import KEEP, REMOVE
+
 MAX_BAND_PX = 50
 
 
-def trimap_from_mask(mask: np.ndarray, band_px: int, widen: np.ndarray | None = None) -> np.ndarray:
+def trimap_from_mask(mask: np.ndarray, band_px: int, widen: np.ndarray | None = None,
+                     fixed: np.ndarray | None = None) -> np.ndarray:
     """(H, W) float64 trimap: 1 garment, 0 backdrop, 0.5 unknown within band_px of the edge.
 
     widen: optional (H, W) bool of extra unknown pixels (the brush that widens the band
-    where fabric is fuzzy)."""
+    where fabric is fuzzy). fixed: optional (H, W) uint8 override (core.masks.codes): a
+    hard KEEP is known garment and a hard REMOVE known backdrop, whatever the band, so
+    the matting never brings back a removed cable nor thins a kept strap."""
     band = max(1, int(band_px))
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * band + 1, 2 * band + 1))
     m = mask.astype(np.uint8)
@@ -37,6 +42,9 @@ def trimap_from_mask(mask: np.ndarray, band_px: int, widen: np.ndarray | None = 
     trimap[outside] = 0.0
     if widen is not None:
         trimap[widen] = 0.5
+    if fixed is not None:
+        trimap[fixed == KEEP] = 1.0
+        trimap[fixed == REMOVE] = 0.0
     return trimap
 
 
@@ -49,16 +57,17 @@ def _unknown_box(trimap: np.ndarray, margin: int = 4) -> tuple[slice, slice] | N
             slice(max(0, xs.min() - margin), min(w, xs.max() + margin + 1)))
 
 
-def refine_alpha(rgb: np.ndarray, mask: np.ndarray, band_px: int, widen: np.ndarray | None = None) -> np.ndarray:
+def refine_alpha(rgb: np.ndarray, mask: np.ndarray, band_px: int, widen: np.ndarray | None = None,
+                 fixed: np.ndarray | None = None) -> np.ndarray:
     """(H, W) uint8 alpha: 255 inside, 0 outside, closed-form matting in the band.
 
-    rgb: (H, W, 3) uint8; mask: (H, W) bool. A mask with no edge (empty or full) comes
-    back as its hard alpha."""
+    rgb: (H, W, 3) uint8; mask: (H, W) bool; widen, fixed: see trimap_from_mask. A mask
+    with no edge (empty or full) comes back as its hard alpha."""
     from pymatting import estimate_alpha_cf
 
     if not 0 < band_px <= MAX_BAND_PX:
         raise ValueError(f"refine edge band must be 1 to {MAX_BAND_PX} px, got {band_px}")
-    trimap = trimap_from_mask(mask, band_px, widen)
+    trimap = trimap_from_mask(mask, band_px, widen, fixed)
     alpha = np.where(mask, np.uint8(255), np.uint8(0))
     box = _unknown_box(trimap)
     if box is None or not (trimap[box] == 1).any() or not (trimap[box] == 0).any():

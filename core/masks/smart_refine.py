@@ -36,6 +36,9 @@ MIN_HALF = 24  # smallest half-window in photo pixels
 # clicks on CCP and 16.6 to 14.6 on renders (interior clicks 8.60 -> 8.45 and 5.1 -> 4.4);
 # 120 and 160 were worse on CCP, 160 better on renders: so a share of the photo's size.
 MIN_HALF_SHARE = 0.115
+# ... but no more than this: GrabCut works on at most WORK_SIDE pixels, and a floor that
+# grows with a 24 MP photo would work so coarsely that a small notch is fixed in part.
+MAX_FLOOR = 200
 SEED_SHARE = 0.9  # seed disc radius / the click's distance to the mask's edge
 CONFIDENT = 0.1  # probability margin from 0 and 1 inside which the model's answer is fixed
 CORE_RADIUS = 2.0  # the part of the seed fixed whatever the colours (work pixels)
@@ -68,7 +71,7 @@ def click_window(mask: np.ndarray, y: int, x: int, positive: bool) -> tuple[BBox
         d = float(dist[y, x])
     else:
         d = 0.0
-    half = int(max(MIN_HALF, MIN_HALF_SHARE * (h + w) / 2, 3.0 * d + 8))
+    half = int(max(MIN_HALF, min(MAX_FLOOR, MIN_HALF_SHARE * (h + w) / 2), 3.0 * d + 8))
     return (max(0, y - half), max(0, x - half), min(h, y + half + 1), min(w, x + half + 1)), d
 
 

@@ -190,3 +190,33 @@ def test_moving_to_another_view_stops_the_last_views_refine(make_window, shoot, 
         assert not window.display.refine_preview.running and not window.status_bar.refining.isVisible()
     finally:
         release.set()
+
+
+def test_the_preview_follows_the_decontaminate_option_of_the_export_just_made(make_window, tmp_path, qtbot):
+    """After an export without decontamination the preview kept the decontaminated colours
+    until the garment was left (found by a helper)."""
+    from core.renders.composition import render_view
+    from tests.app.conftest import FakePredictor
+
+    folder = tmp_path / "shoot"
+    folder.mkdir()
+    r = render_view(5000001, "Front", (160, 240))
+    cv2.imwrite(str(folder / "g9_Front.png"), cv2.cvtColor(r.rgb, cv2.COLOR_RGB2BGR))
+
+    class Truth(FakePredictor):
+        def predict(self, rgb, progress=None, cancelled=None):
+            return r.mask.astype(np.uint8) * 255
+
+    window = make_window([folder], predictor=Truth())
+    combo = window.mode_combo
+    combo.setCurrentIndex(combo.findData("black"))
+    preview = window.display.refine_preview
+    with qtbot.waitSignal(preview.ready, timeout=30000):
+        _set(window.tools.edge_panel.spins["refine"], 4, qtbot)
+    state = window.state
+    soft = (lambda a: (a > 0) & (a < 255))(state.adjustments.cutout_alpha(state.rgb, state.mask()))
+    assert (window.canvas.checker_item.image[..., 3][soft] == 255).all(), "decontaminated: drawn over the photo"
+    with qtbot.waitSignal(preview.ready, timeout=30000), qtbot.waitSignal(window.export_finished, timeout=30000):
+        assert window.export(tmp_path / "out", decontaminate=False)
+    qtbot.waitUntil(lambda: not preview.running, timeout=30000)
+    assert (window.canvas.checker_item.image[..., 3][soft] < 255).all(), "the photo's own colours again"

@@ -106,10 +106,12 @@ def test_a_views_refine_edge_and_band_reach_the_export(tmp_path):
 
 
 @pytest.mark.parametrize("adjustments", [EdgeAdjustments(refine=8), EdgeAdjustments(shift=3),
-                                         EdgeAdjustments(shift=-3, feather=4)], ids=["refine", "grow", "shrink"])
+                                         EdgeAdjustments(shift=-3), EdgeAdjustments(smooth=6, refine=4)],
+                         ids=["refine", "grow", "shrink", "smooth-refine"])
 def test_no_edge_adjustment_moves_a_hard_stroke(tmp_path, adjustments):
     """A removed cable stays removed and a kept strap stays opaque, whatever refine edge,
-    shift edge or feather make of the edges the strokes drew (found driving the app)."""
+    shift edge or smooth make of the edges the strokes drew (found driving the app: the
+    matting brought removed pixels back up to alpha 255)."""
     from core.files.export import Painted
     from core.masks import codes, compose
     from core.renders.composition import render_view
@@ -131,3 +133,18 @@ def test_no_edge_adjustment_moves_a_hard_stroke(tmp_path, adjustments):
     assert (alpha[override == codes.KEEP] == 255).all() and saved[override == codes.KEEP].all()
     untouched = np.where(mask, np.uint8(255), np.uint8(0))
     assert (alpha != untouched)[override == codes.NONE].any(), "the rest of the edge is still adjusted"
+
+
+def test_feather_softens_a_strokes_edge_like_any_other_without_a_step():
+    """A keep stroke painted up to the garment's edge: feather still ramps across it. (Forcing
+    every stroke pixel to 255 after the adjustments left a step from 255 to 102 there.)"""
+    from core.masks import codes
+
+    mask = _square()
+    override = np.zeros(mask.shape, np.uint8)
+    override[30:50, 50:60] = codes.KEEP  # a stroke inside the garment, up to its right edge
+    alpha = EdgeAdjustments(feather=4).alpha(mask, override)
+    row = alpha[40, 52:68].astype(int)
+    assert (np.diff(row) <= 0).all() and row[0] == 255 and row[-1] == 0
+    assert 128 < alpha[40, 59] < 255, "the stroke's last pixel at the edge is feathered, not forced"
+    np.testing.assert_array_equal(alpha, EdgeAdjustments(feather=4).alpha(mask))
