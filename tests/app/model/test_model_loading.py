@@ -100,3 +100,18 @@ def test_a_message_met_again_is_not_repeated(qtbot):
     for text in ("g2 Back: cannot read the photo", "other", "g2 Back: cannot read the photo"):
         panel.add_message(text)
     assert panel.messages() == ["other", "g2 Back: cannot read the photo"]
+
+
+def test_a_model_that_fails_to_load_is_no_longer_expected(qtbot, shoot):
+    """Its kept estimates and triage were still used after the failure (found in review)."""
+    from core.common.errors import ModelLoadError
+
+    def broken(_path):
+        raise ModelLoadError("m.keras", "not a readable Keras model")
+
+    window = _slow_window(qtbot, broken, lambda _p: ("model-A", 0.4, {"features": []}))
+    window.open_paths([shoot])
+    assert window.model_controller.expected is not None
+    window.start()
+    qtbot.waitUntil(lambda: not window.model_controller.loading, timeout=10000)
+    assert window.predictor is None and window.model_controller.expected is None
