@@ -12,6 +12,23 @@ from PySide6.QtCore import Qt
 from core.masks.adjustments import EdgeAdjustments
 
 
+def _render_and_its_true_model(tmp_path):
+    """([a shoot of one studio render], predictor=a model that predicts its true mask)."""
+    from core.renders.composition import render_view
+    from tests.app.conftest import FakePredictor
+
+    folder = tmp_path / "shoot"
+    folder.mkdir()
+    r = render_view(5000001, "Front", (160, 240))
+    cv2.imwrite(str(folder / "g9_Front.png"), cv2.cvtColor(r.rgb, cv2.COLOR_RGB2BGR))
+
+    class Truth(FakePredictor):
+        def predict(self, rgb, progress=None, cancelled=None):
+            return r.mask.astype(np.uint8) * 255
+
+    return [folder], Truth()
+
+
 def _set(spin, value, qtbot):
     spin.setFocus()
     spin.selectAll()
@@ -64,20 +81,8 @@ def test_adjustments_are_saved_restored_and_exported(make_window, shoot, qtbot, 
 
 
 def test_refine_edge_is_previewed_from_a_worker_and_exported(make_window, tmp_path, qtbot):
-    from core.renders.composition import render_view
-
-    folder = tmp_path / "shoot"
-    folder.mkdir()
-    r = render_view(5000001, "Front", (160, 240))
-    cv2.imwrite(str(folder / "g9_Front.png"), cv2.cvtColor(r.rgb, cv2.COLOR_RGB2BGR))
-
-    from tests.app.conftest import FakePredictor
-
-    class Truth(FakePredictor):  # a model that predicts the render's true mask
-        def predict(self, rgb, progress=None, cancelled=None):
-            return r.mask.astype(np.uint8) * 255
-
-    window = make_window([folder], predictor=Truth())
+    paths, truth = _render_and_its_true_model(tmp_path)
+    window = make_window(paths, predictor=truth)
     combo = window.mode_combo
     combo.setCurrentIndex(combo.findData("checker"))
     preview = window.display.refine_preview
@@ -195,19 +200,8 @@ def test_moving_to_another_view_stops_the_last_views_refine(make_window, shoot, 
 def test_the_preview_follows_the_decontaminate_option_of_the_export_just_made(make_window, tmp_path, qtbot):
     """After an export without decontamination the preview kept the decontaminated colours
     until the garment was left (found by a helper)."""
-    from core.renders.composition import render_view
-    from tests.app.conftest import FakePredictor
-
-    folder = tmp_path / "shoot"
-    folder.mkdir()
-    r = render_view(5000001, "Front", (160, 240))
-    cv2.imwrite(str(folder / "g9_Front.png"), cv2.cvtColor(r.rgb, cv2.COLOR_RGB2BGR))
-
-    class Truth(FakePredictor):
-        def predict(self, rgb, progress=None, cancelled=None):
-            return r.mask.astype(np.uint8) * 255
-
-    window = make_window([folder], predictor=Truth())
+    paths, truth = _render_and_its_true_model(tmp_path)
+    window = make_window(paths, predictor=truth)
     combo = window.mode_combo
     combo.setCurrentIndex(combo.findData("black"))
     preview = window.display.refine_preview
