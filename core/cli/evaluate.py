@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from core.cli.arguments import positive_int, probability
+from core.cli.out_folders import make_output_folder, take_back
 from core.common.errors import GarmentCutoutError
 from core.evaluation.evaluate import evaluate, find_pairs
 
@@ -28,8 +29,9 @@ def run_cli(args: argparse.Namespace) -> int:
     skipped (the figures are over fewer than asked for), 2 bad input, 130 cancelled."""
     from core.common.progress import TextProgress
 
+    created: list = []
     if args.report is not None:  # found before the evaluation, not after it
-        problem = _report_folder_problem(args.report)
+        created, problem = make_output_folder(args.report, "report folder")
         if problem:
             print(f"error: {problem}", file=sys.stderr)
             return 2
@@ -43,23 +45,13 @@ def run_cli(args: argparse.Namespace) -> int:
                            split=args.split)
     except KeyboardInterrupt:
         print("\nevaluation interrupted", file=sys.stderr)
+        take_back(created)
         return 130
     except GarmentCutoutError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        take_back(created)  # a run that wrote no report leaves no report folder
         return 2
     for failure in summary.failed:
         print(f"error: skipped {failure.name}: {failure.reason}", file=sys.stderr)
     print(summary.to_json_line())
     return 1 if summary.failed else 0
-
-
-def _report_folder_problem(folder: Path) -> str | None:
-    from core.files.atomic import can_write_into
-
-    if folder.exists() and not folder.is_dir():
-        return f"report folder {folder} is a file"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        return f"cannot create report folder {folder}: {exc.strerror or exc}"
-    return None if can_write_into(folder) else f"cannot write into the report folder {folder}"

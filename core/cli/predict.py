@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 from core.cli.arguments import bounded_number, folder_path, positive_int, probability
+from core.cli.out_folders import make_output_folder, take_back
 from core.common.errors import GarmentCutoutError
-from core.files.atomic import can_write_into
 from core.masks.cleanups import MAX_FEATHER_PX
 from core.prediction.batch_cutout import cutout_files, gather_inputs
 
@@ -56,26 +56,23 @@ def run_cli(args: argparse.Namespace) -> int:
         print("note: --no-decontaminate changes nothing without --refine-edge (only a matted edge is "
               "decontaminated)", file=sys.stderr)
     files, errors = gather_inputs(args.paths)
-    created = [p for p in (args.out, *args.out.parents) if not p.exists()]  # to take back on failure
-    try:
-        args.out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        print(f"error: cannot create output folder {args.out}: {exc.strerror or exc}", file=sys.stderr)
-        return _removed(created, 2)
-    if not can_write_into(args.out):  # found before any photo is predicted, not at each write
-        print(f"error: cannot write into the output folder {args.out}", file=sys.stderr)
-        return _removed(created, 2)
+    created, problem = make_output_folder(args.out)  # found before any photo is predicted
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
     if not files:
         for line in errors:
             print(f"error: {line}", file=sys.stderr)
-        return _removed(created, 2)
+        take_back(created)
+        return 2
     try:
         predictor = Predictor.load(args.model)
         if args.double_pass is not None:
             predictor = DoublePassPredictor(predictor, Predictor.load(args.double_pass))
     except GarmentCutoutError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return _removed(created, 2)
+        take_back(created)
+        return 2
     triage, note = card_triage(predictor.card)
     if note:
         print(f"note: {note}", file=sys.stderr)
@@ -90,14 +87,3 @@ def run_cli(args: argparse.Namespace) -> int:
         print(f"{flagged} of {len(result.review)} views need review (review.csv)", file=sys.stderr)
     print(f"wrote {len(result.written)} files to {args.out}", file=sys.stderr)
     return 0 if not (errors or result.failures) else 1
-
-
-def _removed(created: list[Path], code: int) -> int:
-    """Remove the folders this run created (deepest first) while they are still empty, so
-    a run that wrote nothing leaves nothing behind; return `code`."""
-    for folder in created:
-        try:
-            folder.rmdir()
-        except OSError:
-            break
-    return code

@@ -10,8 +10,8 @@ where the damage shows, in about 0.7 ms for a CCP photo. Its pixels are not used
 photo is decoded by OpenCV as before, so fingerprints of existing corrections stay valid.
 
 Some cameras and tools write files libjpeg warns about that decode whole: a few padding
-bytes before the end marker, a sequential file's SOS saying otherwise, an unknown JFIF
-revision. Those are not refused. Damage that leaves the entropy data decodable (a few
+bytes before the end marker, a missing end marker after whole image data, a sequential
+file's SOS saying otherwise, an unknown JFIF revision. Those are not refused. Damage that leaves the entropy data decodable (a few
 bytes changed and no marker broken) is not found here; libjpeg does not notice it either.
 """
 
@@ -29,14 +29,24 @@ MAX_PADDING = 64  # extraneous bytes before a marker that are padding, not lost 
 
 def jpeg_problem(data: bytes) -> str | None:
     """Why the JPEG in `data` would decode wrong, or None when libjpeg finds it whole."""
+    text = _strict_decode_warning(data)
+    if text is not None and "premature end of jpeg file" in text.lower() \
+            and _strict_decode_warning(data + b"\xff\xd9") is None:
+        return None  # all its image data is there, only the end marker is missing
+    if text is None or _HARMLESS.search(text):
+        return None
+    padding = _EXTRANEOUS.search(text)
+    if padding is not None and int(padding.group(1)) <= MAX_PADDING:
+        return None
+    return f"the JPEG file is corrupt ({text[:1].lower() + text[1:]})"
+
+
+def _strict_decode_warning(data: bytes) -> str | None:
+    """libjpeg's first warning or error on `data` (decoded at 1/8 scale), or None."""
     try:
         _, _, colour, _ = simplejpeg.decode_jpeg_header(data)
         simplejpeg.decode_jpeg(data, colorspace=colour.upper() if colour.upper() in ("GRAY", "CMYK") else "RGB",
                                min_height=1, min_width=1, min_factor=8, strict=True)
     except ValueError as exc:
-        text = str(exc).strip()
-        padding = _EXTRANEOUS.search(text)
-        if _HARMLESS.search(text) or (padding is not None and int(padding.group(1)) <= MAX_PADDING):
-            return None
-        return f"the JPEG file is corrupt ({text[:1].lower() + text[1:]})"
+        return str(exc).strip() or type(exc).__name__
     return None

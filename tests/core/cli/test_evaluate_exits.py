@@ -46,3 +46,10 @@ def test_a_report_folder_that_is_a_file_is_refused_before_the_model_loads(tmp_pa
     assert main(["evaluate", "--data", str(_data_with_a_pair_of_the_wrong_size(tmp_path)),
                  "--report", str(blocker)]) == 2
     assert f"report folder {blocker} is a file" in capsys.readouterr().err
+
+
+def test_a_run_that_fails_on_its_data_leaves_no_report_folder(tmp_path, capsys):
+    report = tmp_path / "reports" / "today"
+    assert main(["evaluate", "--data", str(tmp_path / "no-data"), "--report", str(report)]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    assert not (tmp_path / "reports").exists(), "the folders it made for the report are taken back"

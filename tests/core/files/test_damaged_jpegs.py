@@ -61,6 +61,7 @@ def test_every_usual_jpeg_layout_passes(photo):
     plain = layouts["baseline"]
     layouts["padded before the end"] = plain[:-2] + b"\x00\x00\x00\xff\xd9"  # libjpeg warns; decodes whole
     layouts["data after the end"] = plain + b"a camera's second picture"
+    layouts["no end marker"] = plain[:-2]  # the image data whole: OpenCV decodes it whole
     assert {name: jpeg_problem(data) for name, data in layouts.items()} == {name: None for name in layouts}
 
 
