@@ -28,6 +28,9 @@ class Feedback(Protocol):
     def show_error(self, message: str) -> None:
         """A non-blocking message box, also kept in the Messages panel."""
 
+    def forget(self, about: str) -> None:
+        """Take away the Messages line `about` that thing, if there is one."""
+
     def note(self, message: str, error: bool = True, about: str | None = None) -> None:
         """A line in the Messages panel, which then shows (no message box); it replaces an
         earlier line `about` the same thing (a photo's path)."""

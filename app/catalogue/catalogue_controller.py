@@ -137,6 +137,8 @@ class CatalogueController(QObject):
         for view, message in session.broken.items():
             self._feedback.note(f"{gid} {view}: {message}", about=str(garment.views[view]))
             self._feedback.status_message(message, 8000)
+        for view in session.states:  # read whole: a doubt the listing raised about it is gone
+            self._feedback.forget(str(garment.views[view]))
         self._editor.open_garment(session)
         self._view_strip.set_garment(session)
         self._catalogue_panel.select(gid)

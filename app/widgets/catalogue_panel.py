@@ -310,5 +310,12 @@ class MessagePanel(QListWidget):
         self.addItem(item)
         self.scrollToBottom()
 
+    def forget(self, about: str) -> None:
+        """Take away the line about `about` (a photo the listing doubted, read whole since)."""
+        for i in range(self.count()):
+            if self.item(i).data(Qt.ItemDataRole.UserRole) == about:
+                self.takeItem(i)
+                return
+
     def messages(self) -> list[str]:
         return [self.item(i).text() for i in range(self.count())]

@@ -38,6 +38,9 @@ class WindowFeedback:
     def status_message(self, message: str, timeout_ms: int) -> None:
         self._status_bar.showMessage(message, timeout_ms)
 
+    def forget(self, about: str) -> None:
+        self._message_panel.forget(about)
+
     def note(self, message: str, error: bool = True, about: str | None = None) -> None:
         self._message_panel.add_message(message, error=error, about=about)
         self._message_dock.show()

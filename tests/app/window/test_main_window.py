@@ -441,3 +441,16 @@ def test_export_through_the_dialog(make_window, shoot, tmp_path, qtbot, monkeypa
     monkeypatch.setattr(ExportDialog, "exec", look)
     make_window([shoot]).menu_actions.export.trigger()
     assert asked == [(2, True, False, str(out))]
+
+
+def test_a_photo_the_listing_doubted_but_that_reads_whole_loses_its_message(make_window, tmp_path):
+    """A PNG without its end chunk looks truncated to the listing's quick check, but all its
+    pixel data is there and it reads whole: once its garment is opened, the doubt is gone."""
+    folder = _catalogue_with_a_corrupt_b2(tmp_path)
+    photo = np.random.default_rng(5).integers(0, 255, (120, 80, 3), dtype=np.uint8)
+    (folder / "e5_Front.png").write_bytes(cv2.imencode(".png", photo)[1].tobytes()[:-12])  # no IEND
+    window = make_window([folder])
+    assert any("e5_Front.png" in m and "looks truncated" in m for m in window.message_panel.messages())
+    window.catalogue_panel.list.setCurrentRow(window.catalogue_panel.garment_keys().index("e5"))
+    assert window.session.garment_id == "e5" and window.state is not None
+    assert not any("e5_Front.png" in m for m in window.message_panel.messages())
