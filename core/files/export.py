@@ -119,8 +119,8 @@ def export_view(rgb: np.ndarray, mask: np.ndarray, out_dir: str | Path, garment_
 
     widen: (H, W) bool/uint8, where the band brush widened the refine band.
     painted: where a brush painted the view, its override and the mask of the override's
-    hard part: the edge is made from that mask, then the painted codes go on top
-    (core.masks.codes.apply_painted_alpha: no edge adjustment moves a hard stroke).
+    hard part: the edge is made from that mask (its hard strokes kept by every adjustment,
+    core.masks.adjustments), then the soft codes go on top (core.masks.codes.apply_painted_alpha).
     adjustments: the view's own smooth/shift (applied to the mask) and feather/contrast
     (applied to the alpha last), core.masks.adjustments.
 
@@ -128,9 +128,9 @@ def export_view(rgb: np.ndarray, mask: np.ndarray, out_dir: str | Path, garment_
     cutout is then 16-bit). mask: (H, W) bool. feather_px (0..MAX_FEATHER_PX) softens the
     cutout's alpha edge. The mask file is the cutout's alpha at 50 % (0/255), so it agrees
     with the cutout beside it, refine edge and feather included; a mask file of ours from
-    source_path already in out_dir is rewritten even without write_mask. source_path and every path in
-    `protected` (the other inputs of a batch) are never overwritten. The files are
-    written all or nothing (see the module). Raises ExportError with the reason.
+    source_path already in out_dir is rewritten even without write_mask. source_path and
+    every path in `protected` (the other inputs of a batch) are never overwritten. The
+    files are written all or nothing (see the module). Raises ExportError with the reason.
     """
     out_dir = Path(out_dir)
     if not out_dir.is_dir():
@@ -165,8 +165,7 @@ def export_view(rgb: np.ndarray, mask: np.ndarray, out_dir: str | Path, garment_
     fixed = None if painted is None else painted.override  # hard strokes: no adjustment moves them
     adjust = adjustments is not None and not adjustments.is_identity
     if adjust:  # the view's smooth and shift move the hard edge
-        mask = adjustments.adjust_mask(mask, fixed)
-        edge = mask if painted is None else adjustments.adjust_mask(edge, fixed)
+        edge = adjustments.adjust_mask(edge, fixed)
         if refine_edge_px == 0:  # the export's own refine edge, when asked for, wins
             refine_edge_px = int(adjustments.refine)
     if refine_edge_px > 0:

@@ -11,8 +11,9 @@ photo is decoded by OpenCV as before, so fingerprints of existing corrections st
 
 Some cameras and tools write files libjpeg warns about that decode whole: a few padding
 bytes before the end marker, a missing end marker after whole image data, a sequential
-file's SOS saying otherwise, an unknown JFIF revision. Those are not refused. Damage that leaves the entropy data decodable (a few
-bytes changed and no marker broken) is not found here; libjpeg does not notice it either.
+file's SOS saying otherwise, an unknown JFIF revision. Those are not refused. Damage that
+leaves the entropy data decodable (a few bytes changed and no marker broken) is not found
+here; libjpeg does not notice it either.
 """
 
 from __future__ import annotations
