@@ -41,12 +41,6 @@ class ExportController(QObject):
         self._settings = settings
         self._save_edits = save_edits
         self._before_export = before_export or (lambda: None)
-        # The dialog's options come back as last accepted, also after a restart.
-        options = settings.export_options
-        self.export_feather, self.export_masks = options.feather_px, options.write_mask
-        self.export_refine_edge, self.export_decontaminate = options.refine_edge_px, options.decontaminate
-        # Export all of several shoots: each into its own folder, or all into one.
-        self.export_each_shoot = options.each_shoot
         self.garment_exporter = GarmentExporter(feedback, self)
         self.garment_exporter.finished_export.connect(self._on_garment_exporter_finished_export)
         self.catalogue_exporter = CatalogueExporter(feedback, workspace, self)
@@ -63,8 +57,9 @@ class ExportController(QObject):
         session = self._workspace.session
         if session is None:
             return
-        dialog = ExportDialog(self._default_folder(session.garment.folder), self.export_feather, self.export_masks, parent,
-                              refine_edge_px=self.export_refine_edge, decontaminate=self.export_decontaminate)
+        last = self._settings.export_options  # the dialog asks as last accepted, also after a restart
+        dialog = ExportDialog(self._default_folder(session.garment.folder), last.feather_px, last.write_mask, parent,
+                              refine_edge_px=last.refine_edge_px, decontaminate=last.decontaminate)
         if dialog.exec() != ExportDialog.DialogCode.Accepted:
             return
         self.export(*dialog.options())
@@ -75,16 +70,17 @@ class ExportController(QObject):
             return
         shoots = _shoots(catalogue)
         own = self._own_folders(shoots)
-        dialog = ExportDialog(self._default_folder(shoots[0]), self.export_feather, self.export_masks, parent,
+        last = self._settings.export_options
+        dialog = ExportDialog(self._default_folder(shoots[0]), last.feather_px, last.write_mask, parent,
                               title=f"Export all {len(catalogue.garments)} garments",
-                              refine_edge_px=self.export_refine_edge, decontaminate=self.export_decontaminate,
-                              shoots=len(shoots), each_shoot=self.export_each_shoot,
+                              refine_edge_px=last.refine_edge_px, decontaminate=last.decontaminate,
+                              shoots=len(shoots), each_shoot=last.each_shoot,
                               destinations=[(label, str(own[shoot])) for shoot, label in shoot_labels(shoots).items()])
         if dialog.exec() == ExportDialog.DialogCode.Accepted:
             folder, *options = dialog.options()
-            self.export_each_shoot = dialog.each_shoot_own_folder()  # the next Export all asks the same
-            self._settings.export_options = self._settings.export_options._replace(each_shoot=self.export_each_shoot)
-            self.export_all(None if self.export_each_shoot else folder, *options)
+            each_shoot = dialog.each_shoot_own_folder()  # the next Export all asks the same
+            self._settings.export_options = self._settings.export_options._replace(each_shoot=each_shoot)
+            self.export_all(None if each_shoot else folder, *options)
 
     # -- exports -----------------------------------------------------------------
     def export(self, out_dir: Path, feather_px: int = 0, write_mask: bool = False, refine_edge_px: int = 0, decontaminate: bool = True) -> bool:
@@ -193,10 +189,8 @@ class ExportController(QObject):
         # Remembered only where files were written: a refused export must not become the
         # shoot's folder (its listing would stop showing the cutouts it has elsewhere).
         self._exporting_into = dict(folders)
-        self.export_feather, self.export_masks = feather_px, write_mask
-        self.export_refine_edge, self.export_decontaminate = refine_edge_px, decontaminate
         self._settings.export_options = ExportOptions(feather_px, write_mask, refine_edge_px, decontaminate,
-                                                      self.export_each_shoot)
+                                                      self._settings.export_options.each_shoot)
         self.options_accepted.emit()  # the cutout preview follows the export's decontaminate option
         return True
 

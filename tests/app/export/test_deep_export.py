@@ -68,4 +68,4 @@ def test_refine_edge_from_the_export_dialog_writes_a_soft_cutout(make_window, sh
     assert ((alpha > 0) & (alpha < 255)).any()  # matted, not the 0/255 mask
     photo = window.session.states["Front"].rgb
     assert np.array_equal(cutout[..., 2::-1][alpha == 255], photo[alpha == 255])
-    assert window.export_controller.export_refine_edge == 4  # remembered for the next export
+    assert window.settings.export_options.refine_edge_px == 4  # remembered for the next export
