@@ -50,6 +50,10 @@ class AppSettings:
         except (TypeError, ValueError):
             return default
 
+    def _bool(self, key: str, default: bool) -> bool:
+        """Stored as 0/1 (QSettings' own bools come back as strings on some backends)."""
+        return self._int(key, int(default)) == 1
+
     def _str(self, key: str, default: str = "") -> str:
         value = self._s.value(key, default)
         return value if isinstance(value, str) else default
@@ -179,7 +183,7 @@ class AppSettings:
 
     @property
     def catalogue_worst_first(self) -> bool:
-        return self._int("catalogue/worst_first", 0) == 1
+        return self._bool("catalogue/worst_first", False)
 
     @catalogue_worst_first.setter
     def catalogue_worst_first(self, value: bool) -> None:
@@ -187,7 +191,7 @@ class AppSettings:
 
     @property
     def catalogue_review_only(self) -> bool:
-        return self._int("catalogue/review_only", 0) == 1
+        return self._bool("catalogue/review_only", False)
 
     @catalogue_review_only.setter
     def catalogue_review_only(self, value: bool) -> None:
@@ -201,10 +205,10 @@ class AppSettings:
 
         # Clamped both ways: an export that skips the dialog must not fail on a bad setting.
         return ExportOptions(feather_px=min(int(MAX_FEATHER_PX), max(0, self._int("export/feather", 0))),
-                             write_mask=self._int("export/masks", 0) == 1,
+                             write_mask=self._bool("export/masks", False),
                              refine_edge_px=min(MAX_BAND_PX, max(0, self._int("export/refine_edge", 0))),
-                             decontaminate=self._int("export/decontaminate", 1) == 1,
-                             each_shoot=self._int("export/each_shoot", 1) == 1)
+                             decontaminate=self._bool("export/decontaminate", True),
+                             each_shoot=self._bool("export/each_shoot", True))
 
     @export_options.setter
     def export_options(self, value: ExportOptions) -> None:
