@@ -66,6 +66,9 @@ def add_cli_arguments(parser: argparse.ArgumentParser) -> None:
     p("--init-from", type=Path, metavar="MODEL.keras",
       help="start from this model's weights and normalisation (same architecture, width and channels; "
            "any input size), e.g. to fine-tune the bundled model at a larger input")
+    p("--freeze-batchnorm", action="store_true",
+      help="with --init-from: batch normalisation keeps the start model's statistics and scales, so a "
+           "fine-tune on a different mix of photos moves the convolutions only")
     p("--body-head", action="store_true",
       help="also learn 'body' (parts/ label 2: skin, hair, shoes; a render's mannequin) as a second output, "
            "so a bare mannequin is not taken for garment; the saved model keeps the garment output alone")
@@ -122,7 +125,7 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
         val_fraction=args.val_fraction, split_seed=args.split_seed, val_split_file=args.val_split,
         patience=args.patience, max_train_images=args.limit, studio_renders=args.studio_renders,
         focus_margin=args.focus_margin, init_from=args.init_from,
-        body_head=args.body_head, body_weight=args.body_weight,
+        body_head=args.body_head, body_weight=args.body_weight, freeze_batchnorm=args.freeze_batchnorm,
         seed=args.seed, log_dir=args.log_dir, licence=args.licence,
         strategy=args.strategy, precision=args.precision, lr_scaling=args.lr_scaling,
     )

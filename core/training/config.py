@@ -70,6 +70,10 @@ class TrainConfig:
     # output alone (core.training.model). body_weight scales the body BCE in the loss.
     body_head: bool = False
     body_weight: float = 0.5
+    # Fine-tuning: batch normalisation keeps the start model's statistics and scales (its
+    # layers run in inference mode), so a batch mix unlike the start model's data (renders
+    # of a new kind) moves the convolutions only, not every layer's normalisation.
+    freeze_batchnorm: bool = False
     seed: int = 0
     # Distribution and precision: see core.training.distribution and core.network.precision.
     strategy: str = "auto"
@@ -160,6 +164,8 @@ class TrainConfig:
             problems.append(f"precision must be one of {', '.join(TRAINING_PRECISIONS)}")
         if self.lr_scaling not in LR_SCALINGS:
             problems.append(f"learning-rate scaling must be one of {', '.join(LR_SCALINGS)}")
+        if self.freeze_batchnorm and self.init_from is None:
+            problems.append("--freeze-batchnorm needs --init-from: a new model's statistics must be learned")
         if self.init_from is not None and not self.init_from.is_file():
             problems.append(f"--init-from: {self.init_from} not found")
         if problems:

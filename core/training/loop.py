@@ -60,6 +60,8 @@ def _settings(config: TrainConfig, plan) -> dict[str, Any]:
     # existed still resume, and a body-head run never resumes a binary one (or back).
     if not config.body_head:
         ignored += ("body_head", "body_weight")
+    if not config.freeze_batchnorm:  # likewise for backups from before the option existed
+        ignored += ("freeze_batchnorm",)
     settings = {k: v for k, v in config.describe().items() if k not in ignored}
     return {**settings, **plan.describe(), "precision": plan.precision}
 

@@ -73,6 +73,8 @@ def build_training_model(config: TrainConfig, plan: RunPlan, strategy, start_mod
                            outputs=2 if config.body_head else 1)
         if start_model is not None:
             copy_weights(start_model, model)
+        if config.freeze_batchnorm:
+            freeze_batch_normalisation(model)
         optimizer = make_optimizer(config.optimizer, plan.learning_rate, config.nesterov)
         if plan.precision == "mixed_float16":
             optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
@@ -83,6 +85,20 @@ def build_training_model(config: TrainConfig, plan: RunPlan, strategy, start_mod
     # and a resume reads the backup (core.training.resume), not the checkpoint.
     twin = build_unet(config.architecture, shape, width=config.width, name=model.name)
     return model, twin
+
+
+def freeze_batch_normalisation(model) -> int:
+    """Make every BatchNormalization layer of `model` untrainable; the count frozen.
+
+    In Keras 3 an untrainable BatchNormalization also runs in inference mode: it
+    normalises by the moving statistics it holds and no longer updates them, and its
+    scale and offset stay. Set before `compile`, which fixes the trainable weights."""
+    frozen = 0
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.BatchNormalization):
+            layer.trainable = False
+            frozen += 1
+    return frozen
 
 
 def copy_weights(source, target) -> None:

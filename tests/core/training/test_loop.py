@@ -288,6 +288,35 @@ def test_warm_start_continues_from_the_start_model_at_another_input_size(tmp_pat
     assert getattr(keras.models.load_model(second.model_path), "optimizer", None) is None
 
 
+@pytest.mark.slow
+def test_freeze_batchnorm_fine_tunes_the_convolutions_and_keeps_the_normalisation(tmp_path):
+    import keras
+
+    data = _synthetic_folder(tmp_path / "data")
+    base = dict(data_dirs=[data], architecture="simple", width=0.25, input_size=(48, 32), batch_size=2,
+                val_fraction=0.34)
+    first = train(TrainConfig(out=tmp_path / "first.keras", epochs=1, **base))
+    tuned = train(TrainConfig(out=tmp_path / "tuned.keras", epochs=2, learning_rate=1e-2, init_from=first.model_path,
+                              freeze_batchnorm=True, seed=3, **base))
+    start = keras.models.load_model(first.model_path, compile=False)
+    after = keras.models.load_model(tuned.model_path, compile=False)
+    norms = [layer.name for layer in start.layers if isinstance(layer, keras.layers.BatchNormalization)]
+    convs = [layer.name for layer in start.layers if isinstance(layer, keras.layers.Conv2D)]
+    assert norms and convs
+    for name in norms:  # scale, offset and both moving statistics, exactly
+        for a, b in zip(start.get_layer(name).get_weights(), after.get_layer(name).get_weights()):
+            np.testing.assert_array_equal(a, b)
+    moved = [name for name in convs if not np.allclose(start.get_layer(name).get_weights()[0],
+                                                       after.get_layer(name).get_weights()[0])]
+    assert moved == convs
+    assert tuned.card.training["freeze_batchnorm"] is True
+
+
+def test_freeze_batchnorm_without_a_start_model_is_refused(tmp_path):
+    with pytest.raises(DataError, match="--freeze-batchnorm needs --init-from"):
+        _config(tmp_path, freeze_batchnorm=True).validate()
+
+
 def test_warm_start_from_another_width_is_refused_before_loading_photos(tmp_path):
     data = _synthetic_folder(tmp_path / "data")
     first = train(TrainConfig(data_dirs=[data], out=tmp_path / "first.keras", architecture="simple", width=0.25,
