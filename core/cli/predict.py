@@ -68,7 +68,14 @@ def run_cli(args: argparse.Namespace) -> int:
     try:
         predictor = Predictor.load(args.model)
         if args.double_pass is not None:
-            predictor = DoublePassPredictor(predictor, Predictor.load(args.double_pass))
+            second = Predictor.load(args.double_pass)
+            if not second.card.training.get("focus_margin"):
+                # Trained on whole photos, it sees the focus image's black surround as a
+                # backdrop it never met; the run goes on, as asked, with the seed's margin.
+                print(f"warning: {args.double_pass.name} was not trained on focus images (its card has no "
+                      f"focus_margin): the second pass may do worse than the first; train it with "
+                      f"--focus-margin", file=sys.stderr)
+            predictor = DoublePassPredictor(predictor, second)
     except GarmentCutoutError as exc:
         print(f"error: {exc}", file=sys.stderr)
         take_back(created)

@@ -82,6 +82,16 @@ def test_an_option_that_changes_nothing_says_so(tmp_path, capsys):
     assert "note: --no-decontaminate changes nothing without --refine-edge" in capsys.readouterr().err
 
 
+@needs_model
+def test_a_second_pass_model_not_trained_on_focus_images_is_warned_about(tmp_path, capsys):
+    photo = tmp_path / "a.png"
+    cv2.imwrite(str(photo), np.full((96, 64, 3), 200, np.uint8))
+    code = main(["predict", str(photo), "--out", str(tmp_path / "o"), "--double-pass", str(paths.DEFAULT_MODEL)])
+    err = capsys.readouterr().err
+    assert code == 0 and (tmp_path / "o" / "a_cutout.png").is_file()
+    assert "warning: default.keras was not trained on focus images" in err and "--focus-margin" in err
+
+
 def test_predict_into_a_folder_it_cannot_write_stops_before_any_prediction(tmp_path, capsys, monkeypatch,
                                                                           read_only_folder):
     """It used to predict every photo, then fail each write."""
