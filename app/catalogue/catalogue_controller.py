@@ -16,7 +16,8 @@ from typing import Sequence
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QWidget
 
-from app.document.garment_session import BROKEN, NOT_STARTED, PREDICTED, GarmentSession, session_state, state_on_disk
+from app.document.garment_session import (BROKEN, NOT_STARTED, PARTLY_PREDICTED, PREDICTED, GarmentSession,
+                                          session_state, state_on_disk)
 from app.document.workspace import Workspace
 from app.editing.autosave import Autosave
 from app.editing.view_display import ViewDisplay
@@ -299,8 +300,8 @@ class CatalogueController(QObject):
             return
         self._estimates_of = estimate.model_id
         self._catalogue_panel.set_estimate(estimate.key, estimate.worst, estimate.needs_review)
-        if self._catalogue_panel.state(estimate.key) == NOT_STARTED:
-            self.set_garment_state(estimate.key, PREDICTED)
+        if self._catalogue_panel.state(estimate.key) in (NOT_STARTED, PARTLY_PREDICTED):
+            self.set_garment_state(estimate.key, PREDICTED)  # the estimate predicted every readable view
 
     def _on_estimator_progressed(self, done: int, total: int) -> None:
         self._catalogue_panel.show_estimating(done, total)

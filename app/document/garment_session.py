@@ -23,10 +23,12 @@ from core.masks.adjustments import EdgeAdjustments
 
 log = logging.getLogger(__name__)
 
-# A garment's state as the catalogue panel shows it: not started -> predicted ->
-# corrected -> approved (every view's mask checked by the retoucher) -> exported (as far
-# as the app knows), or unreadable.
+# A garment's state as the catalogue panel shows it: not started -> (partly) predicted
+# -> corrected -> approved (every view's mask checked by the retoucher) -> exported (as
+# far as the app knows), or unreadable. "Partly predicted": a prediction stopped before
+# its last view, so the garment is not ready to look through.
 NOT_STARTED = "not started"
+PARTLY_PREDICTED = "partly predicted"
 PREDICTED = "predicted"
 CORRECTED = "corrected"
 APPROVED = "approved"
@@ -231,15 +233,17 @@ def session_state(session: GarmentSession) -> str:
         return APPROVED
     if any(s.corrected for s in states):
         return CORRECTED
-    if any(s.predicted for s in states):
+    if all(s.predicted for s in states):
         return PREDICTED
+    if any(s.predicted for s in states):
+        return PARTLY_PREDICTED
     return NOT_STARTED
 
 
 def state_on_disk(garment: Garment, export_folder: Path | None,
                   sidecars: dict[Path, Sidecar] | None = None) -> str:
     """What the files say about a garment not open: EXPORTED, APPROVED, CORRECTED,
-    PREDICTED or NOT_STARTED.
+    PREDICTED (a map cached for every view), PARTLY_PREDICTED or NOT_STARTED.
 
     Exported: every view's cutout in the remembered export folder is the one the app last
     exported from this very photo (Sidecar.is_exported), with no correction saved since.
@@ -261,8 +265,11 @@ def state_on_disk(garment: Garment, export_folder: Path | None,
             return APPROVED
         if any(sidecar.holds_correction(k) for k in keys.values()):
             return CORRECTED
-        if any(sidecar.probability_path(k).is_file() for k in keys.values()):
+        cached = [sidecar.probability_path(k).is_file() for k in keys.values()]
+        if cached and all(cached):
             return PREDICTED
+        if any(cached):
+            return PARTLY_PREDICTED
     except (OSError, GarmentCutoutError):
         pass
     return NOT_STARTED

@@ -24,11 +24,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.document.garment_session import APPROVED, BROKEN, CORRECTED, EXPORTED, NOT_STARTED, PREDICTED
+from app.document.garment_session import APPROVED, BROKEN, CORRECTED, EXPORTED, NOT_STARTED, PARTLY_PREDICTED, PREDICTED
 from app.widgets.thumbnails import icon_of
 
 STATE_COLOURS = {
     NOT_STARTED: QColor(140, 140, 140),
+    PARTLY_PREDICTED: QColor(150, 175, 215),  # the predicted blue, paled
     PREDICTED: QColor(80, 150, 240),
     CORRECTED: QColor(240, 180, 40),
     APPROVED: QColor(40, 180, 170),

@@ -86,6 +86,46 @@ def test_cancel_stops_prediction(qtbot, shoot):
     assert sum(s.predicted for s in window.session.states.values()) <= 1
 
 
+def test_a_prediction_stopped_before_its_last_view_leaves_the_garment_partly_predicted(make_window, shoot, qtbot):
+    """It was listed "predicted", as ready to look through as a whole one."""
+    import threading
+
+    from tests.app.conftest import FakePredictor
+
+    gate = threading.Event()
+
+    class SecondViewWaits(FakePredictor):
+        calls = 0
+
+        def predict(self, rgb, progress=None, cancelled=None):
+            SecondViewWaits.calls += 1
+            if SecondViewWaits.calls > 1:
+                gate.wait(5)
+            return super().predict(rgb)
+
+    window = make_window([shoot], wait=False, predictor=SecondViewWaits())
+    window.start()
+    qtbot.waitUntil(lambda: window.session is not None
+                    and sum(s.predicted for s in window.session.states.values()) == 1, timeout=5000)
+    qtbot.waitUntil(lambda: window.status_bar.cancel_button.isVisible(), timeout=5000)
+    window.status_bar.cancel_button.click()
+    gate.set()
+    qtbot.waitUntil(lambda: not window.model_controller.prediction_job.running, timeout=5000)
+    assert 0 < sum(s.predicted for s in window.session.states.values()) < 3  # the view in flight may finish
+    assert window.catalogue_panel.state("g1") == "partly predicted"
+    window.hide()
+
+    from app.document.garment_session import state_on_disk
+    from core.files.shoots import discover
+
+    garment = discover([shoot]).garments[0]
+    assert state_on_disk(garment, None) == "partly predicted", "read back from the files"
+    window.close()
+
+    again = make_window([shoot])  # opened, its other views are predicted
+    assert again.catalogue_panel.state("g1") == "predicted"
+
+
 def test_switching_garments_mid_prediction_drops_the_old_prediction(make_window, qtbot, tmp_path):
     import threading
 
