@@ -16,8 +16,15 @@ from typing import Sequence
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QWidget
 
-from app.document.garment_session import (BROKEN, NOT_STARTED, PARTLY_PREDICTED, PREDICTED, GarmentSession,
-                                          session_state, state_on_disk)
+from app.document.garment_session import (
+    BROKEN,
+    NOT_STARTED,
+    PARTLY_PREDICTED,
+    PREDICTED,
+    GarmentSession,
+    session_state,
+    state_on_disk,
+)
 from app.document.workspace import Workspace
 from app.editing.autosave import Autosave
 from app.editing.view_display import ViewDisplay
