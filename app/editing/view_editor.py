@@ -98,8 +98,8 @@ class ViewEditor(QObject):
 
     def show_nothing(self) -> None:
         """No view on screen (a garment none of whose photos could be read): no histogram,
-        least of all the previous garment's."""
-        self._tools.threshold_panel.set_histogram(None)
+        least of all the previous garment's, and no threshold."""
+        self._tools.threshold_panel.show_none()
         self.undo_group.setActiveStack(None)
 
     # -- tools -------------------------------------------------------------------

@@ -80,6 +80,7 @@ class ThresholdPanel(QWidget):
         self.line.sigPositionChanged.connect(self._on_line_moved)
         self.apply_all_button.clicked.connect(self.apply_to_all_requested)
         self.reset_button.clicked.connect(self.reset_requested)
+        self.show_none()  # until a view is shown
 
     # -- public ------------------------------------------------------------------
     def threshold(self) -> float:
@@ -88,6 +89,19 @@ class ThresholdPanel(QWidget):
     def set_threshold(self, threshold: float) -> None:
         """Show `threshold` without emitting threshold_changed."""
         self._show(threshold)
+
+    def show_none(self) -> None:
+        """No view to cut: a dash in the number box (it showed its lowest value, 0.004, as
+        if that were a threshold), the slider and line back at the middle, no histogram."""
+        self._updating = True
+        try:
+            self.spin.setSpecialValueText("\u2013")  # shown while the box holds its minimum
+            self.spin.setValue(self.spin.minimum())
+            self.slider.setValue(threshold_cut(0.5))
+            self.line.setValue(0.5)
+        finally:
+            self._updating = False
+        self.set_histogram(None)
 
     def set_histogram(self, probability: np.ndarray | None) -> None:
         """Histogram of the (H, W) uint8 probability; None clears it."""
@@ -106,6 +120,7 @@ class ThresholdPanel(QWidget):
     def _show(self, threshold: float) -> None:
         self._updating = True
         try:
+            self.spin.setSpecialValueText("")  # a real threshold of 1/255 reads as a number
             self.slider.setValue(threshold_cut(threshold))
             self.spin.setValue(threshold)
             self.line.setValue(threshold)

@@ -316,6 +316,11 @@ def test_a_garment_with_no_readable_photo_clears_the_last_garments_figures(make_
     assert window.session.garment_id == "b2" and window.state is None
     assert window.status_bar.area_label.text() == "" and window.status_bar.position_label.text() == ""
     assert window.catalogue_panel.state("b2") == "unreadable"
+    spin = window.threshold_panel.spin
+    assert spin.text() == "\u2013", "no threshold, not the box's lowest value (0.004) as if it were one"
+    window.catalogue_panel.list.setCurrentRow(0)  # back to a1: its threshold reads as a number again
+    assert window.session.garment_id == "a1"
+    assert spin.text() == f"{window.state.threshold:.3f}"
 
 
 def test_cleanups_are_one_undo_step(make_window, shoot):
