@@ -23,7 +23,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from core.masks.codes import KEEP, REMOVE
+from core.masks.codes import apply_hard_codes
 
 MAX_SMOOTH_PX = 20.0
 MAX_FEATHER_PX = 30.0
@@ -81,8 +81,7 @@ class EdgeAdjustments:
         if self.shift != 0:
             out = _shift(out, self.shift)
         if fixed is not None and (self.smooth > 0 or self.shift != 0):  # `out` is a new array then
-            out[fixed == KEEP] = True
-            out[fixed == REMOVE] = False
+            out = apply_hard_codes(out, fixed)
         return out
 
     def soften(self, alpha: np.ndarray) -> np.ndarray:

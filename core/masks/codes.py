@@ -102,6 +102,14 @@ def _canonical(codes: np.ndarray, alpha: np.ndarray, top: int, bottom: int) -> n
     return codes
 
 
+def apply_hard_codes(mask: np.ndarray, override: np.ndarray) -> np.ndarray:
+    """(H, W) bool `mask` (after smooth and shift edge), edited in place and returned: a
+    hard KEEP garment and a hard REMOVE background, as the brush painted them."""
+    mask[override == KEEP] = True
+    mask[override == REMOVE] = False
+    return mask
+
+
 def has_soft(override: np.ndarray) -> bool:
     """True when a soft brush has painted anywhere in the override."""
     return bool(override.size) and int(override.max()) >= SOFT_BASE
