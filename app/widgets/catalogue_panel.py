@@ -299,11 +299,8 @@ class MessagePanel(QListWidget):
         every visit to its garment) moves to the bottom instead of repeating, and so does a
         line `about` the same thing (a photo's path), replaced by the newer word on it: the
         listing's "looks truncated" by what reading the photo found."""
-        for i in range(self.count()):
-            old = self.item(i)
-            if old.text() == text or (about is not None and old.data(Qt.ItemDataRole.UserRole) == about):
-                self.takeItem(i)
-                break
+        self._take_first(lambda old: old.text() == text
+                         or (about is not None and old.data(Qt.ItemDataRole.UserRole) == about))
         item = QListWidgetItem(text)
         item.setData(Qt.ItemDataRole.UserRole, about)
         item.setIcon(_dot(STATE_COLOURS[BROKEN] if error else STATE_COLOURS[PREDICTED]))
@@ -313,8 +310,12 @@ class MessagePanel(QListWidget):
 
     def forget(self, about: str) -> None:
         """Take away the line about `about` (a photo the listing doubted, read whole since)."""
+        self._take_first(lambda old: old.data(Qt.ItemDataRole.UserRole) == about)
+
+    def _take_first(self, matches) -> None:
+        """Remove the first line for which `matches(item)` holds (a message is listed once)."""
         for i in range(self.count()):
-            if self.item(i).data(Qt.ItemDataRole.UserRole) == about:
+            if matches(self.item(i)):
                 self.takeItem(i)
                 return
 
