@@ -87,18 +87,15 @@ def build_training_model(config: TrainConfig, plan: RunPlan, strategy, start_mod
     return model, twin
 
 
-def freeze_batch_normalisation(model) -> int:
-    """Make every BatchNormalization layer of `model` untrainable; the count frozen.
+def freeze_batch_normalisation(model) -> None:
+    """Make every BatchNormalization layer of `model` untrainable.
 
     In Keras 3 an untrainable BatchNormalization also runs in inference mode: it
     normalises by the moving statistics it holds and no longer updates them, and its
     scale and offset stay. Set before `compile`, which fixes the trainable weights."""
-    frozen = 0
     for layer in model.layers:
         if isinstance(layer, keras.layers.BatchNormalization):
             layer.trainable = False
-            frozen += 1
-    return frozen
 
 
 def copy_weights(source, target) -> None:
