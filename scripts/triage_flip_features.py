@@ -139,10 +139,10 @@ def main() -> int:
     parser.add_argument("--json-out", type=Path, default=None, help="also write every view's row here")
     args = parser.parse_args()
 
+    from core.common import paths
     from core.evaluation.calibration import DEFAULT_TRIAGE_L2
     from core.evaluation.evaluate import find_pairs
     from core.files.pairs import discover_pairs
-    from core.common import paths
     from core.prediction.predictor import Predictor
 
     predictor = Predictor.load(args.model or paths.DEFAULT_MODEL)
