@@ -2,12 +2,15 @@
 and shift edge, non-destructive (the mask itself never changes; they are applied when the
 cutout is drawn or exported) and stored with the view's corrections.
 
-Applied in Photoshop's order: smooth and shift move the hard edge (the exported
-`_mask.png` follows them), refine mattes a soft edge from the photo, feather and
-contrast shape the soft alpha:
+Applied in Photoshop's order: smooth (and, without refine, shift) moves the hard edge,
+refine mattes a soft edge from the photo, shift moves the matted edge, feather and
+contrast shape the soft alpha (the exported `_mask.png` is the alpha at 50 %):
 
     smooth   (px)   rounds off jaggies: a Gaussian of that radius over the mask, cut at 0.5
-    shift    (px)   moves the edge outward (> 0) or inward (< 0), by distance transform
+    shift    (px)   moves the edge outward (> 0) or inward (< 0): by distance transform on
+                    the hard mask, by grey dilation or erosion on a matted alpha (shifting
+                    the mask before matting did nothing: the matte follows the photo's own
+                    edge wherever the band is)
     refine   (px)   closed-form matting in a band that wide either side of the edge
                     (core.masks.refine_edge; seconds, so the app previews it on a worker)
     feather  (px)   blurs the alpha across the edge (a Gaussian of sigma feather / 2)
@@ -23,7 +26,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from core.masks.codes import apply_hard_codes
+from core.masks.codes import KEEP, REMOVE, apply_hard_codes
 
 MAX_SMOOTH_PX = 20.0
 MAX_FEATHER_PX = 30.0
@@ -69,19 +72,38 @@ class EdgeAdjustments:
                                   f"got {data!r}")
         return cls(**data)
 
-    def adjust_mask(self, mask: np.ndarray, fixed: np.ndarray | None = None) -> np.ndarray:
+    def adjust_mask(self, mask: np.ndarray, fixed: np.ndarray | None = None, shift: bool = True) -> np.ndarray:
         """The hard (H, W) bool mask after smooth and shift (the mask itself is untouched).
         fixed: the view's (H, W) uint8 override: smooth and shift move the model's edge, not
-        a hard keep or remove stroke (a shifted edge used to spill over a removed cable)."""
+        a hard keep or remove stroke (a shifted edge used to spill over a removed cable).
+        shift=False leaves the shift to shift_alpha, after a refine edge."""
         out = mask
+        shifting = shift and self.shift != 0
         if self.smooth > 0:
             blurred = cv2.GaussianBlur(mask.astype(np.float32), (0, 0), self.smooth / 2.0,
                                        borderType=cv2.BORDER_REPLICATE)
             out = blurred >= 0.5
-        if self.shift != 0:
+        if shifting:
             out = _shift(out, self.shift)
-        if fixed is not None and (self.smooth > 0 or self.shift != 0):  # `out` is a new array then
+        if fixed is not None and (self.smooth > 0 or shifting):  # `out` is a new array then
             out = apply_hard_codes(out, fixed)
+        return out
+
+    def shift_alpha(self, alpha: np.ndarray, fixed: np.ndarray | None = None) -> np.ndarray:
+        """(H, W) uint8 matted alpha with its edge moved by `shift` px: grey dilation (out)
+        or erosion (in) by a disc, a fractional shift blended between the two whole radii
+        around it. Hard strokes in `fixed` keep their 255 and 0, as under adjust_mask."""
+        if self.shift == 0:
+            return alpha
+        radius = abs(self.shift)
+        low, high = int(math.floor(radius)), int(math.ceil(radius))
+        morph = cv2.dilate if self.shift > 0 else cv2.erode
+        near = _grey_shift(alpha, low, morph)
+        out = near if high == low else _blend(near, _grey_shift(alpha, high, morph), radius - low)
+        if fixed is not None:
+            out = out.copy() if out is alpha else out
+            out[fixed == KEEP] = 255
+            out[fixed == REMOVE] = 0
         return out
 
     def soften(self, alpha: np.ndarray) -> np.ndarray:
@@ -108,7 +130,20 @@ class EdgeAdjustments:
             return self.alpha(mask, fixed)
         from core.masks.refine_edge import refine_alpha
 
-        return self.soften(refine_alpha(rgb, self.adjust_mask(mask, fixed), int(self.refine), widen, fixed))
+        matted = refine_alpha(rgb, self.adjust_mask(mask, fixed, shift=False), int(self.refine), widen, fixed)
+        return self.soften(self.shift_alpha(matted, fixed))
+
+
+def _grey_shift(alpha: np.ndarray, radius: int, morph) -> np.ndarray:
+    if radius == 0:
+        return alpha
+    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
+    return morph(alpha, disc, borderType=cv2.BORDER_REPLICATE)
+
+
+def _blend(a: np.ndarray, b: np.ndarray, weight_b: float) -> np.ndarray:
+    mixed = a.astype(np.float32) * (1.0 - weight_b) + b.astype(np.float32) * weight_b
+    return np.clip(mixed + 0.5, 0, 255).astype(np.uint8)
 
 
 def _shift(mask: np.ndarray, px: float) -> np.ndarray:

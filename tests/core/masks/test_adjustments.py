@@ -105,9 +105,30 @@ def test_a_views_refine_edge_and_band_reach_the_export(tmp_path):
     assert ((alpha > 0) & (alpha < 255)).any()
 
 
+@pytest.mark.parametrize("shift", [-4.0, 4.0, -2.5])
+def test_shift_edge_moves_a_refined_edge_too(tmp_path, shift):
+    """With refine edge on, shift edge still moves the cutout's edge by about that many
+    pixels. (It shifted the mask before the matting, whose matte follows the photo's own
+    edge wherever the band lies: the shift came out at a fraction of a pixel.)"""
+    from core.renders.composition import render_view
+
+    r = render_view(5000001, "Front", (240, 360))
+    refined = EdgeAdjustments(refine=6)
+    shifted = EdgeAdjustments(refine=6, shift=shift)
+    base = refined.cutout_alpha(r.rgb, r.mask).astype(np.float64)
+    moved = shifted.cutout_alpha(r.rgb, r.mask).astype(np.float64)
+    mask8 = r.mask.astype(np.uint8)
+    outline = int(np.count_nonzero(mask8 - cv2.erode(mask8, np.ones((3, 3), np.uint8))))
+    px_moved = (moved.sum() - base.sum()) / 255.0 / outline
+    assert 0.6 * shift <= px_moved <= 1.2 * shift if shift > 0 else 1.2 * shift <= px_moved <= 0.6 * shift
+    cutout = export_view(r.rgb, r.mask, tmp_path, "g1", "Front", adjustments=shifted)[0]
+    np.testing.assert_array_equal(cv2.imread(str(cutout), cv2.IMREAD_UNCHANGED)[..., 3], moved.astype(np.uint8))
+
+
 @pytest.mark.parametrize("adjustments", [EdgeAdjustments(refine=8), EdgeAdjustments(shift=3),
-                                         EdgeAdjustments(shift=-3), EdgeAdjustments(smooth=6, refine=4)],
-                         ids=["refine", "grow", "shrink", "smooth-refine"])
+                                         EdgeAdjustments(shift=-3), EdgeAdjustments(smooth=6, refine=4),
+                                         EdgeAdjustments(refine=6, shift=3), EdgeAdjustments(refine=6, shift=-3)],
+                         ids=["refine", "grow", "shrink", "smooth-refine", "refine-grow", "refine-shrink"])
 def test_no_edge_adjustment_moves_a_hard_stroke(tmp_path, adjustments):
     """A removed cable stays removed and a kept strap stays opaque, whatever refine edge,
     shift edge or smooth make of the edges the strokes drew (found driving the app: the
