@@ -84,8 +84,12 @@ class ViewState:
         return overlay.threshold_cut(self.threshold)
 
     def set_threshold(self, threshold: float) -> None:
-        self.threshold = clamp_threshold(threshold)
-        self.approved = False
+        """A new threshold withdraws the approval; the same one again does not (a model
+        that finishes loading sets its threshold on every view left at the default)."""
+        threshold = clamp_threshold(threshold)
+        if threshold != self.threshold:
+            self.approved = False
+        self.threshold = threshold
 
     def mask_digest(self) -> str | None:
         """core.files.fingerprint.mask_digest of this view's mask; None before a prediction."""

@@ -185,6 +185,7 @@ class ModelController(QObject):
         if shown is not None and shown != predictor.model_id:
             for state in ws.session.states.values():
                 state.probability = None  # new model, new probabilities; overrides stay
+                state.approved = False  # its mask is not the one approved (set_probability checks again)
                 state.effective = None
                 state.histogram = None
         for state in ws.session.states.values():

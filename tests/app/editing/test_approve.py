@@ -70,3 +70,34 @@ def test_approved_views_leave_the_needs_review_list(make_window, shoot, qtbot, f
     assert estimate is not None and estimate[1], "every view flagged by a triage that flags everything"
     _approve_every_view(window, qtbot)
     assert not window.catalogue_panel.estimate("g1")[1]
+
+
+def test_approvals_shown_from_the_cache_survive_the_model_finishing_its_load(make_window, shoot, qtbot,
+                                                                             fake_predictor):
+    """Reopened while the model still loads, the cached maps bring the approvals back; the
+    model's arrival at the same threshold must not take them away again (it did: the
+    load set every untouched view's threshold anew, and setting one withdrew the approval
+    even when it did not change; found by a helper driving the app)."""
+    from app.window.main_window import MainWindow
+    from tests.app.conftest import SlowFactory
+
+    window = make_window([shoot])
+    _approve_every_view(window, qtbot)
+    window.close()  # saves the approvals and the maps
+
+    factory = SlowFactory(fake_predictor)
+    expected = (fake_predictor.model_id, fake_predictor.threshold, fake_predictor.card.triage)
+    again = MainWindow(predictor_factory=factory, model_peek=lambda _path: expected)
+    qtbot.addWidget(again)
+    again.show()
+    again.open_paths([shoot])
+    again.start()
+    qtbot.waitUntil(lambda: all(s.predicted for s in again.session.states.values()), timeout=10000)
+    assert all(s.approved for s in again.session.states.values()), "the cached maps restore the approvals"
+    with qtbot.waitSignal(again.model_loaded, timeout=10000):
+        factory.release.set()
+    qtbot.wait(50)
+    assert all(s.approved for s in again.session.states.values())
+    assert again.catalogue_panel.state("g1") == APPROVED
+    qtbot.keyClick(again.canvas, Qt.Key.Key_Period)  # a real threshold change still withdraws it
+    assert not again.state.approved
