@@ -141,14 +141,19 @@ class ViewDisplay:
                                 UNCERTAIN_MARGIN if self.show_uncertain else None)
 
     def _update_corrections(self) -> None:
-        """The override map itself, edited in place by strokes, drawn through its own table;
-        and the band brush's widen map beside it."""
+        """The override map itself, edited in place by strokes, drawn through its own table,
+        over the overlay only: the cutout modes show the cutout as the export writes it, and
+        a tint there looked like a colour the export would write. The band brush's widen
+        map shows in those modes too, where its refine edge is previewed."""
         state = self._workspace.state
         if not self.show_corrections or self.view_mode == "photo" or state is None or state.effective is None:
             self._canvas.set_corrections_layer(None, None)
             self._canvas.set_band_layer(None, None)
             return
-        self._canvas.set_corrections_layer(state.override, overlay.corrections_lut())
+        if self.view_mode == "overlay":
+            self._canvas.set_corrections_layer(state.override, overlay.corrections_lut())
+        else:
+            self._canvas.set_corrections_layer(None, None)
         self._canvas.set_band_layer(state.widen if state.has_widen() else None, overlay.band_lut())
 
     def _band_layer_missing(self) -> bool:

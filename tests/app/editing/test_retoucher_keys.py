@@ -80,6 +80,16 @@ def test_corrections_are_drawn_apart_from_the_models_mask_and_c_hides_them(make_
     assert not layer.isVisible()
     qtbot.keyClick(window.canvas, Qt.Key.Key_C)
     assert layer.isVisible()
+    # The cutout modes show the cutout as the export writes it: no tint over the strokes
+    # (a helper took the green for a colour the export would write).
+    combo = window.mode_combo
+    for mode in ("checker", "white", "black"):
+        combo.setCurrentIndex(combo.findData(mode))
+        assert not layer.isVisible(), mode
+        drag(window, [(40, 30), (45, 30)])  # a stroke there is not tinted either
+        assert not layer.isVisible(), mode
+    combo.setCurrentIndex(combo.findData("overlay"))
+    assert layer.isVisible() and tuple(layer.lut[layer.image][30, 42]) == CORRECTION_COLOURS[compose.KEEP]
 
 
 # A key bound twice - to two actions, or to one action as both "Shift+." and ">" - is
