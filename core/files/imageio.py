@@ -15,6 +15,7 @@ cutouts can be written in 16 bits.
 from __future__ import annotations
 
 import io
+import re
 import os
 import stat
 import struct
@@ -226,7 +227,7 @@ def _open_header(path: Path, data: bytes) -> Image.Image | None:
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             header = Image.open(io.BytesIO(data))
     except Image.DecompressionBombError as exc:
-        raise ImageReadError(path, f"image is too large to open safely ({exc})") from exc
+        raise ImageReadError(path, bomb_message(exc)) from exc
     except UnidentifiedImageError as exc:
         size = _tiff_size(data)
         if size is None:
@@ -244,9 +245,26 @@ def _open_header(path: Path, data: bytes) -> Image.Image | None:
 def _check_size(path: Path, width: int, height: int) -> None:
     if width <= 0 or height <= 0:
         raise ImageReadError(path, f"image has no pixels ({width}x{height})")
-    if width * height > MAX_PIXELS:
-        raise ImageReadError(path, f"image is too large: {width}x{height} pixels is over the "
-                                   f"{MAX_PIXELS // 1_000_000} megapixel limit (corrupt file or decompression bomb?)")
+    problem = size_problem(width, height)
+    if problem is not None:
+        raise ImageReadError(path, problem)
+
+
+def size_problem(width: int, height: int) -> str | None:
+    """Why a photo of `width` x `height` pixels will not be opened, or None."""
+    if width * height <= MAX_PIXELS:
+        return None
+    return (f"image is too large: {width}x{height} pixels is over the {MAX_PIXELS // 1_000_000} megapixel "
+            "limit (corrupt file or decompression bomb?)")
+
+
+def bomb_message(exc: Exception) -> str:
+    """Our own words for Pillow's DecompressionBombError, which speaks of its own limit
+    (179 megapixels) and "DOS attacks": the header's pixel count against ours."""
+    found = re.search(r"\((\d+) pixels\)", str(exc))
+    pixels = f"{int(found.group(1)) / 1e6:,.0f} megapixels" if found else "its size"
+    return (f"image is too large: {pixels} is over the {MAX_PIXELS // 1_000_000} megapixel limit "
+            "(corrupt file or decompression bomb?)")
 
 
 def _tiff_size(data: bytes) -> tuple[int, int] | None:

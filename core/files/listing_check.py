@@ -18,7 +18,7 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
-from core.files.imageio import SUPPORTED_FORMATS
+from core.files.imageio import SUPPORTED_FORMATS, bomb_message, size_problem
 
 # The bytes each format's last chunk or marker ends with, searched in the file's tail.
 END_MARKERS = {"PNG": b"IEND\xaeB`\x82", "JPEG": b"\xff\xd9", "MPO": b"\xff\xd9"}
@@ -41,20 +41,23 @@ def listing_problem(path: str | Path) -> ListingProblem | None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             with Image.open(path) as header:
-                kind = header.format
+                kind, (width, height) = header.format, header.size
         with open(path, "rb") as fh:
             fh.seek(max(0, size - TAIL_BYTES))
             tail = fh.read(TAIL_BYTES)
     except UnidentifiedImageError:
         return ListingProblem("not an image file, or a format this app cannot read", True)
-    except Image.DecompressionBombError:
-        return None  # an enormous image: reading it says why it is refused
+    except Image.DecompressionBombError as exc:
+        return ListingProblem(bomb_message(exc), True)
     except OSError as exc:
         return ListingProblem(f"cannot be read ({exc.strerror or exc})", True)
     except (SyntaxError, ValueError) as exc:
         return ListingProblem(f"its header is corrupt ({exc})", True)
     if kind not in SUPPORTED_FORMATS:  # what read_image accepts
         return ListingProblem(f"unsupported format {kind}", True)
+    too_large = size_problem(width, height)
+    if too_large is not None:
+        return ListingProblem(too_large, True)
     marker = END_MARKERS.get(kind)
     if marker is not None and marker not in tail:
         return ListingProblem(f"it looks truncated (no {kind} end marker)", False)

@@ -217,8 +217,24 @@ def test_decompression_bomb_header_is_refused(tmp_path: Path) -> None:
     idat = zlib.compress(b"\x00" * 60001 * 10)
     data = b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", ihdr) + _png_chunk(b"IDAT", idat) + _png_chunk(b"IEND", b"")
     (tmp_path / "bomb.png").write_bytes(data)
-    with pytest.raises(ImageReadError, match="too large"):
+    with pytest.raises(ImageReadError, match="too large") as info:
         read_image(tmp_path / "bomb.png")
+    # In our words and against our limit, not Pillow's ("178956970 pixels ... DOS attack").
+    assert "3,600 megapixels is over the 150 megapixel limit" in str(info.value)
+    assert "DOS" not in str(info.value) and "178956970" not in str(info.value)
+    from core.files.listing_check import listing_problem
+
+    problem = listing_problem(tmp_path / "bomb.png")  # known as the catalogue is listed, for certain
+    assert problem is not None and problem.certain and "150 megapixel limit" in problem.what
+
+
+def test_a_photo_over_our_limit_but_under_pillows_is_flagged_at_listing(tmp_path, monkeypatch):
+    from core.files import imageio, listing_check
+
+    Image.new("RGB", (20, 10)).save(tmp_path / "a.png")
+    monkeypatch.setattr(imageio, "MAX_PIXELS", 199)
+    problem = listing_check.listing_problem(tmp_path / "a.png")
+    assert problem is not None and problem.certain and "20x10 pixels" in problem.what
 
 
 def test_pixel_limit_is_checked_before_decoding(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
