@@ -15,8 +15,8 @@ cutouts can be written in 16 bits.
 from __future__ import annotations
 
 import io
-import re
 import os
+import re
 import stat
 import struct
 import warnings
