@@ -195,6 +195,8 @@ def _write_review(target: Path, rows: list[ReviewRow], inputs: list[Path], failu
         write_text_atomic(target, buffer.getvalue())
     except OSError as exc:
         failures.append(f"{target}: cannot write the review ({exc.strerror or exc})")
+    except GarmentCutoutError as exc:  # write_text_atomic's own words: a full disk, a read-only folder
+        failures.append(f"{exc} (the review; the cutouts before it were written)")
 
 
 def _same_file(a: Path, b: Path) -> bool:
