@@ -64,6 +64,10 @@ def find_pairs(data_dir: str | Path, limit: int | None = None, split: str | Path
         pairs = [p for p in pairs if p.name in wanted]
         if not pairs:
             raise DataError(f"none of the {part} names of {split} are in {data_dir}")
+        missing = sorted(wanted - {p.name for p in pairs})
+        if missing:  # figures over fewer photos than the split names would pass for the split's
+            shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+            raise DataError(f"{len(missing)} {part} name(s) of {split} are not in {data_dir} ({shown})")
     if limit is not None:
         if limit < 1:
             raise DataError(f"--limit must be at least 1, got {limit}")

@@ -296,3 +296,10 @@ def test_split_file_restricts_evaluation_to_the_held_out_names(tmp_path):
     split.write_text(json.dumps({"val": ["a"]}))
     with pytest.raises(DataError, match="no \"test\" list"):
         find_pairs(tmp_path, split=split)
+    # A split naming photos the folder lacks is refused: the figures would be over fewer
+    # photos than the split's (evaluate, calibrate and robot said nothing: found by a helper).
+    split.write_text(json.dumps({"val": ["a", "gone"], "test": ["b", "c", "lost"]}))
+    with pytest.raises(DataError, match=r"1 test name\(s\) of .* are not in .* \(lost\)"):
+        find_pairs(tmp_path, split=split)
+    with pytest.raises(DataError, match=r"1 val name\(s\) .* \(gone\)"):
+        find_pairs(tmp_path, split=split, part="val")
