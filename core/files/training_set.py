@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
 from core.common.errors import Cancelled, ExportError, GarmentCutoutError
-from core.files.atomic import write_bytes_atomic, write_text_atomic
+from core.files.atomic import write_text_atomic
+from core.files.export import write_all_or_nothing
 from core.files.fingerprint import photo_fingerprint
 from core.files.imageio import read_image
 from core.files.shoots import Garment
@@ -102,22 +103,27 @@ def add_corrected_views(garments: Iterable[Garment], export_folder: str | Path |
                     report.skipped.append(f"{name}: its shoot was never exported")
                     continue
                 record = sidecar.export_record(key) or {}
-                loaded = None
+                loaded = read_image(photo)  # also refuses a photo that no longer decodes
                 if sidecar.is_exported(key, folder, Path(photo)):
                     cutout = Path(record["cutout"])
+                    # The record's stamps are a stat: a photo replaced by another of the same
+                    # size and time would pass them. Its pixels must be the cutout's.
+                    if not carries_photo_pixels(cutout, loaded):
+                        report.skipped.append(f"{name}: the photo is not the one its cutout was made from")
+                        continue
                 else:  # the shoot or the export folder may have moved since: the files say
-                    loaded = read_image(photo)
                     cutout = exported_before_a_move(sidecar, key, record, Path(folder), loaded)
                     if cutout is None:
                         report.skipped.append(f"{name}: not exported into {folder} from this photo")
                         continue
-                if loaded is None:
-                    loaded = read_image(photo)  # also refuses a photo that no longer decodes
+                image_file = images / f"{name}{Path(photo).suffix.lower()}"
+                # Photo and cutout together or neither (on a full disk a photo without its
+                # cutout made the whole folder unreadable to train and evaluate).
+                write_all_or_nothing([(image_file, Path(photo).read_bytes()),
+                                      (cutouts / f"{name}_cutout.png", cutout.read_bytes())])
                 for old in images.glob(f"{name}.*"):  # one photo per name, whatever its format
-                    if old.suffix.lower() != Path(photo).suffix.lower():
+                    if old != image_file and old.suffix.lower() != image_file.suffix:
                         old.unlink()
-                write_bytes_atomic(images / f"{name}{Path(photo).suffix.lower()}", Path(photo).read_bytes())
-                write_bytes_atomic(cutouts / f"{name}_cutout.png", cutout.read_bytes())
             except (GarmentCutoutError, OSError, KeyError) as exc:
                 report.skipped.append(f"{name}: {exc}")
                 continue
@@ -155,21 +161,30 @@ def exported_before_a_move(sidecar: Sidecar, key: str, record: dict, folder: Pat
     of that name is there, carries the photo's own pixels wherever it is opaque, and no
     correction was saved since the export (the saved view makes the exported mask).
     `photo` is the photo as read (core.files.imageio.LoadedImage)."""
-    import cv2
-    import numpy as np
-
     if not record.get("cutout"):
         return None
     cutout = folder / Path(record["cutout"]).name
     exported_from = record.get("mask_digest")
     if sidecar.view_path(key).is_file() and (not exported_from or sidecar.saved_digest(key) != exported_from):
         return None
+    # Without the record's stamps to go by, a cutout almost all transparent proves little.
+    return cutout if carries_photo_pixels(cutout, photo, min_opaque_share=0.01) else None
+
+
+def carries_photo_pixels(cutout: Path, photo, min_opaque_share: float = 0.0) -> bool:
+    """Whether the cutout PNG at `cutout` has the photo's size and its own pixels wherever
+    it is opaque (an export never changes those), opaque over at least `min_opaque_share`
+    of it: it was made from this photo. `photo` is the photo as read
+    (core.files.imageio.LoadedImage)."""
+    import cv2
+    import numpy as np
+
     pixels = cv2.imread(str(cutout), cv2.IMREAD_UNCHANGED)
     if pixels is None or pixels.ndim != 3 or pixels.shape[2] != 4 or pixels.shape[:2] != photo.rgb.shape[:2]:
-        return None
+        return False
     rgb = pixels[..., 2::-1]
     source = photo.rgb16 if pixels.dtype == np.uint16 and photo.rgb16 is not None else photo.rgb
     opaque = pixels[..., 3] == np.iinfo(pixels.dtype).max
-    if source.dtype != pixels.dtype or opaque.mean() < 0.01:
-        return None
-    return cutout if np.array_equal(rgb[opaque], source[opaque]) else None
+    if source.dtype != pixels.dtype or opaque.mean() < min_opaque_share:
+        return False
+    return bool(np.array_equal(rgb[opaque], source[opaque]))
