@@ -180,6 +180,9 @@ def train(
             epochs = resumed  # killed after the last epoch: only the sweep is left
 
     log_dir = config.logs_path if tensorboard_available() and plan.is_chief else None
+    # Keras's CSVLogger empties MODEL.history.csv as a fresh run starts; until the run saves
+    # a model, the model there is the earlier one, whose history is put back if none comes.
+    earlier_history = _read_bytes(config.history_path) if state is None and plan.is_chief else None
     was_cancelled = False
     try:
         model.fit(train_ds, epochs=epochs, initial_epoch=resumed, steps_per_epoch=batching.steps_per_epoch,
@@ -189,6 +192,9 @@ def train(
         for cb in callbacks:  # close the CSV and TensorBoard files Keras would have closed
             if isinstance(cb, (keras.callbacks.CSVLogger, keras.callbacks.TensorBoard)):
                 cb.on_train_end()
+    finally:
+        if checkpoint.best_epoch == 0 and state is None and plan.is_chief:
+            _put_back_history(config.history_path, earlier_history)
     history = _columns(backup.history)
     epochs_run = len(backup.history)
 
@@ -249,6 +255,27 @@ def _callbacks(config: TrainConfig, card: ModelCard, plan, state, backup_dir: Pa
                                                          profile_batch=0))
     callbacks.append(Relay(config.epochs, steps, progress, cancelled, status))
     return callbacks, backup, checkpoint, stopper
+
+
+def _read_bytes(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _put_back_history(path: Path, earlier: bytes | None) -> None:
+    """A run that saved no model leaves MODEL.history.csv as it found it: the earlier
+    model's history, or no file (an empty one was all the run had written)."""
+    import contextlib
+
+    from core.files.atomic import write_bytes_atomic
+
+    with contextlib.suppress(OSError, GarmentCutoutError):  # a full disk may be why the run ended
+        if earlier is not None:
+            write_bytes_atomic(path, earlier)
+        elif path.is_file() and path.stat().st_size == 0:
+            path.unlink()
 
 
 def _loss(config: TrainConfig):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import json
 from pathlib import Path
 
@@ -358,6 +359,30 @@ def test_cancel_mid_epoch_keeps_the_best_checkpoint(tmp_path):
     assert card.val_dice is not None and card.threshold in result.sweep
     assert card.training["best_epoch"] == result.best_epoch
     assert config.out.exists() and not list(tmp_path.glob(".m.*"))  # no temporary leftovers
+
+
+@pytest.mark.slow
+def test_a_run_stopped_before_its_first_model_leaves_the_earlier_history(tmp_path):
+    """Keras's CSVLogger emptied MODEL.history.csv as a new run into the same --out
+    started; stopped before it saved a model, the run left the earlier model there with a
+    0-byte history (found by a helper). Now the earlier history is put back."""
+    data = _synthetic_folder(tmp_path / "data")
+    config = TrainConfig(data_dirs=[data], out=tmp_path / "m.keras", architecture="simple", width=0.25,
+                         input_size=(48, 32), epochs=1, batch_size=2, val_fraction=0.34)
+    first = train(config)
+    history, model = first.history_path.read_bytes(), config.out.read_bytes()
+    assert history.count(b"\n") == 2  # a header and one epoch
+    seen: list[TrainStatus] = []
+    again = dataclasses.replace(config, epochs=3)
+    with pytest.raises(Cancelled):  # within the first epoch: no model of its own yet
+        train(again, cancelled=lambda: any(s.phase == "training" for s in seen), status=seen.append)
+    assert first.history_path.read_bytes() == history
+    assert config.out.read_bytes() == model
+    fresh = dataclasses.replace(config, out=tmp_path / "new.keras", epochs=3)
+    seen.clear()
+    with pytest.raises(Cancelled):
+        train(fresh, cancelled=lambda: any(s.phase == "training" for s in seen), status=seen.append)
+    assert not fresh.history_path.exists(), "no model, no (empty) history beside it"
 
 
 @pytest.mark.slow
