@@ -32,6 +32,11 @@ from core.files.atomic import write_bytes_atomic
 from core.files.jpeg_check import jpeg_problem
 from core.files.png_check import png_problem
 
+# OpenCV's decoders log their own "[ERROR:0@...] global grfmt_tiff.cpp ..." lines to
+# stderr for a damaged file, beside the one line this module raises about it; only a
+# fatal OpenCV error is still worth its log.
+cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_FATAL)
+
 # About 150 megapixels (the largest medium-format backs): beyond that a file is far more
 # likely a decompression bomb than a photo, and the app could not hold its masks anyway.
 MAX_PIXELS = 150_000_000

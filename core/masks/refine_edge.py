@@ -65,6 +65,7 @@ def refine_alpha(rgb: np.ndarray, mask: np.ndarray, band_px: int, widen: np.ndar
     with no edge (empty or full) comes back as its hard alpha."""
     from pymatting import estimate_alpha_cf
 
+    _quiet_pymatting()
     if not 0 < band_px <= MAX_BAND_PX:
         raise ValueError(f"refine edge band must be 1 to {MAX_BAND_PX} px, got {band_px}")
     trimap = trimap_from_mask(mask, band_px, widen, fixed)
@@ -77,6 +78,17 @@ def refine_alpha(rgb: np.ndarray, mask: np.ndarray, band_px: int, widen: np.ndar
     unknown = trimap[box] == 0.5
     alpha[box][unknown] = np.clip(solved[unknown] * 255.0 + 0.5, 0, 255).astype(np.uint8)
     return alpha
+
+
+def _quiet_pymatting() -> None:
+    """pymatting's preconditioner prints a five-line "PERFORMANCE WARNING" to stdout each
+    time its first diagonal shift fails, then simply retries with a larger one: noise in
+    a retoucher's terminal (and in `predict`'s output) about a step that worked. Its
+    module's `print`, and only that module's, says nothing."""
+    import importlib
+
+    # By module path: the package's own `ichol` name is the function, not its module.
+    importlib.import_module("pymatting.preconditioner.ichol").print = lambda *args, **kwargs: None
 
 
 def decontaminate(rgb: np.ndarray, alpha: np.ndarray) -> np.ndarray:

@@ -174,3 +174,23 @@ def test_a_file_beyond_the_size_limit_is_refused_unread(tmp_path, monkeypatch):
     monkeypatch.setattr(imageio, "MAX_FILE_BYTES", len(GOOD_PNG) - 1)
     with pytest.raises(ImageReadError, match="too large"):
         read_image(path)
+
+
+def test_a_truncated_tiff_costs_one_error_and_no_opencv_log(tmp_path):
+    """OpenCV's TIFF decoder logged four "[ERROR:0@...] global grfmt_tiff.cpp ..." lines to
+    stderr beside our own one line (found by a helper, in predict and collect)."""
+    import subprocess
+    import sys
+
+    from PIL import Image
+
+    path = tmp_path / "cut.tif"
+    rgb = np.random.default_rng(0).integers(0, 255, (200, 300, 3), dtype=np.uint8)
+    Image.fromarray(rgb).save(path)  # uncompressed, one strip
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    code = ("import sys; from core.files.imageio import read_image\n"
+            "try:\n    read_image(sys.argv[1])\nexcept Exception as exc:\n    print(type(exc).__name__, exc)\n")
+    done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parents[3])
+    assert done.stdout.startswith("ImageReadError"), done.stdout + done.stderr
+    assert done.stderr == ""
