@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import signal
 import sys
 
 from core import __version__
@@ -28,6 +29,23 @@ COMMANDS = {
 def _quiet_tensorflow() -> None:
     # TensorFlow's C++ start-up chatter (CUDA probing, oneDNN notes) is noise for users.
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a `kill`, a batch scheduler, a closing terminal session), taken the way
+    Ctrl+C is: what was written stays, whole; predict's review.csv keeps the rows of the
+    cutouts written; train keeps its backup for a resume. Python's default for SIGTERM
+    was to end at once, without a word or those rows."""
+
+
+def _terminate_like_an_interrupt() -> None:
+    def on_sigterm(signum, frame):
+        raise Terminated
+
+    try:
+        signal.signal(signal.SIGTERM, on_sigterm)
+    except ValueError:  # not the main thread (main() called from a test's worker): leave it
+        pass
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -57,8 +75,12 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     module = importlib.import_module(COMMANDS[args.command][0])
+    _terminate_like_an_interrupt()
     try:
         return int(module.run_cli(args) or 0)
+    except Terminated:
+        print("terminated", file=sys.stderr)
+        return 128 + signal.SIGTERM
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

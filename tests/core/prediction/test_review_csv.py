@@ -154,3 +154,57 @@ def test_a_disk_that_fills_before_the_review_costs_the_review_alone(tmp_path):
         assert sorted(p.name for p in out.iterdir()) == ["G1_Front_cutout.png", "filler"]
     finally:
         subprocess.run(["umount", str(out)], capture_output=True)
+
+
+SIGTERMED_PREDICT = r"""
+import sys, time
+import numpy as np
+import core.prediction.predictor as predictor_module
+from core.cli.main import main
+
+class SlowBlobs:  # the real command line, a stand-in model that takes a second a photo
+    threshold = 0.5
+    card = type("Card", (), {"triage": {}, "training": {}})()
+
+    def predict_many(self, images, batch_size=4):
+        time.sleep(1.0)
+        out = []
+        for rgb in images:
+            p = np.zeros(rgb.shape[:2], np.uint8)
+            p[10:30, 8:22] = 255
+            out.append(p)
+        return out
+
+predictor_module.Predictor.load = staticmethod(lambda path: SlowBlobs())
+sys.exit(main(["predict", sys.argv[1], "--out", sys.argv[2], "--batch-size", "1"]))
+"""
+
+
+def test_a_sigterm_mid_run_is_taken_like_ctrl_c(tmp_path):
+    """A real SIGTERM (a kill, a scheduler) to `garment-cutout predict`: the cutouts written
+    stay whole with their review.csv rows, one line says so, exit status 143. It used to
+    end at once, silently, without review.csv (found by a helper)."""
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    shoot, out = tmp_path / "in", tmp_path / "out"
+    shoot.mkdir()
+    for i in range(8):
+        _photo(shoot / f"g{i}_Front.png", clean=True)
+    child = subprocess.Popen([sys.executable, "-c", SIGTERMED_PREDICT, str(shoot), str(out)],
+                             cwd=Path(__file__).resolve().parents[3], stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not list(out.glob("*_cutout.png")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    child.send_signal(signal.SIGTERM)
+    _, stderr = child.communicate(timeout=60)
+    assert child.returncode == 143, stderr
+    assert "terminated" in stderr and "Traceback" not in stderr
+    written = sorted(p.name.removesuffix("_cutout.png") for p in out.glob("*_cutout.png"))
+    assert 1 <= len(written) < 8
+    for name in written:
+        assert cv2.imread(str(out / f"{name}_cutout.png"), cv2.IMREAD_UNCHANGED).shape == (40, 30, 4)
+    assert sorted(r[0].rsplit("/", 1)[-1].removesuffix(".png") for r in _rows(out / "review.csv")[1:]) == written
