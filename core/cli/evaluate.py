@@ -9,7 +9,7 @@ from pathlib import Path
 from core.cli.arguments import positive_int, probability
 from core.cli.out_folders import make_output_folder, take_back
 from core.common.errors import GarmentCutoutError
-from core.evaluation.evaluate import evaluate, find_pairs
+from core.evaluation.evaluate import ReportError, evaluate, find_pairs
 
 
 def add_cli_arguments(parser: argparse.ArgumentParser) -> None:
@@ -47,11 +47,19 @@ def run_cli(args: argparse.Namespace) -> int:
         print("\nevaluation interrupted", file=sys.stderr)
         take_back(created)
         return 130
+    except ReportError as exc:  # the figures were computed: they are printed all the same
+        _print(exc.summary)
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except GarmentCutoutError as exc:
         print(f"error: {exc}", file=sys.stderr)
         take_back(created)  # a run that wrote no report leaves no report folder
         return 2
+    _print(summary)
+    return 1 if summary.failed else 0
+
+
+def _print(summary) -> None:
     for failure in summary.failed:
         print(f"error: skipped {failure.name}: {failure.reason}", file=sys.stderr)
     print(summary.to_json_line())
-    return 1 if summary.failed else 0

@@ -168,13 +168,26 @@ def evaluate(
         report_dir=str(report_dir) if report_dir is not None else None,
         triage=_triage_summary(results, triage),
     )
-    if report_dir is not None:
-        gallery = sorted(worst, reverse=True)  # worst Dice first
-        write_report(summary, Path(report_dir), [(name, pair, prob) for _, _, name, pair, prob in gallery])
-    summary.total_seconds = time.perf_counter() - started
-    if report_dir is not None:  # now with the total time
-        write_text_atomic(Path(report_dir) / "summary.json", json.dumps(summary.to_dict(), indent=2) + "\n")
+    try:
+        if report_dir is not None:
+            gallery = sorted(worst, reverse=True)  # worst Dice first
+            write_report(summary, Path(report_dir), [(name, pair, prob) for _, _, name, pair, prob in gallery])
+        summary.total_seconds = time.perf_counter() - started
+        if report_dir is not None:  # now with the total time
+            write_text_atomic(Path(report_dir) / "summary.json", json.dumps(summary.to_dict(), indent=2) + "\n")
+    except (GarmentCutoutError, OSError) as exc:  # a full disk: the figures are not lost with the report
+        summary.total_seconds = time.perf_counter() - started
+        raise ReportError(summary, exc) from exc
     return summary
+
+
+class ReportError(GarmentCutoutError):
+    """The evaluation ran but its report could not be written whole; `summary` holds the figures."""
+
+    def __init__(self, summary: EvaluationSummary, cause: Exception):
+        super().__init__(f"the report in {summary.report_dir} is incomplete: "
+                         f"{getattr(cause, 'strerror', None) or cause}")
+        self.summary = summary
 
 
 def _triage_summary(results: list[ImageResult], triage) -> dict[str, Any]:
