@@ -37,6 +37,25 @@ class Calibration:
                 "previous_threshold": self.previous_threshold, "count": self.count}
 
 
+def check_card_writable(model_path: str | Path) -> None:
+    """ExportError unless the model's card can be replaced (it is written atomically, so
+    its folder must take a new file): said before minutes of predicting, not after."""
+    import os
+    import tempfile
+
+    from core.common.errors import ExportError
+
+    card = card_path(model_path)
+    try:
+        with tempfile.NamedTemporaryFile(dir=card.parent, prefix=f".{card.name}.", suffix=".check"):
+            pass
+        if card.exists() and not os.access(card, os.W_OK) and not os.access(card.parent, os.W_OK):
+            raise PermissionError(13, "Permission denied")
+    except OSError as exc:
+        raise ExportError(f"cannot write {card}: {exc.strerror or exc} (nothing was predicted; "
+                          "--dry-run measures without writing)") from exc
+
+
 def calibrate(model_path: str | Path, data_dir: str | Path, split: str | Path,
               upsampling: str | None = None, tta_flip: bool | None = None, precision: str | None = None,
               write: bool = True, progress=None, cancelled=None) -> Calibration:
@@ -49,6 +68,8 @@ def calibrate(model_path: str | Path, data_dir: str | Path, split: str | Path,
     from core.prediction.predictor import Predictor
 
     find_pairs(data_dir, split=split, part="val")  # bad data fails before the model loads
+    if write:
+        check_card_writable(model_path)
     predictor = Predictor.load(model_path, precision=precision)
     card = predictor.card
     changes = {}
@@ -98,6 +119,8 @@ def calibrate_triage(model_path: str | Path, data_dir: str | Path, split: str | 
         raise DataError(f"unknown triage feature(s) {', '.join(unknown) or '(none given)'}; "
                         f"known: {', '.join(FEATURE_NAMES)}")
     find_pairs(data_dir, limit=limit, split=split, part="val")  # bad data fails before the model loads
+    if write:
+        check_card_writable(model_path)
     predictor = Predictor.load(model_path)
     predictor.card = dataclasses.replace(predictor.card, triage={})  # an old triage plays no part
     summary = evaluate(data_dir, predictor, split=split, split_part="val", limit=limit,

@@ -33,3 +33,47 @@ def test_the_triages_options_without_triage_are_refused_not_ignored(tmp_path, ca
     code = main(["calibrate", *option, "--dry-run", "--model", str(tmp_path / "m.keras"), "--data", str(tmp_path),
                  "--split", str(tmp_path / "s.json")])
     assert code == 2 and f"{option[0]} only go with --triage" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("triage", [False, True], ids=["threshold", "triage"])
+def test_a_card_on_a_read_only_folder_is_refused_before_anything_is_predicted(tmp_path, capsys, monkeypatch,
+                                                                              triage):
+    """A real read-only mount: calibrate predicted every validation photo and only then
+    said it could not write the card (found by a helper). Now it says so first."""
+    import json
+    import os
+    import subprocess
+
+    import cv2
+    import numpy as np
+
+    import core.prediction.predictor as predictor_module
+
+    if os.geteuid() != 0:
+        pytest.skip("a read-only bind mount needs root")
+    models = tmp_path / "models"
+    models.mkdir()
+    (models / "m.keras").write_bytes(b"not read")
+    (models / "m.json").write_text("{}")
+    data = tmp_path / "data"
+    (data / "images").mkdir(parents=True)
+    (data / "masks").mkdir()
+    cv2.imwrite(str(data / "images" / "a.png"), np.zeros((8, 8, 3), np.uint8))
+    cv2.imwrite(str(data / "masks" / "a.png"), np.zeros((8, 8), np.uint8))
+    split = tmp_path / "split.json"
+    split.write_text(json.dumps({"val": ["a"], "test": []}))
+    loads = []
+    monkeypatch.setattr(predictor_module.Predictor, "load", lambda *a, **k: loads.append(a) or 1 / 0)
+    mounted = subprocess.run(["mount", "--bind", str(models), str(models)], capture_output=True).returncode == 0
+    if not mounted:
+        pytest.skip("this machine does not allow a bind mount")
+    try:
+        if subprocess.run(["mount", "-o", "remount,bind,ro", str(models)], capture_output=True).returncode != 0:
+            pytest.skip("this machine does not allow a read-only remount")
+        args = ["calibrate", "--model", str(models / "m.keras"), "--data", str(data), "--split", str(split)]
+        assert main(args + (["--triage"] if triage else [])) == 2
+        err = capsys.readouterr().err
+        assert "cannot write" in err and "m.json" in err and "Read-only file system" in err
+        assert loads == [], "refused before the model loads"
+    finally:
+        subprocess.run(["umount", str(models)], capture_output=True)
