@@ -159,6 +159,13 @@ def train(
     except ValueError as exc:
         raise DataError(f"--init-from {config.init_from.name}: its weights do not fit a {config.architecture} "
                         f"U-Net of width {config.width} ({exc})") from None
+    if plan.is_chief:
+        try:
+            _check_free_space(config.out, model.count_params())
+        except DataError:
+            if state is None:  # a fresh run's backup holds only the photos' array cache yet
+                remove_backup(backup_dir)
+            raise
     if start is not None:
         card.training["init_from_card"] = start.card.name
         del start
@@ -255,6 +262,24 @@ def _callbacks(config: TrainConfig, card: ModelCard, plan, state, backup_dir: Pa
                                                          profile_batch=0))
     callbacks.append(Relay(config.epochs, steps, progress, cancelled, status))
     return callbacks, backup, checkpoint, stopper
+
+
+def _check_free_space(out: Path, parameters: int) -> None:
+    """DataError unless `out`'s disk has room for what a run writes beside it: the model,
+    its backup for a resume (weights and the optimiser's slot), a temporary copy while
+    either is saved, and the logs. A disk that filled mid-save crashed h5py (a segfault
+    and tracebacks, found by a helper), so it is said here, before the first epoch."""
+    import shutil
+
+    need = 4 * 4 * parameters + (4 << 20)  # float32 weights, four copies at most, 4 MB of logs and cards
+    try:
+        free = shutil.disk_usage(out.parent).free
+    except OSError:
+        return  # the write itself will say what is wrong
+    if free < need:
+        raise DataError(f"not enough free space for {out.name} in {out.parent}: {free / 1e6:.1f} MB free, "
+                        f"training needs about {need / 1e6:.0f} MB (the model, its backup for a resume and a "
+                        "temporary copy)")
 
 
 def _read_bytes(path: Path) -> bytes | None:
