@@ -25,6 +25,7 @@ from app.document.garment_session import (
     session_state,
     state_on_disk,
 )
+from app.catalogue.activity import IDLE_GRACE_S
 from app.document.workspace import Workspace
 from app.editing.autosave import Autosave
 from app.editing.view_display import ViewDisplay
@@ -180,12 +181,20 @@ class CatalogueController(QObject):
                 states[garment.key] = BROKEN
 
     def _count_time(self, state=None) -> None:
-        """Add the time since the last call to the view that was on screen; `state` is on screen now."""
+        """Add the time since the last input (at most IDLE_GRACE_S) to the view that was
+        on screen; `state` is on screen now."""
+        self.note_activity()
+        self._on_screen = (state, time.monotonic()) if state is not None else None
+
+    def note_activity(self) -> None:
+        """An input event: the time since the last one, up to IDLE_GRACE_S, was spent on
+        the view on screen (app.catalogue.activity)."""
+        if self._on_screen is None:
+            return
         now = time.monotonic()
-        if self._on_screen is not None:
-            shown, since = self._on_screen
-            shown.seconds_on_view += now - since
-        self._on_screen = (state, now) if state is not None else None
+        shown, since = self._on_screen
+        shown.seconds_on_view += min(max(0.0, now - since), IDLE_GRACE_S)
+        self._on_screen = (shown, now)
 
     def count_time_on_screen(self) -> None:
         """Bring the view on screen's seconds up to now (before an export reads them)."""

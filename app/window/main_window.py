@@ -14,8 +14,9 @@ from typing import Sequence
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QDockWidget, QFrame, QMainWindow, QMessageBox, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QDockWidget, QFrame, QMainWindow, QMessageBox, QScrollArea, QVBoxLayout, QWidget
 
+from app.catalogue.activity import ActivityWatcher
 from app.catalogue.catalogue_controller import CatalogueController
 from app.document.garment_session import GarmentSession
 from app.document.view_state import ViewState
@@ -74,6 +75,9 @@ class MainWindow(QMainWindow):
                                                         self.view_strip, self)
         self.export_controller = ExportController(ws, feedback, settings, self.autosave.save_now, self,
                                                   before_export=self.catalogue_controller.count_time_on_screen)
+        # Input anywhere in the app is time at work on the view on screen (idle time is not).
+        self._activity = ActivityWatcher(self.catalogue_controller.note_activity, self)
+        QApplication.instance().installEventFilter(self._activity)
         self.recent_menu = RecentFilesMenu(settings, self)
         self.menu_actions = WindowActions(self, self.catalogue_controller, self.editor, self.display,
                                           self.model_controller, self.export_controller, self.canvas, self.tools,
@@ -349,6 +353,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.catalogue_controller.save_time_on_views()
+        QApplication.instance().removeEventFilter(self._activity)
         self.workspace.release_shoots()
         self.settings.save_window(self.saveGeometry(), self.saveState())
         self.settings.sync()

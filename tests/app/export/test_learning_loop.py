@@ -103,3 +103,33 @@ def test_add_corrected_views_copies_photo_cutout_and_provenance(make_window, sho
     assert front["fingerprint"] == window.session.states["Front"].fingerprint
     assert front["model_id"] == "fake-1" and front["changed_pixels"] > 0
     assert Path(front["photo"]) == (shoot / "g1_Front.png").resolve()
+
+
+def test_idle_time_on_a_view_is_not_counted_as_work(make_window, tmp_path, qtbot, monkeypatch):
+    """A view left open over lunch was recorded as hours of work (wall-clock time on
+    screen; found by a helper). Now the time between two inputs counts, each gap at most
+    IDLE_GRACE_S."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtTest import QTest
+
+    from app.catalogue.activity import IDLE_GRACE_S
+    from tests.app.conftest import front_only_catalogue
+
+    folder = front_only_catalogue(tmp_path, seed=3)
+    clock = [1000.0]
+    monkeypatch.setattr("app.catalogue.catalogue_controller.time.monotonic", lambda: clock[0])
+    window = make_window([folder])
+    a1 = window.session.states["Front"]
+    clock[0] += 3600  # an hour away from the desk
+    QTest.mouseMove(window.canvas.viewport(), QPoint(20, 20))  # back: a real mouse move
+    assert a1.seconds_on_view == IDLE_GRACE_S
+    for _ in range(3):  # then working: a move every 10 s
+        clock[0] += 10
+        QTest.mouseMove(window.canvas.viewport(), QPoint(30 + _, 20))
+    assert a1.seconds_on_view == IDLE_GRACE_S + 30
+    clock[0] += 5
+    window.catalogue_panel.list.setCurrentRow(1)  # leaving it counts the last 5 s
+    qtbot.waitUntil(lambda: window.session.garment_id == "b2", timeout=5000)
+    window.close()
+    reopened = make_window([folder])
+    assert reopened.session.states["Front"].seconds_on_view == IDLE_GRACE_S + 35
