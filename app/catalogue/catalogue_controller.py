@@ -16,6 +16,7 @@ from typing import Sequence
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QWidget
 
+from app.catalogue.activity import IDLE_GRACE_S
 from app.document.garment_session import (
     BROKEN,
     NOT_STARTED,
@@ -25,7 +26,6 @@ from app.document.garment_session import (
     session_state,
     state_on_disk,
 )
-from app.catalogue.activity import IDLE_GRACE_S
 from app.document.workspace import Workspace
 from app.editing.autosave import Autosave
 from app.editing.view_display import ViewDisplay
