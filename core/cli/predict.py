@@ -83,10 +83,14 @@ def run_cli(args: argparse.Namespace) -> int:
     triage, note = card_triage(predictor.card)
     if note:
         print(f"note: {note}", file=sys.stderr)
-    result = cutout_files(files, predictor, args.out, threshold=args.threshold, write_masks=args.masks,
-                          feather_px=args.feather, batch_size=args.batch_size,
-                          refine_edge_px=int(round(args.refine_edge)), decontaminate=not args.no_decontaminate,
-                          progress=TextProgress("predict"), triage=triage)
+    progress = TextProgress("predict")
+    try:
+        result = cutout_files(files, predictor, args.out, threshold=args.threshold, write_masks=args.masks,
+                              feather_px=args.feather, batch_size=args.batch_size,
+                              refine_edge_px=int(round(args.refine_edge)), decontaminate=not args.no_decontaminate,
+                              progress=progress, triage=triage)
+    finally:
+        progress.end()
     for line in errors + result.failures:
         print(f"error: {line}", file=sys.stderr)
     flagged = sum(1 for row in result.review if row.needs_review)

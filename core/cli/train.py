@@ -139,6 +139,7 @@ class _TextStatus:
         self.width = width
         self._last = 0.0
         self._epoch = 0
+        self._open = False
 
     def __call__(self, s: TrainStatus) -> None:
         if s.phase == "resuming":
@@ -164,9 +165,17 @@ class _TextStatus:
             if "val_dice_coeff" in s.logs:
                 line += f" val_dice {s.logs['val_dice_coeff']:.4f}"
         self.stream.write("\r" + line.ljust(78))
+        self._open = not final
         if final:
             self.stream.write("\n")
         self.stream.flush()
+
+    def end(self) -> None:
+        """End a line left open (a run stopped mid-epoch), so a message after it starts a line of its own."""
+        if self._open:
+            self.stream.write("\n")
+            self.stream.flush()
+            self._open = False
 
 
 def run_cli(args: argparse.Namespace) -> int:
@@ -190,7 +199,11 @@ def run_cli(args: argparse.Namespace) -> int:
         previous = None
     try:
         config = config_from_args(args)
-        result = train(config, cancelled=lambda: interrupted[0], status=_TextStatus())
+        status = _TextStatus()
+        try:
+            result = train(config, cancelled=lambda: interrupted[0], status=status)
+        finally:
+            status.end()
     except GarmentCutoutError as exc:
         if isinstance(exc, Cancelled):
             print("training stopped before any model was saved", file=sys.stderr)

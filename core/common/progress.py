@@ -16,6 +16,7 @@ class TextProgress:
         self.width = width
         self.start = time.perf_counter()
         self._last_draw = 0.0
+        self._open = False  # a bar drawn and its line not ended
         self.suffix = ""
 
     def __call__(self, done: int, total: int, suffix: str | None = None) -> None:
@@ -32,6 +33,16 @@ class TextProgress:
         line = (f"\r{self.label} [{'#' * filled}{'.' * (self.width - filled)}] {done}/{total}"
                 f" {elapsed:5.1f}s eta {eta:5.1f}s {self.suffix}")
         self.stream.write(line)
-        if done >= total:
+        self._open = done < total
+        if not self._open:
             self.stream.write("\n")
         self.stream.flush()
+
+    def end(self) -> None:
+        """End the bar's line if it is still open (the run stopped short of its total:
+        photos skipped), so the next message starts a line of its own and is not lost at
+        the end of the bar."""
+        if self._open:
+            self.stream.write("\n")
+            self.stream.flush()
+            self._open = False
