@@ -25,8 +25,9 @@ class Feedback(Protocol):
     def status_message(self, message: str, timeout_ms: int) -> None:
         """A transient message in the status bar."""
 
-    def show_error(self, message: str) -> None:
-        """A non-blocking message box, also kept in the Messages panel."""
+    def show_error(self, message: str, about: str | None = None) -> None:
+        """A non-blocking message box, also kept in the Messages panel (as the line
+        `about` that thing, which a later forget takes away)."""
 
     def forget(self, about: str) -> None:
         """Take away the Messages line `about` that thing, if there is one."""

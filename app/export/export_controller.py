@@ -16,7 +16,7 @@ from app.document.workspace import Workspace
 from app.feedback import Feedback
 from app.jobs.catalogue_export import CatalogueExporter, folders_after
 from app.jobs.garment_export import GarmentExporter
-from app.jobs.tasks import ModelInfo, export_folder_problem
+from app.jobs.tasks import EXPORT_FAILURE, ModelInfo, export_folder_problem
 from app.jobs.training_set_job import TrainingSetCollector
 from app.settings import AppSettings, ExportOptions
 from core.files.export import clashing_shoots, export_clashes
@@ -184,7 +184,7 @@ class ExportController(QObject):
                 if len(folders) > 1:  # say whose folder it is: the dialog showed one of them
                     labels = shoot_labels(folders)
                     problem += " (the folder of " + ", ".join(labels[s] for s, f in folders.items() if f == out_dir) + ")"
-                self._feedback.show_error(problem + "; nothing was exported")
+                self._feedback.show_error(problem + "; nothing was exported", about=EXPORT_FAILURE)
                 return False
         # Remembered only where files were written: a refused export must not become the
         # shoot's folder (its listing would stop showing the cutouts it has elsewhere).
@@ -196,9 +196,11 @@ class ExportController(QObject):
 
     def _on_garment_exporter_view_exported(self, _view: str) -> None:
         self._remember(dict(self._exporting_into))
+        self._feedback.forget(EXPORT_FAILURE)  # this one writes: the last failure is history
 
     def _on_catalogue_exporter_garment_exported(self, key: str) -> None:
         # At once, not only at the end: a crash later in a long export keeps what was written.
+        self._feedback.forget(EXPORT_FAILURE)
         garment = self._workspace.catalogue.find(key) if self._workspace.catalogue is not None else None
         if garment is not None and garment.folder in self._exporting_into:
             self._remember({garment.folder: self._exporting_into[garment.folder]})

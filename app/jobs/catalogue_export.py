@@ -25,7 +25,7 @@ from app.document.garment_session import EXPORTED, GarmentSession, session_state
 from app.document.view_state import view_digest
 from app.document.workspace import Workspace
 from app.jobs.background_job import BackgroundJob
-from app.jobs.tasks import ExportJob, ModelInfo, export_job, write_corrections_report
+from app.jobs.tasks import EXPORT_FAILURE, ExportJob, ModelInfo, export_job, write_corrections_report
 from core.common.errors import Cancelled, GarmentCutoutError
 from core.files.export import Painted
 from core.files.shoots import Garment
@@ -271,7 +271,7 @@ class CatalogueExporter(BackgroundJob):
 
     def _on_worker_failed(self, message: str) -> None:
         self._end()
-        self.feedback.show_error(f"Export of all garments failed: {message}")
+        self.feedback.show_error(f"Export of all garments failed: {message}", about=EXPORT_FAILURE)
         self.finished_export.emit(self._report)
 
     def _on_worker_cancelled(self) -> None:

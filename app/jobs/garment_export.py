@@ -12,7 +12,7 @@ from PySide6.QtCore import Signal
 
 from app.document.garment_session import GarmentSession
 from app.jobs.background_job import BackgroundJob
-from app.jobs.tasks import ExportJob, ModelInfo, export_views
+from app.jobs.tasks import EXPORT_FAILURE, ExportJob, ModelInfo, export_views
 
 
 class GarmentExporter(BackgroundJob):
@@ -72,7 +72,7 @@ class GarmentExporter(BackgroundJob):
 
     def _on_worker_failed(self, message: str) -> None:
         self._end()
-        self.feedback.show_error(f"Export failed: {message}")
+        self.feedback.show_error(f"Export failed: {message}", about=EXPORT_FAILURE)
 
     def _on_worker_cancelled(self) -> None:
         self._end()

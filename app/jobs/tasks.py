@@ -45,6 +45,11 @@ def predict_views(session: GarmentSession, predictor, views: list[str], progress
     return session
 
 
+# The Messages line of a failed export: the next export that writes takes it away (a red
+# "cannot export into ..." stayed listed after the export into another folder worked).
+EXPORT_FAILURE = "export failure"
+
+
 def export_folder_problem(out_dir: Path) -> str | None:
     """Create `out_dir` if needed; the reason it cannot take exports, or None when it can."""
     try:

@@ -45,9 +45,9 @@ class WindowFeedback:
         self._message_panel.add_message(message, error=error, about=about)
         self._message_dock.show()
 
-    def show_error(self, message: str) -> None:
+    def show_error(self, message: str, about: str | None = None) -> None:
         log.warning("%s", message)
-        self._message_panel.add_message(message)
+        self._message_panel.add_message(message, about=about)
         self._status_bar.showMessage(message, 10000)
         box = QMessageBox(QMessageBox.Icon.Warning, "Garment Cutout", message, QMessageBox.StandardButton.Ok,
                           self._window)

@@ -207,7 +207,7 @@ def test_export_writes_cutouts_matching_the_screen(make_window, shoot, tmp_path,
     assert window.catalogue_panel.state("g1") == "exported"
 
 
-def test_export_into_an_unwritable_place_shows_a_message(make_window, shoot, tmp_path):
+def test_export_into_an_unwritable_place_shows_a_message(make_window, shoot, tmp_path, qtbot):
     window = make_window([shoot])
     blocker = tmp_path / "a_file"
     blocker.write_text("not a folder")
@@ -216,6 +216,11 @@ def test_export_into_an_unwritable_place_shows_a_message(make_window, shoot, tmp
     assert "Cannot export" in window.message_box.text()
     window.message_box.close()
     assert not list(tmp_path.glob("**/*_cutout.png"))
+    assert any("Cannot export" in line for line in window.message_panel.messages())
+    # An export that writes takes the failure's red line away (it stayed: found by a helper).
+    with qtbot.waitSignal(window.export_finished, timeout=20000):
+        assert window.export(tmp_path / "out")
+    assert not any("Cannot export" in line for line in window.message_panel.messages())
 
 
 def test_kill_and_reopen_restores_corrections(make_window, shoot, qtbot):
