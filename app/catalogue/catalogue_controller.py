@@ -311,9 +311,14 @@ class CatalogueController(QObject):
         for view, message in estimate.broken:  # found unreadable by reading it, or earlier
             about = str(garment.views[view]) if garment is not None and view in garment.views else None
             self._feedback.note(f"{estimate.key} {view}: {message}", about=about)
+        for problem in estimate.problems:
+            self._feedback.note(problem)
         if estimate.worst is None:  # none of its photos would open
             self.set_garment_state(estimate.key, BROKEN)
             return
+        if estimate.problems and garment is not None:  # corrections set aside: what the files say now
+            exports = self._settings.export_folders_for({garment.folder})
+            self.set_garment_state(estimate.key, state_on_disk(garment, exports[garment.folder]))
         self._estimates_of = estimate.model_id
         self._catalogue_panel.set_estimate(estimate.key, estimate.worst, estimate.needs_review)
         if self._catalogue_panel.state(estimate.key) in (NOT_STARTED, PARTLY_PREDICTED):

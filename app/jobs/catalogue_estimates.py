@@ -17,6 +17,7 @@ waits for at most one view of this job.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +46,9 @@ class GarmentEstimate:
     needs_review: bool
     model_id: str
     broken: tuple[tuple[str, str], ...] = ()
+    # What reading it found about its saved corrections (set aside: another photo now);
+    # the list's state and Messages follow at once, not when the garment is opened.
+    problems: tuple[str, ...] = ()
 
 
 def estimate_garment(garment: Garment, predictor, triage, cancelled: Callable[[], bool],
@@ -85,7 +89,8 @@ def estimate_garment(garment: Garment, predictor, triage, cancelled: Callable[[]
                 cache.save(keys[view], stamps[view], predictor.model_id, triage_key, estimate)
         except (GarmentCutoutError, OSError) as exc:  # only a cache
             log.info("estimate of %s not kept: %s", keys[view], exc)
-    return _worst(garment.key, estimates, triage, predictor.model_id)
+    found = _worst(garment.key, estimates, triage, predictor.model_id)
+    return dataclasses.replace(found, problems=tuple(session.problems)) if session.problems else found
 
 
 def _worst(key: str, estimates: dict[str, CachedEstimate], triage, model_id: str) -> GarmentEstimate:

@@ -137,3 +137,29 @@ def test_a_photo_the_estimate_finds_unreadable_is_named_and_stays_unreadable_on_
         assert any("d4_Front.jpg" in m and "corrupt" in m for m in loading.message_panel.messages())
     finally:
         factory.release.set()
+
+
+def test_corrections_the_estimate_sets_aside_show_in_the_list_and_messages_at_once(make_window, fake_predictor,
+                                                                                    tmp_path, qtbot):
+    """b2's photo was replaced by another of the same size: the background estimate read
+    it and set its corrections aside, but the list said "corrected" and Messages said
+    nothing until b2 was opened (found by a helper driving the app)."""
+    from app.document.garment_session import CORRECTED
+    from tests.app.conftest import drag, front_only_catalogue, write_photo
+
+    triage_card(fake_predictor)
+    folder = front_only_catalogue(tmp_path, seed=3)
+    window = make_window([folder])
+    window.catalogue_panel.list.setCurrentRow(1)
+    qtbot.waitUntil(lambda: window.session.garment_id == "b2" and window.state.predicted, timeout=5000)
+    drag(window, [(10, 30), (30, 30)])
+    window.autosave.save_now()
+    window.close()
+    write_photo(folder / "b2_Front.png", seed=9)  # another photo, the same size
+
+    again = make_window([folder])
+    assert again.session.garment_id == "a1"
+    _estimated(again, qtbot, ("b2",))
+    assert again.catalogue_panel.state("b2") != CORRECTED
+    lines = again.message_panel.messages()
+    assert any("b2" in line and "not the one its saved corrections" in line for line in lines), lines
