@@ -193,10 +193,11 @@ class CataloguePanel(QWidget):
             return
         state = self._states.get(key, NOT_STARTED)
         estimate = self._estimates.get(key)
-        line = state if estimate is None else f"{state} · worst {estimate[0]:.2f}" + (" · review" if estimate[1] else "")
+        # A percentage named "risk": "worst 0.92" read as 92 % good (found by a helper).
+        line = state if estimate is None else f"{state} · risk {estimate[0]:.0%}" + (" · review" if estimate[1] else "")
         item.setText(f"{key}\n{line}")
         item.setToolTip(f"{key}: {line}" + ("" if estimate is None else
-                                                     " (worst view's chance of Dice below 0.97)"))
+                                            " (the chance that its worst view needs correcting: Dice below 0.97)"))
         colour = STATE_COLOURS.get(state, STATE_COLOURS[NOT_STARTED])
         thumb = self._thumbnails.get(key)
         item.setIcon(_dot(colour) if thumb is None else icon_of(thumb, (colour.red(), colour.green(), colour.blue())))

@@ -24,7 +24,7 @@ def test_estimates_show_and_sort_worst_first(qtbot):
     panel.set_estimate("b", 0.31, False)
     panel.set_estimate("c", 0.87, True)
     panel.set_estimate("d", 0.05, False)
-    assert "worst 0.87 · review" in panel._item("c").text() and "worst 0.31" in panel._item("b").text()
+    assert "risk 87% · review" in panel._item("c").text() and "risk 31%" in panel._item("b").text()
     assert "1 of 3 predicted need review" in panel.summary.text()
     panel.select("b")
     panel.worst_first.setChecked(True)
