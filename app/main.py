@@ -21,6 +21,21 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def _name_missing_qt_libraries() -> None:
+    """On Linux, say which system libraries Qt's xcb plugin lacks, as one apt-get line,
+    before Qt aborts with its own message that names no package (`garment-cutout gui`
+    only gave that; `make run` gave the line: found by a helper). It only speaks: a
+    library found where ldconfig does not look must not keep the window from opening."""
+    import subprocess
+
+    check = Path(__file__).resolve().parents[1] / "scripts" / "check_qt_libraries.sh"
+    if sys.platform.startswith("linux") and check.is_file():  # a source checkout, not a bundle
+        try:
+            subprocess.run(["bash", str(check)], check=False, timeout=10)
+        except (OSError, subprocess.TimeoutExpired):
+            pass
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -35,6 +50,8 @@ def main(argv: list[str] | None = None) -> int:
     from core.common import paths as core_paths
 
     pg.setConfigOptions(imageAxisOrder="row-major")
+    if QApplication.instance() is None:
+        _name_missing_qt_libraries()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Garment Cutout")
     app.setOrganizationName("GarmentCutout")

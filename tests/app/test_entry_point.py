@@ -124,3 +124,26 @@ def test_window_shows_before_tensorflow_is_imported(shoot, tmp_path):
     shown = seen["events"][0]
     assert shown[1] is False  # tensorflow not in sys.modules when the window first showed
     assert shown[2] < 10.0  # generous: the 2 s target is measured by app.bench_gui on an idle machine
+
+
+def test_the_gui_names_missing_qt_libraries_before_qt_aborts(tmp_path, monkeypatch, capfd):
+    """`garment-cutout gui` on a Linux desktop without Qt's xcb libraries showed only Qt's
+    own abort message, which names no package (only `make run` named them: found by a
+    helper). It now prints the one apt-get line first; here ldconfig knows no library."""
+    import sys
+
+    import pytest
+
+    from app.main import _name_missing_qt_libraries
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("the check is for Linux desktops")
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "ldconfig").write_text("#!/bin/sh\nexit 0\n")
+    (fake / "ldconfig").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake}:{os.environ['PATH']}")
+    monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)
+    _name_missing_qt_libraries()
+    err = capfd.readouterr().err
+    assert "sudo apt-get install" in err and "libxcb-cursor0" in err
