@@ -59,3 +59,28 @@ def read_only_folder(tmp_path):
                 f"the read-only tmpfs at {folder} is still mounted"
         else:
             folder.chmod(0o755)
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """small_disk(size) -> a folder on a real tmpfs of `size` ("64k"), unmounted after the
+    test: a disk that really fills. Skips where the test may not mount one (not root)."""
+    import os
+    import subprocess
+
+    mounted = []
+
+    def mount(size: str):
+        if os.geteuid() != 0:
+            pytest.skip("mounting a real tmpfs needs root")
+        folder = tmp_path / f"disk{len(mounted)}"
+        folder.mkdir()
+        if subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
+                          capture_output=True).returncode != 0:
+            pytest.skip("this machine does not allow mounting a tmpfs")
+        mounted.append(folder)
+        return folder
+
+    yield mount
+    for folder in mounted:
+        subprocess.run(["umount", str(folder)], capture_output=True)

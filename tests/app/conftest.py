@@ -68,6 +68,20 @@ class SlowFactory:
         return self.predictor
 
 
+def opened_while_the_model_loads(qtbot, predictor, folder):
+    """A window on `folder` whose model (`predictor`) loads only once factory.release is set."""
+    from app.window.main_window import MainWindow
+
+    factory = SlowFactory(predictor)
+    expected = (predictor.model_id, predictor.threshold, predictor.card.triage)
+    window = MainWindow(predictor_factory=factory, model_peek=lambda _path: expected)
+    qtbot.addWidget(window)
+    window.show()
+    window.open_paths([folder])
+    window.start()
+    return window, factory
+
+
 def drag(window, points, button=Qt.MouseButton.LeftButton):
     """A real mouse drag over pixel (x, y) points of the canvas."""
     QApplication.processEvents()  # let pending layout settle before aiming

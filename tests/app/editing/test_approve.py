@@ -78,20 +78,13 @@ def test_approvals_shown_from_the_cache_survive_the_model_finishing_its_load(mak
     model's arrival at the same threshold must not take them away again (it did: the
     load set every untouched view's threshold anew, and setting one withdrew the approval
     even when it did not change; found by a helper driving the app)."""
-    from app.window.main_window import MainWindow
-    from tests.app.conftest import SlowFactory
+    from tests.app.conftest import opened_while_the_model_loads
 
     window = make_window([shoot])
     _approve_every_view(window, qtbot)
     window.close()  # saves the approvals and the maps
 
-    factory = SlowFactory(fake_predictor)
-    expected = (fake_predictor.model_id, fake_predictor.threshold, fake_predictor.card.triage)
-    again = MainWindow(predictor_factory=factory, model_peek=lambda _path: expected)
-    qtbot.addWidget(again)
-    again.show()
-    again.open_paths([shoot])
-    again.start()
+    again, factory = opened_while_the_model_loads(qtbot, fake_predictor, shoot)
     qtbot.waitUntil(lambda: all(s.predicted for s in again.session.states.values()), timeout=10000)
     assert all(s.approved for s in again.session.states.values()), "the cached maps restore the approvals"
     with qtbot.waitSignal(again.model_loaded, timeout=10000):

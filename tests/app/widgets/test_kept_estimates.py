@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 import app.document.garment_session as garment_session
-from tests.app.conftest import ramp_catalogue, triage_card
+from tests.app.conftest import opened_while_the_model_loads, ramp_catalogue, triage_card
 
 
 @pytest.fixture
@@ -21,21 +21,6 @@ def photos_read(monkeypatch):
 
     monkeypatch.setattr(garment_session, "read_image", counting)
     return names
-
-
-def _opened_while_the_model_loads(qtbot, predictor, folder):
-    """A window on `folder` whose model (`predictor`) loads only once factory.release is set."""
-    from app.window.main_window import MainWindow
-    from tests.app.conftest import SlowFactory
-
-    factory = SlowFactory(predictor)
-    expected = (predictor.model_id, predictor.threshold, predictor.card.triage)
-    window = MainWindow(predictor_factory=factory, model_peek=lambda _path: expected)
-    qtbot.addWidget(window)
-    window.show()
-    window.open_paths([folder])
-    window.start()
-    return window, factory
 
 
 def _estimated(window, qtbot, keys):
@@ -93,7 +78,7 @@ def test_kept_estimates_are_listed_while_the_model_is_still_loading(make_window,
     window_estimate_of_a1 = window.catalogue_panel.estimate("a1")
     window.close()
 
-    loading, factory = _opened_while_the_model_loads(qtbot, fake_predictor, folder)
+    loading, factory = opened_while_the_model_loads(qtbot, fake_predictor, folder)
     try:
         panel = loading.catalogue_panel
         qtbot.waitUntil(lambda: all(panel.estimate(k) is not None for k in ("a1", "b2", "c3")), timeout=5000)
@@ -130,7 +115,7 @@ def test_a_photo_the_estimate_finds_unreadable_is_named_and_stays_unreadable_on_
     qtbot.waitUntil(lambda: not panel.stop_estimating.isVisible(), timeout=5000)
     window.close()
 
-    loading, factory = _opened_while_the_model_loads(qtbot, fake_predictor, folder)
+    loading, factory = opened_while_the_model_loads(qtbot, fake_predictor, folder)
     try:
         qtbot.waitUntil(lambda: loading.catalogue_panel.state("d4") == BROKEN, timeout=5000)
         assert loading.predictor is None, "known from the sidecar, before the model has loaded"

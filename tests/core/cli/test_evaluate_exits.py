@@ -56,29 +56,17 @@ def test_a_run_that_fails_on_its_data_leaves_no_report_folder(tmp_path, capsys):
 
 
 @needs_model
-def test_a_report_on_a_full_disk_still_prints_the_figures(tmp_path, capsys):
+def test_a_report_on_a_full_disk_still_prints_the_figures(tmp_path, capsys, small_disk):
     """A real tmpfs that the report's gallery fills: the summary line and the skipped pairs
     are printed all the same, and one line says the report is incomplete (only
     "cannot write ... worst/01_a.png" was printed, the figures lost: found by a helper)."""
-    import os
-    import subprocess
-
-    if os.geteuid() != 0:
-        pytest.skip("mounting a real tmpfs needs root")
-    report = tmp_path / "report"
-    report.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16k", "tmpfs", str(report)],
-                      capture_output=True).returncode != 0:
-        pytest.skip("this machine does not allow mounting a tmpfs")
-    try:
-        data = _data_with_a_pair_of_the_wrong_size(tmp_path)
-        rng = np.random.default_rng(0)  # a photo that compresses badly, so its gallery image cannot fit
-        cv2.imwrite(str(data / "images" / "a.png"), rng.integers(0, 255, (96, 64, 3), dtype=np.uint8))
-        assert main(["evaluate", "--data", str(data), "--report", str(report)]) == 2
-        captured = capsys.readouterr()
-        summary = json.loads(captured.out.strip().splitlines()[-1])
-        assert summary["n"] == 1 and summary["failed"] == 1
-        assert "error: skipped b:" in captured.err
-        assert "report" in captured.err and "incomplete" in captured.err and "No space left" in captured.err
-    finally:
-        subprocess.run(["umount", str(report)], capture_output=True)
+    report = small_disk("16k")
+    data = _data_with_a_pair_of_the_wrong_size(tmp_path)
+    rng = np.random.default_rng(0)  # a photo that compresses badly, so its gallery image cannot fit
+    cv2.imwrite(str(data / "images" / "a.png"), rng.integers(0, 255, (96, 64, 3), dtype=np.uint8))
+    assert main(["evaluate", "--data", str(data), "--report", str(report)]) == 2
+    captured = capsys.readouterr()
+    summary = json.loads(captured.out.strip().splitlines()[-1])
+    assert summary["n"] == 1 and summary["failed"] == 1
+    assert "error: skipped b:" in captured.err
+    assert "report" in captured.err and "incomplete" in captured.err and "No space left" in captured.err

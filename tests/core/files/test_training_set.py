@@ -186,7 +186,7 @@ def test_a_replaced_photo_with_the_old_size_and_time_is_not_paired_with_the_old_
     assert not list((tmp_path / "train" / "images").iterdir())
 
 
-def test_a_full_disk_adds_a_photo_with_its_cutout_or_neither(tmp_path):
+def test_a_full_disk_adds_a_photo_with_its_cutout_or_neither(tmp_path, small_disk):
     """On a real full tmpfs: the photo was written before its cutout, so a disk that filled
     in between left a photo with no cutout, and train and evaluate then refused the whole
     training folder (found by a helper). Now both or neither, and the folder stays usable."""
@@ -195,46 +195,38 @@ def test_a_full_disk_adds_a_photo_with_its_cutout_or_neither(tmp_path):
 
     from core.evaluation.evaluate import find_pairs
 
-    if os.geteuid() != 0:
-        pytest.skip("mounting a real tmpfs needs root")
-    target = tmp_path / "tiny"
-    target.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(target)],
-                      capture_output=True).returncode != 0:
-        pytest.skip("this machine does not allow mounting a tmpfs")
-    try:
-        shoot = tmp_path / "shoot"
-        shoot.mkdir()
-        rng = np.random.default_rng(0)
-        for view in ("Front", "Back"):  # photos that compress badly: ~30 kB each
-            cv2.imwrite(str(shoot / f"g1_{view}.png"), rng.integers(0, 255, (100, 100, 3), dtype=np.uint8))
-        out = tmp_path / "out"
-        out.mkdir()
-        sidecar = Sidecar.for_shoot(shoot)
-        for view in ("Front", "Back"):
-            photo = shoot / f"g1_{view}.png"
-            files = export_view(cv2.imread(str(photo))[..., ::-1], np.ones((100, 100), bool), out, "g1", view,
-                                source_path=photo)
-            sidecar.record_export(view_key("g1", view), files[0], photo)
-        add_corrected_views(discover([shoot]).garments, out, target)  # makes images/, cutouts/
-        for sub in ("images", "cutouts"):
-            for f in (target / sub).iterdir():
-                f.unlink()
-        def size(view, kind):
-            return (shoot / f"g1_{view}.png" if kind == "photo" else out / f"g1_{view}_cutout.png").stat().st_size
+    target = small_disk("256k")
+    shoot = tmp_path / "shoot"
+    shoot.mkdir()
+    rng = np.random.default_rng(0)
+    for view in ("Front", "Back"):  # photos that compress badly: ~30 kB each
+        cv2.imwrite(str(shoot / f"g1_{view}.png"), rng.integers(0, 255, (100, 100, 3), dtype=np.uint8))
+    out = tmp_path / "out"
+    out.mkdir()
+    sidecar = Sidecar.for_shoot(shoot)
+    for view in ("Front", "Back"):
+        photo = shoot / f"g1_{view}.png"
+        files = export_view(cv2.imread(str(photo))[..., ::-1], np.ones((100, 100), bool), out, "g1", view,
+                            source_path=photo)
+        sidecar.record_export(view_key("g1", view), files[0], photo)
+    add_corrected_views(discover([shoot]).garments, out, target)  # makes images/, cutouts/
+    for sub in ("images", "cutouts"):
+        for f in (target / sub).iterdir():
+            f.unlink()
 
-        # Room for the Front's photo and cutout, then the Back's photo, not its cutout.
-        room = size("Front", "photo") + size("Front", "cutout") + size("Back", "photo") + size("Back", "cutout") // 2
-        free = os.statvfs(target).f_bavail * os.statvfs(target).f_frsize
-        with contextlib.suppress(OSError), open(target / "filler", "wb") as fh:
-            fh.write(b"x" * (free - room))
-        report = add_corrected_views(discover([shoot]).garments, out, target)
-        assert report.added == ["g1_Front"], report.skipped  # listed first, it fits; the Back does not
-        assert any("g1_Back" in line and "No space left on device" in line for line in report.skipped)
-        photos = sorted(p.stem for p in (target / "images").iterdir())
-        cutouts = sorted(p.name.removesuffix("_cutout.png") for p in (target / "cutouts").iterdir())
-        assert photos == cutouts == sorted(report.added)
-        assert not [p for p in target.rglob("*") if ".tmp" in p.name]
-        assert len(find_pairs(target)) == len(report.added)  # the folder still reads
-    finally:
-        subprocess.run(["umount", str(target)], capture_output=True)
+    def size(view, kind):
+        return (shoot / f"g1_{view}.png" if kind == "photo" else out / f"g1_{view}_cutout.png").stat().st_size
+
+    # Room for the Front's photo and cutout, then the Back's photo, not its cutout.
+    room = size("Front", "photo") + size("Front", "cutout") + size("Back", "photo") + size("Back", "cutout") // 2
+    free = os.statvfs(target).f_bavail * os.statvfs(target).f_frsize
+    with contextlib.suppress(OSError), open(target / "filler", "wb") as fh:
+        fh.write(b"x" * (free - room))
+    report = add_corrected_views(discover([shoot]).garments, out, target)
+    assert report.added == ["g1_Front"], report.skipped  # listed first, it fits; the Back does not
+    assert any("g1_Back" in line and "No space left on device" in line for line in report.skipped)
+    photos = sorted(p.stem for p in (target / "images").iterdir())
+    cutouts = sorted(p.name.removesuffix("_cutout.png") for p in (target / "cutouts").iterdir())
+    assert photos == cutouts == sorted(report.added)
+    assert not [p for p in target.rglob("*") if ".tmp" in p.name]
+    assert len(find_pairs(target)) == len(report.added)  # the folder still reads

@@ -117,43 +117,30 @@ def test_an_interrupted_run_keeps_the_review_lines_of_the_cutouts_it_wrote(tmp_p
     assert [r[0].rsplit("/", 1)[-1] for r in _rows(out / "review.csv")[1:]] == ["a_Front.png"]
 
 
-def test_a_disk_that_fills_before_the_review_costs_the_review_alone(tmp_path):
+def test_a_disk_that_fills_before_the_review_costs_the_review_alone(tmp_path, small_disk):
     """A real tmpfs that fills up after the cutouts are written: the run ends with the
     cutouts, a failure line for review.csv and no half-written file (a full disk there
     used to end the whole command with an error that did not say the cutouts were
     written: found by a helper)."""
     import contextlib
-    import os
-    import subprocess
 
-    import pytest
+    out = small_disk("64k")
+    shoot = tmp_path / "in"
+    shoot.mkdir()
+    _photo(shoot / "G1_Front.png", clean=True)
 
-    if os.geteuid() != 0:
-        pytest.skip("mounting a real tmpfs needs root")
-    out = tmp_path / "tiny"
-    out.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(out)],
-                      capture_output=True).returncode != 0:
-        pytest.skip("this machine does not allow mounting a tmpfs")
-    try:
-        shoot = tmp_path / "in"
-        shoot.mkdir()
-        _photo(shoot / "G1_Front.png", clean=True)
+    def fill_the_disk(done, total):
+        with contextlib.suppress(OSError), open(out / "filler", "wb") as fh:
+            while True:
+                fh.write(b"x" * 1024)
+                fh.flush()
 
-        def fill_the_disk(done, total):
-            with contextlib.suppress(OSError), open(out / "filler", "wb") as fh:
-                while True:
-                    fh.write(b"x" * 1024)
-                    fh.flush()
-
-        result = cutout_files(gather_inputs([shoot])[0], BlobPredictor(), out, triage=TRIAGE, progress=fill_the_disk)
-        assert [p.name for p in result.written] == ["G1_Front_cutout.png"]
-        assert cv2.imread(str(out / "G1_Front_cutout.png"), cv2.IMREAD_UNCHANGED).shape == (40, 30, 4)
-        assert len(result.failures) == 1 and "review.csv" in result.failures[0]
-        assert "No space left on device" in result.failures[0] and "cutouts" in result.failures[0]
-        assert sorted(p.name for p in out.iterdir()) == ["G1_Front_cutout.png", "filler"]
-    finally:
-        subprocess.run(["umount", str(out)], capture_output=True)
+    result = cutout_files(gather_inputs([shoot])[0], BlobPredictor(), out, triage=TRIAGE, progress=fill_the_disk)
+    assert [p.name for p in result.written] == ["G1_Front_cutout.png"]
+    assert cv2.imread(str(out / "G1_Front_cutout.png"), cv2.IMREAD_UNCHANGED).shape == (40, 30, 4)
+    assert len(result.failures) == 1 and "review.csv" in result.failures[0]
+    assert "No space left on device" in result.failures[0] and "cutouts" in result.failures[0]
+    assert sorted(p.name for p in out.iterdir()) == ["G1_Front_cutout.png", "filler"]
 
 
 SIGTERMED_PREDICT = r"""

@@ -385,30 +385,18 @@ def test_a_run_stopped_before_its_first_model_leaves_the_earlier_history(tmp_pat
     assert not fresh.history_path.exists(), "no model, no (empty) history beside it"
 
 
-def test_a_disk_without_room_for_the_model_is_refused_before_the_first_epoch(tmp_path):
+def test_a_disk_without_room_for_the_model_is_refused_before_the_first_epoch(tmp_path, small_disk):
     """A real 256 kB tmpfs: training into it crashed h5py mid-save (a segfault and
     tracebacks, found by a helper). Now one DataError before any epoch, nothing written."""
-    import os
-    import subprocess
-
-    if os.geteuid() != 0:
-        pytest.skip("mounting a real tmpfs needs root")
-    small = tmp_path / "small"
-    small.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(small)],
-                      capture_output=True).returncode != 0:
-        pytest.skip("this machine does not allow mounting a tmpfs")
-    try:
-        data = _synthetic_folder(tmp_path / "data")
-        config = TrainConfig(data_dirs=[data], out=small / "m.keras", architecture="simple", width=0.25,
-                             input_size=(48, 32), epochs=1, batch_size=2, val_fraction=0.34)
-        seen: list[TrainStatus] = []
-        with pytest.raises(DataError, match=r"not enough free space for m.keras .* MB free, training needs about"):
-            train(config, status=seen.append)
-        assert not any(s.phase == "training" for s in seen)
-        assert list(small.iterdir()) == []
-    finally:
-        subprocess.run(["umount", str(small)], capture_output=True)
+    small = small_disk("256k")
+    data = _synthetic_folder(tmp_path / "data")
+    config = TrainConfig(data_dirs=[data], out=small / "m.keras", architecture="simple", width=0.25,
+                         input_size=(48, 32), epochs=1, batch_size=2, val_fraction=0.34)
+    seen: list[TrainStatus] = []
+    with pytest.raises(DataError, match=r"not enough free space for m.keras .* MB free, training needs about"):
+        train(config, status=seen.append)
+    assert not any(s.phase == "training" for s in seen)
+    assert list(small.iterdir()) == []
 
 
 @pytest.mark.slow
