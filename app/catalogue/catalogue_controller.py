@@ -353,6 +353,16 @@ class CatalogueController(QObject):
         self._update_view_strip()
         self._catalogue_panel.set_estimate(session.key, max(estimates), any(review.values()))
 
+    def note_unreviewed_export(self) -> None:
+        """After an export of the open garment: name the views it wrote that the triage
+        still flags for review and nobody approved (an export wrote them without a word:
+        found by a helper). A note, not an error: exporting them may be the plan."""
+        session = self._workspace.session
+        flagged = self._view_strip.flagged_for_review()
+        if session is not None and flagged:
+            self._feedback.note(f"{session.key}: exported with {', '.join(flagged)} still flagged for review "
+                                "(not approved)", error=False)
+
     def on_view_edited(self) -> None:
         """An edit became an undo step (or a view was approved): view tooltips, the
         garment's state and its review flag follow."""

@@ -61,6 +61,10 @@ class ViewStrip(QWidget):
         """Which views the triage flags for review (app.catalogue: the loaded model's estimates)."""
         self._review = dict(flags)
 
+    def flagged_for_review(self) -> list[str]:
+        """The views the triage flags for review and nobody approved."""
+        return [view for view, flagged in self._review.items() if flagged]
+
     def show_session(self, session: GarmentSession | None, current_view: str | None) -> None:
         for view, button in self.buttons.items():
             has = session is not None and view in session.garment.views

@@ -228,6 +228,7 @@ class MainWindow(QMainWindow):
         self.export_controller.options_accepted.connect(self.display.show_mask)
         # The view buttons say "exported" at once, not at the next view switch.
         self.export_controller.export_finished.connect(lambda _written: catalogue.on_view_edited())
+        self.export_controller.export_finished.connect(lambda _written: catalogue.note_unreviewed_export())
         self.export_controller.catalogue_exporter.finished_export.connect(lambda _report: catalogue.on_view_edited())
 
         # The compare window follows the garment and its edits while it is open.

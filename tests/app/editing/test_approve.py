@@ -94,3 +94,18 @@ def test_approvals_shown_from_the_cache_survive_the_model_finishing_its_load(mak
     assert again.catalogue_panel.state("g1") == APPROVED
     qtbot.keyClick(again.canvas, Qt.Key.Key_Period)  # a real threshold change still withdraws it
     assert not again.state.approved
+
+
+def test_exporting_views_still_flagged_for_review_says_which(make_window, shoot, qtbot, fake_predictor, tmp_path):
+    """Export wrote views the triage flagged for review, never approved, without a word
+    (found by a helper). Now a note names them; approved views are not named."""
+    fake_predictor.card.triage = {
+        "features": ["log_band_per_area"], "mean": [0.0], "scale": [1.0], "weights": [0.0], "intercept": 5.0,
+        "operating_point": 0.5, "dice_target": 0.97}
+    window = make_window([shoot])
+    qtbot.keyClick(window.canvas, Qt.Key.Key_1)
+    qtbot.keyClick(window.canvas, Qt.Key.Key_A)  # Front approved; FrontRight and Back still flagged
+    with qtbot.waitSignal(window.export_finished, timeout=20000):
+        assert window.export(tmp_path / "out")
+    notes = [line for line in window.message_panel.messages() if "still flagged for review" in line]
+    assert notes == ["g1: exported with FrontRight, Back still flagged for review (not approved)"]
