@@ -164,9 +164,10 @@ def export_view(rgb: np.ndarray, mask: np.ndarray, out_dir: str | Path, garment_
     edge = mask if painted is None else painted.hard_mask  # what the cutout's edge is made from
     fixed = None if painted is None else painted.override  # hard strokes: no adjustment moves them
     adjust = adjustments is not None and not adjustments.is_identity
-    if adjust and refine_edge_px == 0:  # the export's own refine edge, when asked for, wins
-        refine_edge_px = int(adjustments.refine)
-    if adjust:  # the view's smooth moves the hard edge, and so does its shift unless it is matted
+    if adjust:
+        if refine_edge_px == 0:  # the export's own refine edge, when asked for, wins
+            refine_edge_px = int(adjustments.refine)
+        # The view's smooth moves the hard edge, and so does its shift unless it is matted.
         edge = adjustments.adjust_mask(edge, fixed, shift=refine_edge_px == 0)
     if refine_edge_px > 0:
         alpha = refine_alpha(rgb, edge, refine_edge_px, widen, fixed)

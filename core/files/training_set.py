@@ -122,7 +122,7 @@ def add_corrected_views(garments: Iterable[Garment], export_folder: str | Path |
                 write_all_or_nothing([(image_file, Path(photo).read_bytes()),
                                       (cutouts / f"{name}_cutout.png", cutout.read_bytes())])
                 for old in images.glob(f"{name}.*"):  # one photo per name, whatever its format
-                    if old != image_file and old.suffix.lower() != image_file.suffix:
+                    if old.suffix.lower() != image_file.suffix:
                         old.unlink()
             except (GarmentCutoutError, OSError, KeyError) as exc:
                 report.skipped.append(f"{name}: {exc}")

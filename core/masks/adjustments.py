@@ -26,7 +26,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from core.masks.codes import KEEP, REMOVE, apply_hard_codes
+from core.masks.codes import apply_hard_codes
 
 MAX_SMOOTH_PX = 20.0
 MAX_FEATHER_PX = 30.0
@@ -99,12 +99,9 @@ class EdgeAdjustments:
         low, high = int(math.floor(radius)), int(math.ceil(radius))
         morph = cv2.dilate if self.shift > 0 else cv2.erode
         near = _grey_shift(alpha, low, morph)
+        # `out` is a new array: a radius below 1 blends (low 0 gives `alpha` itself as `near`).
         out = near if high == low else _blend(near, _grey_shift(alpha, high, morph), radius - low)
-        if fixed is not None:
-            out = out.copy() if out is alpha else out
-            out[fixed == KEEP] = 255
-            out[fixed == REMOVE] = 0
-        return out
+        return out if fixed is None else apply_hard_codes(out, fixed, 255, 0)
 
     def soften(self, alpha: np.ndarray) -> np.ndarray:
         """(H, W) uint8 alpha after feather and contrast."""

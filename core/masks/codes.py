@@ -102,11 +102,12 @@ def _canonical(codes: np.ndarray, alpha: np.ndarray, top: int, bottom: int) -> n
     return codes
 
 
-def apply_hard_codes(mask: np.ndarray, override: np.ndarray) -> np.ndarray:
-    """(H, W) bool `mask` (after smooth and shift edge), edited in place and returned: a
-    hard KEEP garment and a hard REMOVE background, as the brush painted them."""
-    mask[override == KEEP] = True
-    mask[override == REMOVE] = False
+def apply_hard_codes(mask: np.ndarray, override: np.ndarray, garment=True, background=False) -> np.ndarray:
+    """(H, W) `mask` (after smooth and shift edge: bool, or a uint8 alpha with garment=255,
+    background=0), edited in place and returned: a hard KEEP garment and a hard REMOVE
+    background, as the brush painted them."""
+    mask[override == KEEP] = garment
+    mask[override == REMOVE] = background
     return mask
 
 
